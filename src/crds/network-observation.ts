@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { maxDnsNameLength, observationBounds as bounds } from './bounds.js';
+import { count, dnsName, ipAddress, port, timestamp, ttlSeconds } from './fields.js';
+import type { ResourceDefinition } from './resource-definition.js';
+
+/** Which capture saw a connection: a TCP SYN, or the socket scan of /proc. */
+export const connectionSources = ['SYN', 'SocketScan'] as const;
+export const connectionSource = z.enum(connectionSources);
+
+export const dnsAnswerRecord = z.strictObject({
+  clientIP: ipAddress.describe('The address the DNS response was sent to.'),
+  name: dnsName.describe('The name the client asked for (a CNAME chain is followed back to it).'),
+  ips: z.array(ipAddress).min(1).max(bounds.ipsPerDnsAnswer),
+  ttlSeconds,
+  firstSeen: timestamp,
+  lastSeen: timestamp,
+  count,
+});
+
+export const connectionRecord = z.strictObject({
+  clientIP: ipAddress,
+  serverIP: ipAddress.describe('As captured: before DNAT, so often a Service ClusterIP.'),
+  serverPort: port,
+  protocol: z.enum(['TCP']),
+  sources: z.array(connectionSource).min(1).max(connectionSources.length),
+  firstSeen: timestamp,
+  lastSeen: timestamp,
+  count,
+});
+
+export const networkObservationSpec = z.strictObject({
+  nodeName: z.string().min(1).max(maxDnsNameLength),
+  windowStart: timestamp,
+  windowEnd: timestamp,
+  dnsAnswers: z.array(dnsAnswerRecord).max(bounds.dnsAnswersPerObject).default([]),
+  connections: z.array(connectionRecord).max(bounds.connectionsPerObject).default([]),
+});
+
+export const observationPhases = ['Pending', 'Processed', 'Invalid'] as const;
+
+export const unresolvedCount = z.strictObject({
+  reason: z.string().min(1).max(63),
+  count,
+});
+
+export const networkObservationStatus = z.strictObject({
+  phase: z.enum(observationPhases).optional(),
+  processedAt: timestamp.optional(),
+  message: z.string().max(bounds.messageLength).optional(),
+  unresolved: z.array(unresolvedCount).max(bounds.unresolvedReasons).optional(),
+});
+
+export type DnsAnswerRecord = z.infer<typeof dnsAnswerRecord>;
+export type ConnectionRecord = z.infer<typeof connectionRecord>;
+export type ConnectionSource = z.infer<typeof connectionSource>;
+export type NetworkObservationSpec = z.infer<typeof networkObservationSpec>;
+export type NetworkObservationStatus = z.infer<typeof networkObservationStatus>;
+
+export const networkObservationDefinition: ResourceDefinition = {
+  group: 'netmap.dev',
+  version: 'v1alpha1',
+  kind: 'NetworkObservation',
+  plural: 'networkobservations',
+  singular: 'networkobservation',
+  shortNames: ['netobs'],
+  categories: ['netmap'],
+  scope: 'Namespaced',
+  spec: networkObservationSpec,
+  status: networkObservationStatus,
+  specRequired: true,
+  printerColumns: [
+    { name: 'Node', type: 'string', jsonPath: '.spec.nodeName' },
+    { name: 'Window-Start', type: 'date', jsonPath: '.spec.windowStart' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  fileName: 'netmap.dev_networkobservations.yaml',
+};

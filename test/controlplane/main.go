@@ -1,0 +1,222 @@
+// Command controlplane runs a real kube-apiserver (linked from k8s.io/kubernetes) on top of an
+// embedded etcd, on loopback, for network-mapper's tests and local demo. It is test tooling,
+// not product code: it trades every production concern for a fast, self-contained start.
+//
+// It prints one line "READY <kubeconfig>" on stdout once /readyz answers, and shuts both
+// servers down on SIGTERM or SIGINT.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.etcd.io/etcd/server/v3/embed"
+	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
+)
+
+func main() {
+	// "controlplane kubectl ..." is a kubectl for machines without one, to look at the cluster.
+	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
+		os.Exit(runKubectl(os.Args[2:]))
+	}
+	dataDir := flag.String("data-dir", "", "directory for certificates, etcd data and the kubeconfig (required)")
+	port := flag.Int("port", 0, "secure port of the API server (0 picks a free one)")
+	serviceCIDRs := flag.String("service-cidrs", "10.96.0.0/16,fd00:10:96::/112", "Service ClusterIP ranges")
+	advertise := flag.String("advertise-address", "192.0.2.1",
+		"address published in the endpoints of the kubernetes Service (the API server refuses loopback there; "+
+			"the default is a documentation address that nothing listens on)")
+	bind := flag.String("bind-address", "127.0.0.1", "address the API server listens on")
+	verbosity := flag.Int("v", 0, "kube-apiserver log verbosity")
+	flag.Parse()
+	if *dataDir == "" {
+		fail(errors.New("--data-dir is required"))
+	}
+	if err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity}); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintf(os.Stderr, "controlplane: %v\n", err)
+	os.Exit(1)
+}
+
+type options struct {
+	dataDir, serviceCIDRs, advertise, bind string
+	port, verbosity                        int
+}
+
+func run(o options) error {
+	dataDir, err := filepath.Abs(o.dataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	port := o.port
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return err
+		}
+	}
+	pki, err := writePKI(filepath.Join(dataDir, "pki"))
+	if err != nil {
+		return fmt.Errorf("certificates: %w", err)
+	}
+
+	etcd, err := startEtcd(filepath.Join(dataDir, "etcd"))
+	if err != nil {
+		return fmt.Errorf("etcd: %w", err)
+	}
+	defer etcd.Close()
+
+	server := "https://127.0.0.1:" + strconv.Itoa(port)
+	kubeconfig := filepath.Join(dataDir, "admin.kubeconfig")
+	if err := writeKubeconfig(kubeconfig, server, pki); err != nil {
+		return err
+	}
+
+	cmd := apiserver.NewAPIServerCommand()
+	cmd.SetArgs([]string{
+		"--etcd-servers=http://" + etcd.Clients[0].Addr().String(),
+		"--bind-address=" + o.bind,
+		"--advertise-address=" + o.advertise,
+		"--secure-port=" + strconv.Itoa(port),
+		"--cert-dir=" + filepath.Join(dataDir, "pki"),
+		"--tls-cert-file=" + pki.servingCert,
+		"--tls-private-key-file=" + pki.servingKey,
+		"--client-ca-file=" + pki.caCert,
+		"--authorization-mode=RBAC",
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + pki.saKey,
+		"--service-account-signing-key-file=" + pki.saKey,
+		"--service-cluster-ip-range=" + o.serviceCIDRs,
+		"--allow-privileged=true",
+		// No controller-manager creates the "default" ServiceAccount, so the admission
+		// plugin that requires it would reject every Pod the tests create.
+		"--disable-admission-plugins=ServiceAccount",
+		"--enable-priority-and-fairness=false",
+		"--profiling=false",
+		"--shutdown-delay-duration=0s",
+		"--v=" + strconv.Itoa(o.verbosity),
+	})
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Execute() }()
+
+	ready := make(chan error, 1)
+	go func() { ready <- waitReady(server, pki) }()
+
+	select {
+	case err := <-done:
+		return fmt.Errorf("kube-apiserver exited before it was ready: %v", err)
+	case err := <-etcd.Err():
+		return fmt.Errorf("etcd failed: %w", err)
+	case err := <-ready:
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Printf("READY %s\n", kubeconfig)
+
+	// The API server installs its own SIGTERM/SIGINT handler and returns from Execute once it
+	// has shut down; etcd is closed by the deferred call afterwards.
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("kube-apiserver: %w", err)
+		}
+		return nil
+	case err := <-etcd.Err():
+		return fmt.Errorf("etcd failed: %w", err)
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func startEtcd(dir string) (*embed.Etcd, error) {
+	// A fresh store each start: the tests expect an empty cluster.
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	peerPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	clientPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cfg := embed.NewConfig()
+	cfg.Dir = dir
+	cfg.Name = "controlplane"
+	cfg.LogLevel = "error"
+	cfg.UnsafeNoFsync = true
+	client, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(clientPort))
+	peer, _ := url.Parse("http://127.0.0.1:" + strconv.Itoa(peerPort))
+	cfg.ListenClientUrls = []url.URL{*client}
+	cfg.AdvertiseClientUrls = []url.URL{*client}
+	cfg.ListenPeerUrls = []url.URL{*peer}
+	cfg.AdvertisePeerUrls = []url.URL{*peer}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+		return e, nil
+	case <-time.After(30 * time.Second):
+		e.Close()
+		return nil, errors.New("not ready after 30s")
+	}
+}
+
+func waitReady(server string, pki *pkiFiles) error {
+	cert, err := tls.LoadX509KeyPair(pki.adminCert, pki.adminKey)
+	if err != nil {
+		return err
+	}
+	caPEM, err := os.ReadFile(pki.caCert)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	client := &http.Client{
+		Timeout:   2 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		resp, err := client.Get(server + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return errors.New("kube-apiserver not ready after 60s")
+}

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * A real kube-apiserver and etcd (test/controlplane, built by scripts/setup.sh), started on
+ * loopback for one test run. Everything it writes stays in one temporary directory.
+ */
+export interface ControlPlane {
+  readonly kubeconfigPath: string;
+  readonly dataDir: string;
+  /** A KubeConfig for the cluster admin (system:masters). */
+  admin(): KubeConfig;
+  /** A KubeConfig that authenticates as a ServiceAccount with a real token; creates the account if needed. */
+  serviceAccount(namespace: string, name: string): Promise<KubeConfig>;
+  stop(): Promise<void>;
+}
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..');
+const startTimeoutMs = 60_000;
+const stopTimeoutMs = 15_000;
+
+export function controlPlaneBinary(): string {
+  const candidates = [process.env.NETMAP_CONTROLPLANE_BIN, join(repoRoot, '.cache', 'controlplane')];
+  for (const candidate of candidates) {
+    if (candidate && existsSync(candidate)) return candidate;
+  }
+  throw new Error('the test control plane is not built: run scripts/setup.sh (the README test command does)');
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'netmap-controlplane-'));
+  const logFd = openSync(join(dataDir, 'controlplane.log'), 'a');
+  const child = spawn(controlPlaneBinary(), ['--data-dir', dataDir], { stdio: ['ignore', 'pipe', logFd] });
+  closeSync(logFd);
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  let kubeconfigPath: string;
+  try {
+    kubeconfigPath = await waitForReady(child, dataDir);
+  } catch (error) {
+    child.kill('SIGKILL');
+    process.removeListener('exit', killOnExit);
+    throw error;
+  }
+  const admin = (): KubeConfig => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    return kc;
+  };
+  await waitForDefaultNamespace(admin());
+
+  let stopped: Promise<void> | undefined;
+  return {
+    kubeconfigPath,
+    dataDir,
+    admin,
+    serviceAccount: (namespace, name) => serviceAccountConfig(admin(), namespace, name),
+    stop: () => {
+      stopped ??= stopProcess(child).finally(() => {
+        process.removeListener('exit', killOnExit);
+        rmSync(dataDir, { recursive: true, force: true });
+      });
+      return stopped;
+    },
+  };
+}
+
+function waitForReady(child: ChildProcess, dataDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`not ready after ${startTimeoutMs} ms`)), startTimeoutMs);
+    const lines = createInterface({ input: child.stdout! });
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      lines.close();
+      const log = tail(join(dataDir, 'controlplane.log'));
+      reject(new Error(`control plane: ${error.message}\n${log}`));
+    }
+    lines.on('line', (line) => {
+      if (!line.startsWith('READY ')) return;
+      clearTimeout(timer);
+      resolve(line.slice('READY '.length).trim());
+    });
+    child.once('exit', (code, signal) => fail(new Error(`exited (code ${code}, signal ${signal}) before it was ready`)));
+  });
+}
+
+async function waitForDefaultNamespace(kc: KubeConfig): Promise<void> {
+  // /readyz can answer before the bootstrap controller has made "default" and its Service.
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function serviceAccountConfig(admin: KubeConfig, namespace: string, name: string): Promise<KubeConfig> {
+  const core = admin.makeApiClient(CoreV1Api);
+  await ignoreConflict(core.createNamespace({ body: { metadata: { name: namespace } } }));
+  await ignoreConflict(core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }));
+  const token = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: `${namespace}-${name}`, token: token.status!.token }],
+    contexts: [{ name: 'sa', cluster: cluster.name, user: `${namespace}-${name}`, namespace }],
+    currentContext: 'sa',
+  });
+  return kc;
+}
+
+async function ignoreConflict(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-30).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,3 @@
+import { startLocalCluster } from './local-cluster.js';
+
+await startLocalCluster();

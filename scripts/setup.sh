@@ -81,5 +81,9 @@ netmap_setup() {
 
 # Sourced by test.sh and main.sh (which then share PATH and the variables); run on its own too.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-  netmap_setup
+  case "${1:-all}" in
+    all) netmap_setup ;;
+    controlplane) ensure_controlplane ;;
+    *) log "usage: scripts/setup.sh [all|controlplane]"; exit 2 ;;
+  esac
 fi

@@ -13,12 +13,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
@@ -38,13 +41,32 @@ func main() {
 			"the default is a documentation address that nothing listens on)")
 	bind := flag.String("bind-address", "127.0.0.1", "address the API server listens on")
 	verbosity := flag.Int("v", 0, "kube-apiserver log verbosity")
+	exitWithStdin := flag.Bool("exit-with-stdin", false,
+		"shut down when stdin closes, so a parent that dies (even by SIGKILL) never leaves a control plane behind")
 	flag.Parse()
+	if *exitWithStdin {
+		go shutdownOnStdinEOF()
+	}
 	if *dataDir == "" {
 		fail(errors.New("--data-dir is required"))
 	}
-	if err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity}); err != nil {
+	err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity})
+	if orphaned.Load() {
+		// Nobody is left to clean up after us.
+		_ = os.RemoveAll(*dataDir)
+	}
+	if err != nil {
 		fail(err)
 	}
+}
+
+var orphaned atomic.Bool
+
+func shutdownOnStdinEOF() {
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	orphaned.Store(true)
+	// The API server's own signal handler then shuts both servers down cleanly.
+	_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
 }
 
 func fail(err error) {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,18 +23,26 @@ const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
+/** The control plane binary; built (once, cached by source hash) by scripts/setup.sh if missing. */
 export function controlPlaneBinary(): string {
+  const found = findBinary();
+  if (found) return found;
+  const build = spawnSync('bash', [join(repoRoot, 'scripts', 'setup.sh'), 'controlplane'], { stdio: 'inherit' });
+  const built = findBinary();
+  if (build.status !== 0 || !built) throw new Error('could not build the test control plane (scripts/setup.sh controlplane)');
+  return built;
+}
+
+function findBinary(): string | undefined {
   const candidates = [process.env.NETMAP_CONTROLPLANE_BIN, join(repoRoot, '.cache', 'controlplane')];
-  for (const candidate of candidates) {
-    if (candidate && existsSync(candidate)) return candidate;
-  }
-  throw new Error('the test control plane is not built: run scripts/setup.sh (the README test command does)');
+  return candidates.find((candidate) => candidate !== undefined && existsSync(candidate));
 }
 
 export async function startControlPlane(): Promise<ControlPlane> {
   const dataDir = mkdtempSync(join(tmpdir(), 'netmap-controlplane-'));
   const logFd = openSync(join(dataDir, 'controlplane.log'), 'a');
-  const child = spawn(controlPlaneBinary(), ['--data-dir', dataDir], { stdio: ['ignore', 'pipe', logFd] });
+  // Its stdin stays open for as long as this process lives: if we die, it shuts itself down.
+  const child = spawn(controlPlaneBinary(), ['--data-dir', dataDir, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', logFd] });
   closeSync(logFd);
   const killOnExit = (): void => {
     child.kill('SIGKILL');

@@ -40,3 +40,13 @@ function boundedName(value: string, maxLength: number, invalid: RegExp, lowerCas
     .replace(/[^a-zA-Z0-9]+$/, '');
   return prefix ? `${prefix}-${hash}` : hash;
 }
+
+/**
+ * A second name for a part whose deterministic name is taken by an object with other records
+ * (another sniffer of the same node started in the same millisecond): derived from the content,
+ * so retrying it stays idempotent too.
+ */
+export function conflictFreeName(name: string, contentHash: string): string {
+  const suffix = `-${contentHash.slice(0, hashLength)}`;
+  return `${name.slice(0, maxDnsNameLength - suffix.length).replace(/[^a-z0-9]+$/, '')}${suffix}`;
+}

@@ -132,6 +132,11 @@ export class ObservationBuffer implements ObservationSink {
     return { dnsAnswer, connection };
   }
 
+  /** A batch is being written: its parts must be written before anything else is split. */
+  get hasBatch(): boolean {
+    return this.batch !== undefined;
+  }
+
   get hasUnsent(): boolean {
     return this.batch !== undefined || this.pending !== undefined;
   }

@@ -16,11 +16,29 @@ export interface StoredObservation {
 export const observationResource = (namespace: string) => ({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace });
 
 export async function listObservations(admin: KubeConfig, namespace: string, nodeName: string): Promise<StoredObservation[]> {
-  const list = (await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
-    ...observationResource(namespace),
-    labelSelector: `${nodeLabel}=${nodeLabelValue(nodeName)}`,
-  })) as { items: StoredObservation[] };
+  const request = () =>
+    admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      ...observationResource(namespace),
+      labelSelector: `${nodeLabel}=${nodeLabelValue(nodeName)}`,
+    }) as Promise<{ items: StoredObservation[] }>;
+  const list = await retryTooManyRequests(request);
   return list.items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+/**
+ * Re-installing a CRD (each test file's before hook does) makes the API server re-initialise its
+ * storage for a moment and answer 429 with Retry-After: retry as a real client would.
+ */
+export async function retryTooManyRequests<T>(request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 429 || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 export async function ensureNamespace(admin: KubeConfig, name: string): Promise<void> {

@@ -22,7 +22,7 @@ export interface ReporterOptions {
 }
 
 export interface Reporter {
-  /** Whether the API server answered the last request (writes or backlog check). */
+  /** Whether the API server answered the last request (writes or backlog check); checked from the start. */
   readonly connected: boolean;
   /** Closes the open window now and writes it (ignoring the backlog), dropping what cannot be written in time. */
   stop(): Promise<void>;
@@ -54,6 +54,8 @@ export function startReporter(options: ReporterOptions): Reporter {
     kick();
   }, options.windowMs);
 
+  setImmediate(kick);
+
   function kick(): void {
     if (stopping || draining || retryTimer) return;
     draining = drain(false).finally(() => {
@@ -65,7 +67,11 @@ export function startReporter(options: ReporterOptions): Reporter {
     while (!stopping || final) {
       try {
         if (!buffer.hasBatch) {
-          if (!buffer.hasUnsent) return;
+          if (!buffer.hasUnsent) {
+            // Nothing to write, but readiness should tell whether we could (API server, CRD, RBAC).
+            if (!connected && !final) await backlogFull();
+            return;
+          }
           if (!final && (await backlogFull())) return;
           buffer.nextBatch();
         }

@@ -4,7 +4,8 @@ import type { ObservedConnection, ObservedDnsAnswer } from './observed.js';
 export interface DnsEntry {
   readonly clientIP: string;
   readonly name: string;
-  readonly ips: Set<string>;
+  /** Few per name as a rule: an array costs far less memory than a Set. */
+  readonly ips: string[];
   ttlSeconds: number;
   firstSeen: number;
   lastSeen: number;
@@ -17,20 +18,20 @@ export interface ConnectionEntry {
   readonly serverIP: string;
   readonly serverPort: number;
   readonly protocol: 'TCP';
-  readonly sources: Set<ConnectionSource>;
+  readonly sources: ConnectionSource[];
   firstSeen: number;
   lastSeen: number;
   count: number;
 }
 
 /*
- * Approximate memory per entry: the JSON it becomes (the larger of the two forms it takes) plus
- * the Map, Set and object overhead V8 spends on it. Only used to enforce the buffer bound, so
- * it errs on the high side.
+ * Approximate heap per entry (key, strings, object, Map slot), calibrated against V8's measured
+ * heap by bench/sniffer-reporting/buffer.bench.ts so that it errs on the high side (estimate /
+ * heap 1.1-1.3). Only used to enforce the buffer bound.
  */
 const dnsEntryBytes = 320;
 const bytesPerIp = 64;
-const connectionEntryBytes = 320;
+const connectionEntryBytes = 460;
 
 /**
  * The records of one time window (or of several unsent windows merged), deduplicated: DNS answers
@@ -66,7 +67,7 @@ export class ObservationWindow {
     const entry = this.dns.get(dnsKey(answer));
     if (!entry) return dnsBytes(answer.clientIP, answer.name, answer.ips);
     let growth = 0;
-    for (const ip of answer.ips) if (!entry.ips.has(ip)) growth += bytesPerIp + ip.length;
+    for (const ip of answer.ips) if (!entry.ips.includes(ip)) growth += bytesPerIp + ip.length;
     return growth;
   }
 
@@ -79,7 +80,7 @@ export class ObservationWindow {
       this.dns.set(key, {
         clientIP: answer.clientIP,
         name: answer.name,
-        ips: new Set(answer.ips),
+        ips: answer.ips.length === 1 ? [...answer.ips] : [...new Set(answer.ips)],
         ttlSeconds: answer.ttlSeconds,
         firstSeen: answer.seenAt,
         lastSeen: answer.seenAt,
@@ -87,7 +88,7 @@ export class ObservationWindow {
       });
       return;
     }
-    for (const ip of answer.ips) entry.ips.add(ip);
+    for (const ip of answer.ips) if (!entry.ips.includes(ip)) entry.ips.push(ip);
     entry.ttlSeconds = Math.max(entry.ttlSeconds, answer.ttlSeconds);
     entry.firstSeen = Math.min(entry.firstSeen, answer.seenAt);
     entry.lastSeen = Math.max(entry.lastSeen, answer.seenAt);
@@ -109,14 +110,14 @@ export class ObservationWindow {
         serverIP: connection.serverIP,
         serverPort: connection.serverPort,
         protocol: 'TCP',
-        sources: new Set([connection.source]),
+        sources: [connection.source],
         firstSeen: connection.seenAt,
         lastSeen: connection.seenAt,
         count: 1,
       });
       return;
     }
-    entry.sources.add(connection.source);
+    if (!entry.sources.includes(connection.source)) entry.sources.push(connection.source);
     entry.firstSeen = Math.min(entry.firstSeen, connection.seenAt);
     entry.lastSeen = Math.max(entry.lastSeen, connection.seenAt);
     entry.count += 1;
@@ -136,8 +137,8 @@ export class ObservationWindow {
         continue;
       }
       for (const ip of theirs.ips) {
-        if (ours.ips.has(ip)) continue;
-        ours.ips.add(ip);
+        if (ours.ips.includes(ip)) continue;
+        ours.ips.push(ip);
         this.estimatedBytes += bytesPerIp + ip.length;
       }
       ours.ttlSeconds = Math.max(ours.ttlSeconds, theirs.ttlSeconds);
@@ -152,7 +153,7 @@ export class ObservationWindow {
         this.estimatedBytes += connectionBytes(theirs);
         continue;
       }
-      for (const source of theirs.sources) ours.sources.add(source);
+      for (const source of theirs.sources) if (!ours.sources.includes(source)) ours.sources.push(source);
       ours.firstSeen = Math.min(ours.firstSeen, theirs.firstSeen);
       ours.lastSeen = Math.max(ours.lastSeen, theirs.lastSeen);
       ours.count += theirs.count;

@@ -100,7 +100,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
 
   it('with a tiny memory bound, counts exactly what it drops and writes the rest when the API server is back', async () => {
     proxy.pause();
-    const maxBufferBytes = 2_000;
+    const maxBufferBytes = 2_500;
     const { reporting, registry } = start('node-r2', { maxBufferBytes });
     for (let port = 1; port <= 4; port++) reporting.buffer.connection(connection(port));
     await waitFor('a failed request', async () => (await metricValue(registry, 'netmap_sniffer_write_errors_total')) >= 1);
@@ -129,6 +129,16 @@ describe('sniffer reporting against a real API server that goes away and comes b
     const objects = await listObservations(admin, namespace, 'node-r3');
     expect(objects.map((o) => o.spec.connections.map((c) => c.serverPort))).to.deep.equal([[8443]]);
     expect(await metricValue(registry, 'netmap_sniffer_dropped_records_total')).to.equal(0);
+  });
+
+  it('keeps its flush deadline when the API server is slow rather than down', async () => {
+    proxy.delayResponses(10_000);
+    const { reporting, registry } = start('node-r5', { windowMs: 60_000, flushTimeoutMs: 800, requestTimeoutMs: 30_000 });
+    reporting.buffer.connection(connection(9001));
+    const started = Date.now();
+    await reporting.reporter.stop();
+    expect(Date.now() - started).to.be.lessThan(3_000);
+    expect(await metricValue(registry, 'netmap_sniffer_dropped_records_total', { kind: 'connection', reason: 'shutdown' })).to.equal(1);
   });
 
   it('counts what it cannot write before its flush deadline as dropped at shutdown', async () => {

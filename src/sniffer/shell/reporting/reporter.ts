@@ -151,17 +151,26 @@ export function startReporter(options: ReporterOptions): Reporter {
       clearInterval(windowTimer);
       clearTimeout(retryTimer);
       retryTimer = undefined;
+      // One deadline for all of it, including a request in flight: the pod's grace period is short.
       const deadline = now() + (options.flushTimeoutMs ?? 10_000);
-      await draining;
+      const untilDeadline = <T>(work: Promise<T>): Promise<T | void> => {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - now()))));
+        return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+      };
+      await untilDeadline(draining ?? Promise.resolve());
       buffer.closeWindow(now());
       while (buffer.hasUnsent && now() < deadline) {
         try {
-          await drain(true);
+          await untilDeadline(drain(true));
         } catch {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(backoffDelayMs(failures, backoff), Math.max(0, deadline - now()))));
+          await untilDeadline(new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures, backoff))));
         }
       }
-      if (buffer.hasUnsent) buffer.discardAll('shutdown');
+      if (buffer.hasUnsent) {
+        logger.error('could not write everything before the flush deadline; the rest is dropped', { bufferedBytes: buffer.bytes });
+        buffer.discardAll('shutdown');
+      }
       logDrops();
     },
   };

@@ -64,6 +64,12 @@ const health = await startHealthServer({
   port: config.HTTP_PORT,
   registry,
   isReady: () => reporting.reporter.connected,
+}).catch(async (error: unknown) => {
+  logger.error('cannot serve health and metrics', { ...errorFields(error), httpPort: config.HTTP_PORT });
+  capture?.stop();
+  scanner?.stop();
+  await reporting.reporter.stop();
+  process.exit(1);
 });
 logger.info('sniffer started', {
   node: config.NODE_NAME,
@@ -79,12 +85,17 @@ async function shutdown(signal: string): Promise<void> {
   shuttingDown = true;
   logger.info('shutting down: flushing the last window', { signal });
   // Captures first, so the last window is complete when it is written.
-  capture?.stop();
-  scanner?.stop();
-  await reporting.reporter.stop();
-  await health.close();
-  logger.info('sniffer stopped', { signal });
-  process.exit(0);
+  try {
+    capture?.stop();
+    scanner?.stop();
+    await reporting.reporter.stop();
+    await health.close();
+    logger.info('sniffer stopped', { signal });
+  } catch (error) {
+    logger.error('error while shutting down', errorFields(error));
+    process.exitCode = 1;
+  }
+  process.exit();
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

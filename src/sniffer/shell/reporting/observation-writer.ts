@@ -56,7 +56,7 @@ export function createObservationWriter(options: ObservationWriterOptions): Obse
       return 'created';
     } catch (error) {
       const code = statusCode(error);
-      if (code === undefined || !rejectedCodes.has(code) && code !== 409) throw error;
+      if (code === undefined || (code !== 409 && !rejectedCodes.has(code))) throw error;
       if (code !== 409) throw new RejectedPartError(`the API server rejected ${namespace}/${name} (${code})`, code);
     } finally {
       stopTimer();

@@ -116,6 +116,7 @@ export function startReporter(options: ReporterOptions): Reporter {
   async function backlogFull(): Promise<boolean> {
     const unprocessed = await backlog.unprocessed(options.maxPendingObjects);
     connected = true;
+    failures = 0;
     metrics.unprocessedObjects.set(unprocessed);
     const full = unprocessed >= options.maxPendingObjects;
     if (full !== paused) {

@@ -1,0 +1,180 @@
+import type { ConnectionSource } from '../../crds/network-observation.js';
+import type { ObservedConnection, ObservedDnsAnswer } from './observed.js';
+
+export interface DnsEntry {
+  readonly clientIP: string;
+  readonly name: string;
+  /** Few per name as a rule: an array costs far less memory than a Set. */
+  readonly ips: string[];
+  ttlSeconds: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** How many responses were merged into this entry. */
+  count: number;
+}
+
+export interface ConnectionEntry {
+  readonly clientIP: string;
+  readonly serverIP: string;
+  readonly serverPort: number;
+  readonly protocol: 'TCP';
+  readonly sources: ConnectionSource[];
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+}
+
+/*
+ * Approximate heap per entry (key, strings, object, Map slot), calibrated against V8's measured
+ * heap by bench/sniffer-reporting/buffer.bench.ts so that it errs on the high side (estimate /
+ * heap 1.1-1.3). Only used to enforce the buffer bound.
+ */
+const dnsEntryBytes = 320;
+const bytesPerIp = 64;
+const connectionEntryBytes = 460;
+
+/**
+ * The records of one time window (or of several unsent windows merged), deduplicated: DNS answers
+ * by (client IP, name), connections by (client IP, server IP, server port, protocol).
+ */
+export class ObservationWindow {
+  readonly dns = new Map<string, DnsEntry>();
+  readonly connections = new Map<string, ConnectionEntry>();
+  private estimatedBytes = 0;
+  private dnsEvents = 0;
+  private connectionEvents = 0;
+
+  constructor(
+    public start: number,
+    public end: number = start,
+  ) {}
+
+  get bytes(): number {
+    return this.estimatedBytes;
+  }
+
+  get isEmpty(): boolean {
+    return this.dns.size === 0 && this.connections.size === 0;
+  }
+
+  /** Observation events merged into this window, by kind. */
+  get events(): { dnsAnswer: number; connection: number } {
+    return { dnsAnswer: this.dnsEvents, connection: this.connectionEvents };
+  }
+
+  /** How many bytes adding this answer would cost (0 when it only bumps counters). */
+  dnsGrowth(answer: ObservedDnsAnswer): number {
+    const entry = this.dns.get(dnsKey(answer));
+    if (!entry) return dnsBytes(answer.clientIP, answer.name, answer.ips);
+    let growth = 0;
+    for (const ip of answer.ips) if (!entry.ips.includes(ip)) growth += bytesPerIp + ip.length;
+    return growth;
+  }
+
+  addDns(answer: ObservedDnsAnswer): void {
+    this.estimatedBytes += this.dnsGrowth(answer);
+    this.dnsEvents += 1;
+    const key = dnsKey(answer);
+    const entry = this.dns.get(key);
+    if (!entry) {
+      this.dns.set(key, {
+        clientIP: answer.clientIP,
+        name: answer.name,
+        ips: answer.ips.length === 1 ? [...answer.ips] : [...new Set(answer.ips)],
+        ttlSeconds: answer.ttlSeconds,
+        firstSeen: answer.seenAt,
+        lastSeen: answer.seenAt,
+        count: 1,
+      });
+      return;
+    }
+    for (const ip of answer.ips) if (!entry.ips.includes(ip)) entry.ips.push(ip);
+    entry.ttlSeconds = Math.max(entry.ttlSeconds, answer.ttlSeconds);
+    entry.firstSeen = Math.min(entry.firstSeen, answer.seenAt);
+    entry.lastSeen = Math.max(entry.lastSeen, answer.seenAt);
+    entry.count += 1;
+  }
+
+  connectionGrowth(connection: ObservedConnection): number {
+    return this.connections.has(connectionKey(connection)) ? 0 : connectionBytes(connection);
+  }
+
+  addConnection(connection: ObservedConnection): void {
+    this.estimatedBytes += this.connectionGrowth(connection);
+    this.connectionEvents += 1;
+    const key = connectionKey(connection);
+    const entry = this.connections.get(key);
+    if (!entry) {
+      this.connections.set(key, {
+        clientIP: connection.clientIP,
+        serverIP: connection.serverIP,
+        serverPort: connection.serverPort,
+        protocol: 'TCP',
+        sources: [connection.source],
+        firstSeen: connection.seenAt,
+        lastSeen: connection.seenAt,
+        count: 1,
+      });
+      return;
+    }
+    if (!entry.sources.includes(connection.source)) entry.sources.push(connection.source);
+    entry.firstSeen = Math.min(entry.firstSeen, connection.seenAt);
+    entry.lastSeen = Math.max(entry.lastSeen, connection.seenAt);
+    entry.count += 1;
+  }
+
+  /** Moves every record of `other` into this window; `other` must not be used afterwards. */
+  absorb(other: ObservationWindow): void {
+    this.start = Math.min(this.start, other.start);
+    this.end = Math.max(this.end, other.end);
+    this.dnsEvents += other.dnsEvents;
+    this.connectionEvents += other.connectionEvents;
+    for (const [key, theirs] of other.dns) {
+      const ours = this.dns.get(key);
+      if (!ours) {
+        this.dns.set(key, theirs);
+        this.estimatedBytes += dnsBytes(theirs.clientIP, theirs.name, theirs.ips);
+        continue;
+      }
+      for (const ip of theirs.ips) {
+        if (ours.ips.includes(ip)) continue;
+        ours.ips.push(ip);
+        this.estimatedBytes += bytesPerIp + ip.length;
+      }
+      ours.ttlSeconds = Math.max(ours.ttlSeconds, theirs.ttlSeconds);
+      ours.firstSeen = Math.min(ours.firstSeen, theirs.firstSeen);
+      ours.lastSeen = Math.max(ours.lastSeen, theirs.lastSeen);
+      ours.count += theirs.count;
+    }
+    for (const [key, theirs] of other.connections) {
+      const ours = this.connections.get(key);
+      if (!ours) {
+        this.connections.set(key, theirs);
+        this.estimatedBytes += connectionBytes(theirs);
+        continue;
+      }
+      for (const source of theirs.sources) if (!ours.sources.includes(source)) ours.sources.push(source);
+      ours.firstSeen = Math.min(ours.firstSeen, theirs.firstSeen);
+      ours.lastSeen = Math.max(ours.lastSeen, theirs.lastSeen);
+      ours.count += theirs.count;
+    }
+  }
+}
+
+function dnsKey(answer: { clientIP: string; name: string }): string {
+  return `${answer.clientIP} ${answer.name}`;
+}
+
+function connectionKey(c: { clientIP: string; serverIP: string; serverPort: number }): string {
+  return `${c.clientIP} ${c.serverIP} ${c.serverPort} TCP`;
+}
+
+function dnsBytes(clientIP: string, name: string, ips: Iterable<string>): number {
+  let bytes = dnsEntryBytes + clientIP.length + 2 * name.length;
+  for (const ip of new Set(ips)) bytes += bytesPerIp + ip.length;
+  return bytes;
+}
+
+function connectionBytes(c: { clientIP: string; serverIP: string }): number {
+  return connectionEntryBytes + c.clientIP.length + c.serverIP.length;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { maxDnsNameLength } from '../../crds/bounds.js';
+
+const seconds = (name: string, min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: `${name} must be a number of seconds` }).min(min).max(max).default(fallback);
+const integer = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const mebibyte = 1024 * 1024;
+
+/**
+ * The sniffer's environment (deploy/sniffer-daemonset.yaml sets it; docs/sniffer-reporting.md
+ * describes it). Read with parseEnvConfig, which names every bad variable at once.
+ */
+export const snifferConfigSchema = z.object({
+  NODE_NAME: z
+    .string({ error: 'NODE_NAME is required (the downward API sets it from spec.nodeName)' })
+    .min(1, 'NODE_NAME is required (the downward API sets it from spec.nodeName)')
+    .max(maxDnsNameLength),
+  POD_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name (DNS-1123 label)')
+    .max(63)
+    .default('netmap-system'),
+  WINDOW_SECONDS: seconds('WINDOW_SECONDS', 1, 3600, 10),
+  CAPTURE_DEVICE: z.string().min(1).max(64).default('any'),
+  CAPTURE_FILTER: z.string().max(4096).optional(),
+  CAPTURE_SNAP_LENGTH: z.coerce.number().int().min(64).max(262144).optional(),
+  PCAP_BUFFER_BYTES: integer(64 * 1024, 1024 * mebibyte, 16 * mebibyte),
+  PROC_ROOT: z.string().startsWith('/', 'must be an absolute path').default('/hostproc'),
+  SCAN_INTERVAL_SECONDS: seconds('SCAN_INTERVAL_SECONDS', 0.1, 3600, 1),
+  MAX_BUFFER_BYTES: integer(64 * 1024, 4096 * mebibyte, 32 * mebibyte),
+  MAX_PENDING_OBJECTS: integer(1, 100_000, 100),
+  HTTP_PORT: integer(1, 65535, 9478),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  API_TIMEOUT_SECONDS: seconds('API_TIMEOUT_SECONDS', 1, 300, 15),
+  FLUSH_TIMEOUT_SECONDS: seconds('FLUSH_TIMEOUT_SECONDS', 0, 300, 10),
+});
+
+export type SnifferConfig = z.infer<typeof snifferConfigSchema>;

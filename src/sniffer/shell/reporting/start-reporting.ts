@@ -1,0 +1,55 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../../shared/logger.js';
+import type { BackoffOptions } from '../../core/backoff.js';
+import { ObservationBuffer } from '../../core/observation-buffer.js';
+import { createBacklogCheck } from './backlog-check.js';
+import { createObservationWriter } from './observation-writer.js';
+import { startReporter, type Reporter } from './reporter.js';
+import { createReportingMetrics } from './reporting-metrics.js';
+
+export interface ReportingOptions {
+  kc: KubeConfig;
+  namespace: string;
+  nodeName: string;
+  windowMs: number;
+  maxBufferBytes: number;
+  maxPendingObjects: number;
+  registry: Registry;
+  logger: Logger;
+  requestTimeoutMs?: number;
+  flushTimeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface Reporting {
+  /** Where the captures deliver what they see. */
+  readonly buffer: ObservationBuffer;
+  readonly reporter: Reporter;
+}
+
+/** The reporting side of the sniffer: a bounded buffer, written window by window to the API server. */
+export function startReporting(options: ReportingOptions): Reporting {
+  const { kc, namespace, nodeName, logger, requestTimeoutMs } = options;
+  const metrics = createReportingMetrics(options.registry);
+  const buffer = new ObservationBuffer({
+    nodeName,
+    maxBytes: options.maxBufferBytes,
+    startMs: Date.now(),
+    onDrop: (kind, reason, events) => metrics.droppedRecords.inc({ kind, reason }, events),
+  });
+  const writer = createObservationWriter({ kc, namespace, nodeName, logger, metrics, requestTimeoutMs });
+  const backlog = createBacklogCheck({ kc, namespace, nodeName, requestTimeoutMs });
+  const reporter = startReporter({
+    buffer,
+    writer,
+    backlog,
+    metrics,
+    logger,
+    windowMs: options.windowMs,
+    maxPendingObjects: options.maxPendingObjects,
+    backoff: options.backoff,
+    flushTimeoutMs: options.flushTimeoutMs,
+  });
+  return { buffer, reporter };
+}

@@ -1,0 +1,57 @@
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import type { NetworkObservationSpec } from '../../../src/crds/network-observation.js';
+import { createLogger } from '../../../src/shared/logger.js';
+import { nodeLabelValue } from '../../../src/sniffer/core/object-names.js';
+import { createReportingMetrics, type ReportingMetrics } from '../../../src/sniffer/shell/reporting/reporting-metrics.js';
+import { nodeLabel } from '../../../src/sniffer/shell/reporting/observation-writer.js';
+
+/** What the sniffer integration tests read back from the API server (as admin). */
+export interface StoredObservation {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec: NetworkObservationSpec;
+  status?: { phase?: string };
+}
+
+export const observationResource = (namespace: string) => ({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace });
+
+export async function listObservations(admin: KubeConfig, namespace: string, nodeName: string): Promise<StoredObservation[]> {
+  const request = () =>
+    admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      ...observationResource(namespace),
+      labelSelector: `${nodeLabel}=${nodeLabelValue(nodeName)}`,
+    }) as Promise<{ items: StoredObservation[] }>;
+  const list = await retryTooManyRequests(request);
+  return list.items.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+/**
+ * Re-installing a CRD (each test file's before hook does) makes the API server re-initialise its
+ * storage for a moment and answer 429 with Retry-After: retry as a real client would.
+ */
+export async function retryTooManyRequests<T>(request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 429 || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+export async function ensureNamespace(admin: KubeConfig, name: string): Promise<void> {
+  try {
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
+}
+
+export function testMetrics(): { registry: Registry; metrics: ReportingMetrics } {
+  const registry = new Registry();
+  return { registry, metrics: createReportingMetrics(registry) };
+}
+
+export const quietLogger = createLogger('sniffer-test', process.env.TEST_LOG_LEVEL ?? 'error');

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import type { ObservedConnection, ObservedDnsAnswer } from '../../../src/sniffer/core/observed.js';
+import { readdir, readlink } from 'node:fs/promises';
+import { Registry } from 'prom-client';
+import { createLogger } from '../../../src/shared/logger.js';
+import { startSocketScanner } from '../../../src/sniffer/shell/socket-scan/socket-scanner.js';
 import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
 
@@ -160,5 +164,53 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     expect(metric('netmap_sniffer_packets_ignored_total').find((v) => v.labels.reason === 'dns-rcode')?.value).to.be.at.least(1);
     expect(stats.stats.received).to.be.greaterThan(10);
     expect(await onVeth.exited).to.equal(0);
+  });
+
+  it('finds long-lived connections by the socket scan, client side only, server ports right, each namespace read once', async () => {
+    const sleeper = 'setInterval(() => {}, 60000); process.on("SIGTERM", () => process.exit(0))';
+    // Three more processes in the client namespace: a per-process scan would report everything three times more.
+    for (let i = 0; i < 3; i++) topology.spawnNode('cli', '-e', sleeper);
+    const clients = topology.spawnNode('cli', script('tcp-connect'),
+      '10.96.0.50:80', '[fd00:10:96::50]:80', '10.244.2.20:8080', '[fd00:244:2::20]:8080');
+    // The server namespace listens on 8080 and is also a client itself, by IPv4 and by an
+    // IPv4-mapped IPv6 socket (which /proc lists in tcp6 as ::ffff:a.b.c.d).
+    const serverAsClient = topology.spawnNode('srv', script('tcp-connect'), '10.244.1.53:53', '[::ffff:10.244.1.53]:53');
+    await Promise.all([clients.waitForLine((l) => l === 'ready', 15_000), serverAsClient.waitForLine((l) => l === 'ready', 15_000)]);
+    const srvTcp6 = await topology.exec('srv', 'cat', '/proc/net/tcp6');
+    expect(srvTcp6, 'the IPv4-mapped client socket').to.match(/0000000000000000FFFF0000[0-9A-F]{8}:0035 01/);
+
+    const found: ObservedConnection[] = [];
+    const registry = new Registry();
+    const scanner = startSocketScanner({
+      procRoot: '/proc', intervalMs: 3_600_000, registry, logger: createLogger('socket-scan-test', 'warn'),
+      sink: { dnsAnswer: () => undefined, connection: (c) => found.push(c) },
+    });
+    try {
+      await scanner.scanOnce();
+    } finally {
+      scanner.stop();
+    }
+    const ours = found
+      .filter((c) => /^(10\.244\.|fd00:244:)/.test(c.clientIP))
+      .map((c) => `${c.clientIP} -> ${c.serverIP} ${c.serverPort} ${c.source}`)
+      .sort();
+    expect(ours).to.deep.equal([
+      '10.244.1.10 -> 10.244.2.20 8080 SocketScan',
+      '10.244.1.10 -> 10.96.0.50 80 SocketScan',
+      '10.244.2.20 -> 10.244.1.53 53 SocketScan',
+      'fd00:244:1::10 -> fd00:10:96::50 80 SocketScan',
+      'fd00:244:1::10 -> fd00:244:2::20 8080 SocketScan',
+    ]);
+
+    const links = new Set<string>();
+    for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+      const link = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
+      if (link) links.add(link);
+    }
+    const last = scanner.lastScan();
+    expect(last?.namespaces, 'namespaces scanned vs distinct ns/net links').to.be.within(links.size - 2, links.size + 2);
+    expect(last?.tablesRead).to.equal(2 * (last?.namespaces ?? 0));
+    const metrics = await registry.getMetricsAsJSON();
+    expect(metrics.find((m) => m.name === 'netmap_sniffer_socket_scan_namespaces')?.values[0]?.value).to.equal(last?.namespaces);
   });
 });

@@ -95,4 +95,13 @@ describe('sniffer decodeDnsResponse', () => {
     const long = Array.from({ length: 5 }, () => 'a'.repeat(63)).join('.');
     expect(decode(dnsMessage({ questions: [{ name: long }] }))).to.include({ reason: 'dns-bad-name' });
   });
+
+  it('decodes different messages at the same offset independently', () => {
+    const buffer = Buffer.alloc(512);
+    for (const [name, ip] of [['one.example', '192.0.2.1'], ['two.example.org', '192.0.2.2'], ['one.example', '192.0.2.3']] as const) {
+      const message = dnsMessage({ compress: true, questions: [{ name }], answers: [{ name, type: 'A', data: ip }] });
+      message.copy(buffer, 42);
+      expect(decodeDnsResponse(buffer, 42, 42 + message.length)).to.deep.include({ ok: true, name, ips: [ip] });
+    }
+  });
 });

@@ -19,6 +19,7 @@ const typeAaaa = 28;
 const classIn = 1;
 const maxPointerJumps = 32;
 const maxNameWireLength = 255;
+const maxNameTextLength = 253;
 const maxCnameHops = 16;
 const maxTtl = 2147483647;
 /** The NetworkObservation schema's rule for names (crds/fields.ts dnsName), checked once per response. */
@@ -47,6 +48,7 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
   const answers = readU16(bytes, start + 6);
   if (questions === 0) return malformed('dns-no-question');
 
+  clearNameCache();
   const cursor: NameCursor = { next: 0, name: '', valid: true, error: undefined };
   let position = start + headerLength;
   let askedName = '';
@@ -129,25 +131,63 @@ function followCnames(asked: string, from: string[], to: string[]): string[] {
   return chain;
 }
 
+/**
+ * Names already read in the current message, by the offset where they (or a suffix of them)
+ * start: answer owners are nearly always pointers to the question or to a CNAME target, so most
+ * names are decoded once per message.
+ */
+const cacheOffsets: number[] = [];
+const cacheNames: string[] = [];
+const cacheValid: boolean[] = [];
+/** Lower-cased name bytes are assembled here and turned into a string in one native call. */
+const scratch = Buffer.allocUnsafe(maxNameWireLength + 1);
+const labelStarts: number[] = [];
+const labelOffsets: number[] = [];
+
+function clearNameCache(): void {
+  cacheOffsets.length = 0;
+  cacheNames.length = 0;
+  cacheValid.length = 0;
+}
+
+function cached(offset: number): number {
+  for (let i = 0; i < cacheOffsets.length; i++) if (cacheOffsets[i] === offset) return i;
+  return -1;
+}
+
 function readName(bytes: Uint8Array, position: number, start: number, end: number, cursor: NameCursor): void {
-  let name = '';
+  let length = 0;
   let valid = true;
   let wireLength = 0;
   let jumps = 0;
   let next = -1;
   let at = position;
+  let suffix = '';
+  let suffixValid = true;
+  let labels = 0;
   cursor.error = undefined;
   for (;;) {
     if (at >= end) {
       cursor.error = 'dns-truncated';
       return;
     }
-    const length = bytes[at] as number;
-    if (length === 0) {
+    const hit = cached(at);
+    if (hit >= 0) {
+      suffix = cacheNames[hit] as string;
+      suffixValid = cacheValid[hit] as boolean;
+      if (next < 0) next = skipName(bytes, at, end);
+      if (next < 0) {
+        cursor.error = 'dns-truncated';
+        return;
+      }
+      break;
+    }
+    const labelLength = bytes[at] as number;
+    if (labelLength === 0) {
       if (next < 0) next = at + 1;
       break;
     }
-    const kind = length & 0xc0;
+    const kind = labelLength & 0xc0;
     if (kind === 0xc0) {
       if (at + 1 >= end) {
         cursor.error = 'dns-truncated';
@@ -158,33 +198,64 @@ function readName(bytes: Uint8Array, position: number, start: number, end: numbe
         cursor.error = 'dns-name-loop';
         return;
       }
-      at = start + (((length & 0x3f) << 8) | (bytes[at + 1] as number));
+      at = start + (((labelLength & 0x3f) << 8) | (bytes[at + 1] as number));
       continue;
     }
     if (kind !== 0) {
       cursor.error = 'dns-bad-name';
       return;
     }
-    wireLength += length + 1;
+    wireLength += labelLength + 1;
     if (wireLength > maxNameWireLength) {
       cursor.error = 'dns-bad-name';
       return;
     }
-    if (at + 1 + length > end) {
+    if (at + 1 + labelLength > end) {
       cursor.error = 'dns-truncated';
       return;
     }
-    if (name.length > 0) name += '.';
-    for (let i = at + 1; i <= at + length; i++) {
+    labelStarts[labels] = length;
+    labelOffsets[labels] = at;
+    labels++;
+    if (length > 0) scratch[length++] = 0x2e;
+    for (let i = at + 1; i <= at + labelLength; i++) {
       let c = bytes[i] as number;
       if (c >= 0x41 && c <= 0x5a) c += 0x20;
       else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2a))
         valid = false;
-      name += String.fromCharCode(c);
+      scratch[length++] = c;
     }
-    at += length + 1;
+    at += labelLength + 1;
+  }
+  const head = scratch.toString('latin1', 0, length);
+  const name = head === '' ? suffix : suffix === '' ? head : `${head}.${suffix}`;
+  // A cached suffix skips the wire-length count, so check the result's length here.
+  if (name.length > maxNameTextLength) {
+    cursor.error = 'dns-bad-name';
+    return;
+  }
+  // Remember the whole name and each of its label suffixes read here, by where they start.
+  if (cacheOffsets.length < 64) {
+    for (let l = 0; l < labels; l++) {
+      const from = labelStarts[l] as number;
+      cacheOffsets.push(labelOffsets[l] as number);
+      cacheNames.push(l === 0 ? name : name.slice(from + 1));
+      cacheValid.push(valid && suffixValid);
+    }
   }
   cursor.next = next;
   cursor.name = name;
-  cursor.valid = valid;
+  cursor.valid = valid && suffixValid;
+}
+
+/** The position after the name at `at`, without decoding it (-1 when it runs past the end). */
+function skipName(bytes: Uint8Array, at: number, end: number): number {
+  let position = at;
+  while (position < end) {
+    const labelLength = bytes[position] as number;
+    if (labelLength === 0) return position + 1;
+    if ((labelLength & 0xc0) === 0xc0) return position + 2 <= end ? position + 2 : -1;
+    position += labelLength + 1;
+  }
+  return -1;
 }

@@ -95,9 +95,14 @@ export class Topology {
     return `${this.prefix}${this.suffix}-${name}`;
   }
 
-  async addNamespace(name: string): Promise<string> {
+  /**
+   * With `parent`, the namespace is created from inside that one (so it inherits the parent's
+   * per-namespace settings such as net.ipv4.tcp_child_ehash_entries) without touching the host's.
+   */
+  async addNamespace(name: string, parent?: string): Promise<string> {
     const full = this.ns(name);
-    await sh('ip', 'netns', 'add', full);
+    if (parent) await sh('nsenter', `--net=/run/netns/${this.ns(parent)}`, 'ip', 'netns', 'add', full);
+    else await sh('ip', 'netns', 'add', full);
     this.namespaces.push(full);
     await sh('ip', '-n', full, 'link', 'set', 'lo', 'up');
     return full;

@@ -28,6 +28,9 @@ export interface ScanResult {
   namespaces: number;
   tablesRead: number;
   connections: number;
+  /** Where the time went: finding namespaces, reading and parsing their tables. */
+  listMs: number;
+  readMs: number;
 }
 
 const hostEndianness = endianness();
@@ -108,9 +111,12 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
   async function scan(): Promise<number> {
     const stopTimer = scanSeconds.startTimer();
     const seenAt = Date.now();
+    const started = performance.now();
     const byNamespace = await namespacesByPid();
+    const listed = performance.now();
     const reads = { tables: 0 };
     const tables = await Promise.all([...byNamespace.values()].map((pids) => readNamespace(pids, reads)));
+    const read = performance.now();
     let connections = 0;
     let namespaces = 0;
     for (const rows of tables) {
@@ -131,7 +137,7 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     }
     connectionsFound.inc(connections);
     namespacesGauge.set(namespaces);
-    last = { namespaces, tablesRead: reads.tables, connections };
+    last = { namespaces, tablesRead: reads.tables, connections, listMs: listed - started, readMs: read - listed };
     stopTimer();
     return connections;
   }

@@ -23,6 +23,14 @@ const scanLoad = process.env.BENCH_SCAN_LOAD !== '0';
 const childEhash = Number(process.env.BENCH_CHILD_EHASH ?? 1024);
 /** Pin the sniffer to CPU 1 and the sender to CPU 0 (BENCH_PIN=0 lets the scheduler choose). */
 const pin = process.env.BENCH_PIN !== '0';
+/**
+ * libpcap sizes ring frames by the MTU only on Ethernet devices without segmentation offloads;
+ * otherwise (and always on `any`) by the snap length, which cap fixes at 65535: 128 KiB per
+ * packet slot. BENCH_OFFLOAD=off turns TSO/GSO/GRO off on the capture device to show the difference.
+ */
+const offload = process.env.BENCH_OFFLOAD !== 'off';
+/** vsnd (the node end of the sender's veth, Ethernet) or any (Linux cooked capture). */
+const device = process.env.BENCH_DEVICE ?? 'vsnd';
 
 interface Stats {
   dnsAnswers: number;
@@ -30,6 +38,7 @@ interface Stats {
   capture: { received: number; dropped: number | null; ifDropped: number | null };
   lastScan?: { namespaces: number; connections: number };
   meanScanSeconds: number;
+  ringBytes: number;
   cpuMicros: number;
   rssLoaded: number;
   rss: number;
@@ -40,7 +49,7 @@ interface Stats {
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  console.log(`# BENCH_SECONDS=${seconds} BENCH_RATES=${rates.join(',')} BENCH_PCAP_BUFFER=${bufferBytes} BENCH_SCAN_LOAD=${scanLoad ? 1 : 0} BENCH_CHILD_EHASH=${childEhash} BENCH_PIN=${pin ? 1 : 0} node dist/bench/sniffer/capture.bench.js`);
+  console.log(`# BENCH_SECONDS=${seconds} BENCH_RATES=${rates.join(',')} BENCH_PCAP_BUFFER=${bufferBytes} BENCH_SCAN_LOAD=${scanLoad ? 1 : 0} BENCH_CHILD_EHASH=${childEhash} BENCH_PIN=${pin ? 1 : 0} BENCH_OFFLOAD=${offload ? 'on' : 'off'} BENCH_DEVICE=${device} node dist/bench/sniffer/capture.bench.js`);
   console.log(`# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}${pin ? '; sniffer pinned to CPU 1, sender to CPU 0' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await deleteNamespaces(prefix);
   const topology = new Topology(prefix);
@@ -52,13 +61,14 @@ async function main(): Promise<void> {
     await topology.exec('node', 'ip', 'link', 'add', 'vsnd', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', topology.ns('snd'));
     await topology.exec('node', 'ip', 'addr', 'add', '10.210.0.1/24', 'dev', 'vsnd');
     await topology.exec('node', 'ip', 'link', 'set', 'vsnd', 'up');
+    if (!offload) await topology.exec('node', 'ethtool', '-K', 'vsnd', 'tso', 'off', 'gso', 'off', 'gro', 'off');
     await topology.exec('snd', 'ip', 'addr', 'add', '10.210.0.2/24', 'dev', 'eth0');
     await topology.exec('snd', 'ip', 'link', 'set', 'eth0', 'up');
     // The responses go to no socket: drop them after the capture point instead of answering with ICMP.
     await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'udp', '--sport', '53', '-j', 'DROP');
 
     const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath,
-      support('sniffer-process'), 'vsnd', String(bufferBytes), '1000'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      support('sniffer-process'), device, String(bufferBytes), '1000'], { stdio: ['pipe', 'pipe', 'pipe'] });
     sniffer = new NetnsProcess(child);
     await sniffer.waitForLine((l) => l === 'ready');
     const stats = async (): Promise<Stats> => {
@@ -69,7 +79,7 @@ async function main(): Promise<void> {
     };
     await new Promise((r) => setTimeout(r, 3000));
     const idle = await stats();
-    console.log(`idle (no traffic, scanning this machine's namespaces): RSS ${mb(idle.rss)} (node + modules before capture: ${mb(idle.rssLoaded)})`);
+    console.log(`idle (no traffic, scanning this machine's namespaces): RSS ${mb(idle.rss)} (node + modules before capture: ${mb(idle.rssLoaded)}; pcap ring mapping ${mb(idle.ringBytes)} for a ${mb(bufferBytes)} buffer)`);
 
     if (scanLoad) {
       const t0 = Date.now();

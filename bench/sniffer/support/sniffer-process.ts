@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -24,6 +25,18 @@ const scanner = startSocketScanner({ procRoot: '/proc', intervalMs: Number(inter
 let peakRss = process.memoryUsage().rss;
 setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100).unref();
 
+/** libpcap's packet ring is this process's shared mapping of a socket; its size tells the frame layout. */
+function ringBytes(): number {
+  const lines = readFileSync('/proc/self/smaps', 'utf8').split('\n');
+  let total = 0;
+  lines.forEach((line, i) => {
+    if (!/ socket:\[\d+\]$/.test(line)) return;
+    const size = /^Size:\s+(\d+) kB/.exec(lines[i + 1] ?? '');
+    if (size) total += Number(size[1]) * 1024;
+  });
+  return total;
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'stats') {
     void registry.getMetricsAsJSON().then((metrics) => {
@@ -35,6 +48,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       console.log(JSON.stringify({
         type: 'stats', ...counts, capture: capture.stats(), lastScan: scanner.lastScan(),
         scans, meanScanSeconds: scans ? sum / scans : 0,
+        ringBytes: ringBytes(),
         cpuMicros: (({ user, system }) => user + system)(process.cpuUsage()),
         rssLoaded, rss: memory.rss, peakRss, heapUsed: memory.heapUsed,
         malformed: metrics.find((m) => m.name === 'netmap_sniffer_malformed_total')?.values.reduce((a, v) => a + v.value, 0) ?? 0,

@@ -67,12 +67,30 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
   const malformed = malformedCounter(registry);
 
   let last: ScanResult | undefined;
+  let warnedDenied = false;
   let running: Promise<number> | undefined;
 
   async function namespacesByPid(): Promise<Map<string, string[]>> {
     const entries = await readdir(procRoot);
     const pids = entries.filter((name) => /^\d+$/.test(name));
-    const links = await Promise.all(pids.map((pid) => readlink(`${procRoot}/${pid}/ns/net`).catch(() => undefined)));
+    let denied = 0;
+    const links = await Promise.all(
+      pids.map((pid) =>
+        readlink(`${procRoot}/${pid}/ns/net`).catch((error: unknown) => {
+          const code = (error as { code?: string }).code;
+          if (code === 'EACCES' || code === 'EPERM') denied++;
+          return undefined;
+        }),
+      ),
+    );
+    if (denied > 0) {
+      // Without CAP_SYS_PTRACE the namespace links of other processes cannot be read: say so.
+      scanErrors.inc({ reason: 'ns-link-denied' }, denied);
+      if (!warnedDenied) {
+        warnedDenied = true;
+        logger.warn('cannot read the network namespace of some processes (CAP_SYS_PTRACE missing?)', { procRoot, denied });
+      }
+    }
     const byNamespace = new Map<string, string[]>();
     pids.forEach((pid, index) => {
       const link = links[index];

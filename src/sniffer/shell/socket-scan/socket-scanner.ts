@@ -34,6 +34,7 @@ export interface ScanResult {
 }
 
 const hostEndianness = endianness();
+const readConcurrency = 16;
 
 /**
  * Finds the network namespaces through /proc/<pid>/ns/net (one link per process, all processes
@@ -86,7 +87,8 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     if (denied > 0) {
       // Without CAP_SYS_PTRACE the namespace links of other processes cannot be read: say so.
       scanErrors.inc({ reason: 'ns-link-denied' }, denied);
-      if (!warnedDenied) {
+      // A process in the middle of exec is briefly unreadable too; only a majority means missing rights.
+      if (!warnedDenied && denied * 2 > pids.length) {
         warnedDenied = true;
         logger.warn('cannot read the network namespace of some processes (CAP_SYS_PTRACE missing?)', { procRoot, denied });
       }
@@ -133,26 +135,34 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     const byNamespace = await namespacesByPid();
     const listed = performance.now();
     const reads = { tables: 0 };
-    const tables = await Promise.all([...byNamespace.values()].map((pids) => readNamespace(pids, reads)));
-    const read = performance.now();
+    const groups = [...byNamespace.values()];
     let connections = 0;
     let namespaces = 0;
-    for (const rows of tables) {
-      if (rows === undefined) {
-        scanErrors.inc({ reason: 'namespace-gone' });
-        continue;
-      }
-      namespaces++;
-      for (const connection of namespaceConnections(rows, seenAt)) {
-        try {
-          sink.connection(connection);
-          connections++;
-        } catch (error) {
-          scanErrors.inc({ reason: 'sink-failed' });
-          logger.error('observation sink failed', { procRoot, ...errorFields(error) });
+    let nextGroup = 0;
+    // Sixteen namespaces at a time: enough to keep libuv's file threads busy; reading all at once
+    // holds a read buffer and a table per namespace at the same moment.
+    const worker = async (): Promise<void> => {
+      while (nextGroup < groups.length) {
+        const pids = groups[nextGroup++] as string[];
+        const rows = await readNamespace(pids, reads);
+        if (rows === undefined) {
+          scanErrors.inc({ reason: 'namespace-gone' });
+          continue;
+        }
+        namespaces++;
+        for (const connection of namespaceConnections(rows, seenAt)) {
+          try {
+            sink.connection(connection);
+            connections++;
+          } catch (error) {
+            scanErrors.inc({ reason: 'sink-failed' });
+            logger.error('observation sink failed', { procRoot, ...errorFields(error) });
+          }
         }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(readConcurrency, groups.length) }, worker));
+    const read = performance.now();
     connectionsFound.inc(connections);
     namespacesGauge.set(namespaces);
     last = { namespaces, tablesRead: reads.tables, connections, listMs: listed - started, readMs: read - listed };

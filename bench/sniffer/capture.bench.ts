@@ -96,9 +96,10 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const before = await stats();
       const flood = await topology.exec('snd', ...(pin ? ['taskset', '-c', '0', process.execPath] : [process.execPath]) as [string, ...string[]], support('udp-flood'), '10.210.0.2', '10.210.0.1', String(rate), String(seconds));
-      // Let the capture drain its ring: wait until its count stops moving.
+      // Let the capture drain its ring: wait until its count has not moved for 2 s (longer than
+      // libpcap's 1 s block timeout when immediate mode is off).
       let after = await stats();
-      for (let settled = 0, waited = 0; settled < 4 && waited < 40; waited++) {
+      for (let settled = 0, waited = 0; settled < 8 && waited < 60; waited++) {
         await new Promise((r) => setTimeout(r, 250));
         const now = await stats();
         settled = now.capture.received === after.capture.received ? settled + 1 : 0;

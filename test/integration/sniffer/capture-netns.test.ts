@@ -98,6 +98,16 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     expect(JSON.parse(onVeth.lines[0] ?? '{}')).to.include({ linkType: 'ethernet' });
   });
 
+  it('opens a tun device as raw IP', async () => {
+    // A tun device without a process behind it carries no traffic; opening it shows how cap's
+    // link type for raw IP is read.
+    await topology.exec('node', 'ip', 'tuntap', 'add', 'tun0', 'mode', 'tun');
+    await topology.exec('node', 'ip', 'link', 'set', 'tun0', 'up');
+    const onTun = topology.spawnNode('node', script('capture-runner'), 'tun0');
+    expect(JSON.parse(await onTun.waitForLine((l) => l.includes('"ready"')))).to.include({ linkType: 'raw' });
+    await onTun.stop();
+  });
+
   it('sees DNS answers over UDP, IPv4 and IPv6, with a CNAME chain mapped to the asked name', async () => {
     const v4 = await topology.exec('cli', process.execPath, script('dns-query'), '10.244.1.53', 'udp',
       'A:cart.shop.svc.cluster.local', 'A:WWW.Example.com', 'A:missing.example');

@@ -18,8 +18,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,6 +35,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
 		os.Exit(runKubectl(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "controller-manager" {
+		os.Exit(runControllerManager(os.Args[2:]))
+	}
 	dataDir := flag.String("data-dir", "", "directory for certificates, etcd data and the kubeconfig (required)")
 	port := flag.Int("port", 0, "secure port of the API server (0 picks a free one)")
 	serviceCIDRs := flag.String("service-cidrs", "10.96.0.0/16,fd00:10:96::/112", "Service ClusterIP ranges")
@@ -41,6 +46,8 @@ func main() {
 			"the default is a documentation address that nothing listens on)")
 	bind := flag.String("bind-address", "127.0.0.1", "address the API server listens on")
 	verbosity := flag.Int("v", 0, "kube-apiserver log verbosity")
+	controllers := flag.String("controllers", "",
+		"kube-controller-manager controllers to run in-process, comma-separated (e.g. deployment,replicaset,garbage-collector); none by default, so tests own every object")
 	exitWithStdin := flag.Bool("exit-with-stdin", false,
 		"shut down when stdin closes, so a parent that dies (even by SIGKILL) never leaves a control plane behind")
 	flag.Parse()
@@ -50,7 +57,7 @@ func main() {
 	if *dataDir == "" {
 		fail(errors.New("--data-dir is required"))
 	}
-	err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity})
+	err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity, controllers: splitList(*controllers)})
 	if orphaned.Load() {
 		// Nobody is left to clean up after us.
 		_ = os.RemoveAll(*dataDir)
@@ -60,7 +67,7 @@ func main() {
 	}
 }
 
-var orphaned atomic.Bool
+var orphaned, stopping atomic.Bool
 
 func shutdownOnStdinEOF() {
 	_, _ = io.Copy(io.Discard, os.Stdin)
@@ -77,6 +84,17 @@ func fail(err error) {
 type options struct {
 	dataDir, serviceCIDRs, advertise, bind string
 	port, verbosity                        int
+	controllers                            []string
+}
+
+func splitList(value string) []string {
+	var out []string
+	for _, item := range strings.Split(value, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func run(o options) error {
@@ -151,6 +169,24 @@ func run(o options) error {
 			return err
 		}
 	}
+	controllerManager := make(<-chan error)
+	if len(o.controllers) > 0 {
+		cmd, done, err := startControllerManager(o.controllers, kubeconfig, filepath.Join(dataDir, "controller-manager.log"), pki)
+		if err != nil {
+			return err
+		}
+		// Stop it first on shutdown: its watches would otherwise hold the API server's graceful
+		// shutdown open.
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+		go func() {
+			<-stop
+			stopping.Store(true)
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+		}()
+		defer func() { _ = cmd.Process.Kill() }()
+		controllerManager = done
+	}
 	fmt.Printf("READY %s\n", kubeconfig)
 
 	// The API server installs its own SIGTERM/SIGINT handler and returns from Execute once it
@@ -163,6 +199,15 @@ func run(o options) error {
 		return nil
 	case err := <-etcd.Err():
 		return fmt.Errorf("etcd failed: %w", err)
+	case err := <-controllerManager:
+		if stopping.Load() {
+			// Stopped by us on SIGTERM; wait for the API server.
+			if err := <-done; err != nil {
+				return fmt.Errorf("kube-apiserver: %w", err)
+			}
+			return nil
+		}
+		return fmt.Errorf("kube-controller-manager exited: %v", err)
 	}
 }
 

@@ -38,11 +38,21 @@ function findBinary(): string | undefined {
   return candidates.find((candidate) => candidate !== undefined && existsSync(candidate));
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /**
+   * kube-controller-manager controllers to run (e.g. 'deployment-controller'). None by default:
+   * tests then own every object, and no controller adds Pods or ReplicaSets of its own.
+   */
+  controllers?: readonly string[];
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dataDir = mkdtempSync(join(tmpdir(), 'netmap-controlplane-'));
   const logFd = openSync(join(dataDir, 'controlplane.log'), 'a');
+  const args = ['--data-dir', dataDir, '--exit-with-stdin'];
+  if (options.controllers?.length) args.push(`--controllers=${options.controllers.join(',')}`);
   // Its stdin stays open for as long as this process lives: if we die, it shuts itself down.
-  const child = spawn(controlPlaneBinary(), ['--data-dir', dataDir, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', logFd] });
+  const child = spawn(controlPlaneBinary(), args, { stdio: ['pipe', 'pipe', logFd] });
   closeSync(logFd);
   const killOnExit = (): void => {
     child.kill('SIGKILL');

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { AuthenticationV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, AuthenticationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { rejection } from '../../support/api-error.js';
+import { startControlPlane } from '../../support/control-plane.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 
 describe('the test control plane', function () {
@@ -76,3 +77,35 @@ function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe('the test control plane with controllers', function () {
+  this.timeout(90_000);
+
+  it('runs the requested kube-controller-manager controllers', async () => {
+    const controlPlane = await startControlPlane({ controllers: ['deployment-controller', 'replicaset-controller'] });
+    try {
+      const kc = controlPlane.admin();
+      await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
+        namespace: 'default',
+        body: {
+          metadata: { name: 'web' },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'web' } },
+            template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web' }] } },
+          },
+        },
+      });
+      const core = kc.makeApiClient(CoreV1Api);
+      const deadline = Date.now() + 30_000;
+      let pods = 0;
+      while (pods < 2 && Date.now() < deadline) {
+        pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items.length;
+        if (pods < 2) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(pods, 'Pods made by the Deployment and ReplicaSet controllers').to.equal(2);
+    } finally {
+      await controlPlane.stop();
+    }
+  });
+});

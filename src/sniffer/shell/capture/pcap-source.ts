@@ -56,6 +56,14 @@ export interface PacketCapture {
   /** The link type the device presents, as the decoder reads it. */
   readonly linkType: LinkType;
   stop(): void;
+  /**
+   * Resolves once libpcap has handed over what it captured so far (its received count, less
+   * drops, is what we were given), or after one read timeout and a little more, whichever is
+   * first. Without immediate mode a partly filled batch waits in the kernel for up to the read
+   * timeout: call this before stop() at shutdown so the last packets reach the sink. (The bound
+   * matters on loopback, where libpcap counts outgoing copies it then skips.)
+   */
+  drain(): Promise<void>;
   /** Reads pcap_stats() now (after stop(), the last reading). */
   stats(): PacketCaptureStats;
 }
@@ -103,17 +111,20 @@ function pcapMetrics(registry: Registry): PcapMetrics {
 
 const summaryIntervalMs = 60_000;
 const statsIntervalMs = 10_000;
+const drainPollMs = 20;
+const drainSlackMs = 250;
 
 export function startPacketCapture(options: PacketCaptureOptions): PacketCapture {
   const { device, sink, registry, logger } = options;
   const filter = options.filter ?? defaultCaptureFilter;
   const buffer = Buffer.alloc(options.snapLength ?? 65535);
+  const readTimeoutMs = options.readTimeoutMs ?? 1000;
   const capture = new cap.Cap();
   let linkName: string;
   try {
     linkName = capture.open(device, filter, options.bufferBytes, buffer, {
       immediate: options.immediateMode ?? false,
-      timeout: options.readTimeoutMs ?? 1000,
+      timeout: readTimeoutMs,
     });
   } catch (error) {
     throw new Error(`cannot capture on ${device}: ${errorFields(error).error}`, { cause: error });
@@ -230,7 +241,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
 
   logger.info('packet capture started', {
     device, linkType: linkName, filter, bufferBytes: options.bufferBytes,
-    immediateMode: options.immediateMode ?? false, readTimeoutMs: options.readTimeoutMs ?? 1000,
+    immediateMode: options.immediateMode ?? false, readTimeoutMs,
   });
 
   let stopped = false;
@@ -247,6 +258,15 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
       capture.close();
       const last = totals.current();
       logger.info('packet capture stopped', { device, delivered, received: last.received, dropped: last.dropped, ifDropped: last.ifDropped });
+    },
+    async drain(): Promise<void> {
+      const deadline = Date.now() + readTimeoutMs + drainSlackMs;
+      for (;;) {
+        poll();
+        const { received, dropped } = totals.current();
+        if (!open || received - dropped <= delivered || Date.now() >= deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, drainPollMs));
+      }
     },
     stats(): PacketCaptureStats {
       poll();

@@ -8,7 +8,7 @@ mkdir -p "$NETMAP_CACHE"
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 ensure_debian_packages() {
-  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates) missing=()
+  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

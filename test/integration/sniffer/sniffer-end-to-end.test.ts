@@ -94,10 +94,12 @@ describe('sniffer end to end: real process, real packets, real API server (integ
   let sniffer: NetnsProcess | undefined;
   let apiForward: { close(): Promise<void> } | undefined;
 
+  // The sniffer's port is in the node namespace: ask from there.
   const http = async (path: string): Promise<{ status: number; body: string }> => {
-    const out = await topology.exec('node', 'curl', '-s', '-m', '5', '-w', '\n%{http_code}', `http://127.0.0.1:${httpPort}${path}`);
-    const cut = out.lastIndexOf('\n');
-    return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
+    const out = await topology.exec('node', process.execPath, '-e', `
+      fetch('http://127.0.0.1:${httpPort}${path}', { signal: AbortSignal.timeout(5000) })
+        .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })));`);
+    return JSON.parse(out) as { status: number; body: string };
   };
   const metricSum = async (name: string, labels = ''): Promise<number> => {
     const { body } = await http('/metrics');

@@ -120,6 +120,10 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   const buffer = Buffer.alloc(options.snapLength ?? 65535);
   const readTimeoutMs = options.readTimeoutMs ?? 1000;
   const capture = new cap.Cap();
+  // An unpatched cap would ignore the options (immediate mode on) and have no drop counts.
+  if (typeof capture.stats !== 'function') {
+    throw new Error('cap was built without patches/cap-0.2.1.patch (no stats()); run scripts/setup.sh cap-patch');
+  }
   let linkName: string;
   try {
     linkName = capture.open(device, filter, options.bufferBytes, buffer, {
@@ -155,10 +159,6 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     help: 'Observations the reporting side refused with an exception.',
   });
   const pcapCounters = pcapMetrics(registry);
-  if (typeof capture.stats !== 'function') {
-    capture.close();
-    throw new Error('cap was built without patches/cap-0.2.1.patch (no stats()); run scripts/setup.sh cap-patch');
-  }
 
   // Bound children: at tens of thousands of packets per second, label lookups per packet show.
   const packetsByKind = {

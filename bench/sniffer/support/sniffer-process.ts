@@ -9,9 +9,9 @@ import { startSocketScanner } from '../../../src/sniffer/shell/socket-scan/socke
 /**
  * The sniffer's capture side as one process, for the benchmarks: packet capture on a device plus
  * the socket scanner over /proc every second, with a counting sink. Commands on stdin: `stats`
- * prints a JSON line, `exit` stops. `sniffer-process <device> <bufferBytes> <scanIntervalMs>`.
+ * prints a JSON line, `exit` stops. `sniffer-process <device> <bufferBytes> <scanIntervalMs> [immediate]`.
  */
-const [device = 'any', bufferText = '16777216', intervalText = '1000'] = process.argv.slice(2);
+const [device = 'any', bufferText = '16777216', intervalText = '1000', immediateText = 'off'] = process.argv.slice(2);
 const rssLoaded = process.memoryUsage().rss;
 const registry = new Registry();
 const logger = createLogger('bench-sniffer', 'warn');
@@ -20,7 +20,7 @@ const sink: ObservationSink = {
   dnsAnswer: () => { counts.dnsAnswers++; },
   connection: (c) => { if (c.source === 'SYN') counts.connections++; else counts.scanned++; },
 };
-const capture = startPacketCapture({ device, bufferBytes: Number(bufferText), sink, registry, logger });
+const capture = startPacketCapture({ device, bufferBytes: Number(bufferText), immediateMode: immediateText === 'on', sink, registry, logger });
 const scanner = startSocketScanner({ procRoot: '/proc', intervalMs: Number(intervalText), sink, registry, logger });
 let peakRss = process.memoryUsage().rss;
 setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100).unref();

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import cap from 'cap';
-import type { Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { Logger } from '../../../shared/logger.js';
 import { errorFields } from '../../../shared/logger.js';
 import { linkTypeFromName } from '../../core/capture/link-layer.js';
 import type { LinkType } from '../../core/capture/link-layer.js';
 import { decodePacket } from '../../core/capture/packet-decoder.js';
+import { PcapCounterTotals } from '../../core/capture/pcap-counters.js';
 import type { ObservationSink } from '../../core/observed.js';
-import { malformedCounter, sharedCounter, sharedGauge } from '../capture-metrics.js';
+import { malformedCounter, sharedCounter } from '../capture-metrics.js';
 
 /**
  * DNS responses (UDP and TCP, source port 53) and TCP SYNs without ACK, IPv4 and IPv6.
@@ -22,10 +22,19 @@ export const defaultCaptureFilter =
 
 export interface PacketCaptureOptions {
   device: string;
-  /** libpcap's kernel ring size. */
+  /** libpcap's kernel buffer size. */
   bufferBytes: number;
   /** Bytes copied per packet (cap always asks libpcap for 65535). */
   snapLength?: number;
+  /**
+   * libpcap's immediate mode (default off). On, libpcap on Linux uses TPACKET_V2 with one ring
+   * slot per packet sized by the snap length (128 KiB on `any`), which loses packets at tens of
+   * thousands per second; off, it uses TPACKET_V3 blocks and delivers in batches, at most
+   * `readTimeoutMs` late. Needs patches/cap-0.2.1.patch.
+   */
+  immediateMode?: boolean;
+  /** libpcap's read timeout: the longest a batch waits when immediate mode is off (default 1000 ms). */
+  readTimeoutMs?: number;
   sink: ObservationSink;
   registry: Registry;
   logger: Logger;
@@ -33,34 +42,94 @@ export interface PacketCaptureOptions {
 }
 
 export interface PacketCaptureStats {
-  /** Packets the filter passed and we decoded. */
+  /** Packets the filter accepted since the capture started (libpcap's ps_recv; on Linux this includes the dropped ones). */
   received: number;
-  /**
-   * Packets the kernel dropped because our ring was full. `cap` 0.2.1 does not expose
-   * pcap_stats(), so this is null: not known, rather than a made-up zero.
-   */
-  dropped: number | null;
-  /** Receive drops of the interface since the capture started (null on `any`). */
-  ifDropped: number | null;
+  /** Packets the kernel dropped because our buffer was full (ps_drop). */
+  dropped: number;
+  /** Packets the interface or its driver dropped since the capture started (ps_ifdrop; 0 on `any`). */
+  ifDropped: number;
+  /** Packets handed to us and decoded. */
+  delivered: number;
 }
 
 export interface PacketCapture {
   /** The link type the device presents, as the decoder reads it. */
   readonly linkType: LinkType;
   stop(): void;
+  /**
+   * Resolves once libpcap has handed over what it captured so far (its received count, less
+   * drops, is what we were given), or after one read timeout and a little more, whichever is
+   * first. Without immediate mode a partly filled batch waits in the kernel for up to the read
+   * timeout: call this before stop() at shutdown so the last packets reach the sink. (The bound
+   * matters on loopback, where libpcap counts outgoing copies it then skips.)
+   */
+  drain(): Promise<void>;
+  /** Reads pcap_stats() now (after stop(), the last reading). */
   stats(): PacketCaptureStats;
 }
 
+/** Every capture on a registry, read by the pcap counters' collect() on each scrape. */
+const pollersByRegistry = new WeakMap<Registry, Set<() => void>>();
+
+interface PcapMetrics {
+  received: Counter<'device'>;
+  dropped: Counter<'device'>;
+  ifDropped: Counter<'device'>;
+}
+
+function pcapMetrics(registry: Registry): PcapMetrics {
+  let pollers = pollersByRegistry.get(registry);
+  if (!pollers) {
+    pollers = new Set();
+    pollersByRegistry.set(registry, pollers);
+  }
+  const registered = pollers;
+  const collect = (): void => {
+    for (const poll of registered) poll();
+  };
+  return {
+    received: sharedCounter(registry, {
+      name: 'netmap_sniffer_pcap_received_total',
+      help: "Packets the capture filter accepted, by device (libpcap's ps_recv; on Linux includes dropped ones; on any, each interface a packet crosses counts).",
+      labelNames: ['device'],
+      collect,
+    }),
+    dropped: sharedCounter(registry, {
+      name: 'netmap_sniffer_pcap_dropped_total',
+      help: "Packets the kernel dropped because the capture buffer was full, by device (libpcap's ps_drop).",
+      labelNames: ['device'],
+      collect,
+    }),
+    ifDropped: sharedCounter(registry, {
+      name: 'netmap_sniffer_pcap_interface_dropped_total',
+      help: "Packets the captured interface or its driver dropped since the capture started, by device (libpcap's ps_ifdrop; 0 on any).",
+      labelNames: ['device'],
+      collect,
+    }),
+  };
+}
+
 const summaryIntervalMs = 60_000;
+const statsIntervalMs = 10_000;
+const drainPollMs = 20;
+const drainSlackMs = 250;
 
 export function startPacketCapture(options: PacketCaptureOptions): PacketCapture {
   const { device, sink, registry, logger } = options;
   const filter = options.filter ?? defaultCaptureFilter;
   const buffer = Buffer.alloc(options.snapLength ?? 65535);
+  const readTimeoutMs = options.readTimeoutMs ?? 1000;
   const capture = new cap.Cap();
+  // An unpatched cap would ignore the options (immediate mode on) and have no drop counts.
+  if (typeof capture.stats !== 'function') {
+    throw new Error('cap was built without patches/cap-0.2.1.patch (no stats()); run scripts/setup.sh cap-patch');
+  }
   let linkName: string;
   try {
-    linkName = capture.open(device, filter, options.bufferBytes, buffer) as string;
+    linkName = capture.open(device, filter, options.bufferBytes, buffer, {
+      immediate: options.immediateMode ?? false,
+      timeout: readTimeoutMs,
+    });
   } catch (error) {
     throw new Error(`cannot capture on ${device}: ${errorFields(error).error}`, { cause: error });
   }
@@ -89,11 +158,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     name: 'netmap_sniffer_sink_errors_total',
     help: 'Observations the reporting side refused with an exception.',
   });
-  const ifDroppedGauge = sharedGauge(registry, {
-    name: 'netmap_sniffer_interface_dropped_packets',
-    help: 'Receive drops of the captured interface since the capture started.',
-    labelNames: ['device'],
-  });
+  const pcapCounters = pcapMetrics(registry);
 
   // Bound children: at tens of thousands of packets per second, label lookups per packet show.
   const packetsByKind = {
@@ -112,12 +177,32 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     child.inc();
   };
 
-  const ifDroppedAtStart = readInterfaceDrops(device);
-  let received = 0;
+  let delivered = 0;
   let malformedSinceSummary = 0;
+  const totals = new PcapCounterTotals();
+  let open = true;
+  let statsErrorLogged = false;
+  // Reads pcap_stats() and moves the counters by what libpcap counted since the last reading.
+  const poll = (): void => {
+    if (!open) return;
+    try {
+      const grown = totals.update(capture.stats());
+      pcapCounters.received.inc({ device }, grown.received);
+      pcapCounters.dropped.inc({ device }, grown.dropped);
+      pcapCounters.ifDropped.inc({ device }, grown.ifDropped);
+    } catch (error) {
+      if (!statsErrorLogged) logger.error('cannot read pcap statistics', { device, ...errorFields(error) });
+      statsErrorLogged = true;
+    }
+  };
+  poll();
+  pollersByRegistry.get(registry)?.add(poll);
+  // Also without scrapes, so the 32-bit counters are read more often than they can wrap.
+  const statsTimer = setInterval(poll, statsIntervalMs);
+  statsTimer.unref();
 
   capture.on('packet', (length: number, isTruncated: boolean) => {
-    received++;
+    delivered++;
     if (isTruncated) truncated.inc();
     const outcome = decodePacket(buffer, length, linkType, Date.now());
     packetsByKind[outcome.kind].inc();
@@ -154,15 +239,10 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   }, summaryIntervalMs);
   summary.unref();
 
-  logger.info('packet capture started', { device, linkType: linkName, filter, bufferBytes: options.bufferBytes });
-
-  const interfaceDrops = (): number | null => {
-    const now = readInterfaceDrops(device);
-    if (now === null || ifDroppedAtStart === null) return null;
-    const drops = now - ifDroppedAtStart;
-    ifDroppedGauge.set({ device }, drops);
-    return drops;
-  };
+  logger.info('packet capture started', {
+    device, linkType: linkName, filter, bufferBytes: options.bufferBytes,
+    immediateMode: options.immediateMode ?? false, readTimeoutMs,
+  });
 
   let stopped = false;
   return {
@@ -171,21 +251,26 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
       if (stopped) return;
       stopped = true;
       clearInterval(summary);
+      clearInterval(statsTimer);
+      poll();
+      open = false;
+      pollersByRegistry.get(registry)?.delete(poll);
       capture.close();
-      logger.info('packet capture stopped', { device, received });
+      const last = totals.current();
+      logger.info('packet capture stopped', { device, delivered, received: last.received, dropped: last.dropped, ifDropped: last.ifDropped });
+    },
+    async drain(): Promise<void> {
+      const deadline = Date.now() + readTimeoutMs + drainSlackMs;
+      for (;;) {
+        poll();
+        const { received, dropped } = totals.current();
+        if (!open || received - dropped <= delivered || Date.now() >= deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, drainPollMs));
+      }
     },
     stats(): PacketCaptureStats {
-      return { received, dropped: null, ifDropped: interfaceDrops() };
+      poll();
+      return { ...totals.current(), delivered };
     },
   };
-}
-
-/** libpcap's own ps_ifdrop on Linux comes from the same counter. */
-function readInterfaceDrops(device: string): number | null {
-  if (device === 'any' || device.includes('/')) return null;
-  try {
-    return Number(readFileSync(`/sys/class/net/${device}/statistics/rx_dropped`, 'utf8').trim());
-  } catch {
-    return null;
-  }
 }

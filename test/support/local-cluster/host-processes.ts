@@ -39,6 +39,10 @@ export class HostProcesses {
     return child;
   }
 
+  pids(): number[] {
+    return this.children.flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  }
+
   /** SIGTERM (the sniffer flushes its last window), SIGKILL after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
     await Promise.all(this.children.map(async (child) => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { installCrds } from '../crds.js';
@@ -39,13 +39,19 @@ export interface LocalCluster {
   readonly nodeAgent: NodeAgent;
   /** When the sniffer logged that it started. */
   readonly snifferStartedAt: number;
+  readonly logDir: string;
+  /** The host processes started (sniffer, operator), for checking that stop() ended them. */
+  hostPids(): number[];
   stop(): Promise<void>;
 }
 
 /** Replaces `__DEMO_DIR__` and `__NODE__` and creates the objects (already existing ones are kept). */
 export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<KubernetesObject[]> {
   const text = yamlText.replaceAll('__DEMO_DIR__', demoDir).replaceAll('__NODE__', process.execPath);
-  const objects = loadAllYaml(text) as KubernetesObject[];
+  // Split by hand: loadAllYaml fails on empty documents.
+  const objects = text.split(/^---\s*$/m)
+    .filter((doc) => doc.split('\n').some((line) => line.trim() && !line.trim().startsWith('#')))
+    .map((doc) => loadYaml<KubernetesObject>(doc));
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const object of objects) {
     try {
@@ -144,7 +150,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const snifferStartedAt = Date.now();
     // OPERATOR: started here once src/operator is merged (see docs/local-cluster.md).
 
-    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, stop };
+    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, hostPids: () => hostProcesses.pids(), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { sh } from '../../support/netns/topology.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
 import { leftovers } from '../../support/local-cluster/host-network.js';
 import { applyManifests, snifferNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
@@ -125,6 +126,41 @@ describe('local cluster end to end: demo traffic to NetworkObservations (integra
     const worst = Math.max(...latencies.map((l) => l.seconds));
     console.log(`local-cluster: first connection -> NetworkObservation: ${latencies.map((l) => `${l.edge} ${l.seconds.toFixed(1)} s`).join('; ')}; worst ${worst.toFixed(1)} s (window ${windowSeconds} s)`);
     expect(worst, 'seconds from the first call to its observation').to.be.below(windowSeconds + 5);
+  });
+
+  it('runs a Job\'s pod to Succeeded (the Job completes) and tears a deleted pod down', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: batch/v1
+kind: Job
+metadata: { name: once, namespace: e2e-shop }
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: call
+          image: local/node
+          command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
+          env: [{ name: ONCE, value: "1" }, { name: TARGETS, value: "http://api:8080/" }]
+`);
+    const batch = cluster!.admin.makeApiClient(BatchV1Api);
+    await waitFor('the Job to complete', async () =>
+      (await batch.readNamespacedJob({ name: 'once', namespace: 'e2e-shop' })).status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 30_000);
+    const jobPods = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'job-name=once' })).items;
+    expect(jobPods.map((p) => p.status?.phase)).to.deep.equal(['Succeeded']);
+
+    const web = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items[0]!;
+    const run = cluster!.nodeAgent.running().find((r) => r.uid === web.metadata!.uid);
+    expect(run?.netns).to.be.a('string');
+    await core.deleteNamespacedPod({ name: web.metadata!.name!, namespace: 'e2e-shop' });
+    await waitFor('the deleted pod to be gone from the API server', async () =>
+      !(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items.some((p) => p.metadata?.uid === web.metadata!.uid), 20_000);
+    const namespaces = await sh('ip', 'netns', 'list');
+    expect(namespaces).not.to.include(`${run!.netns} `);
+    expect(existsSync(`/etc/netns/${run!.netns}`)).to.equal(false);
+    expect(run!.containers.every((c) => c.child?.pid !== undefined && !existsSync(`/proc/${c.child.pid}`))).to.equal(true);
   });
 
   it('leaves nothing behind: namespaces, links, nft table, /etc/netns files, processes', async function () {

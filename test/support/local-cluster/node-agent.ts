@@ -201,7 +201,8 @@ export async function startNodeAgent(kc: KubeConfig, options: NodeAgentOptions):
         const run = runs.get(uid);
         if (pod.metadata?.deletionTimestamp) {
           if (run) await stopPod(run);
-          await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { preconditions: { uid } } });
+          // With a body the API server ignores the query parameters: the grace period goes in the body.
+          await core.deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } });
           continue;
         }
         if (!run) {
@@ -211,7 +212,7 @@ export async function startNodeAgent(kc: KubeConfig, options: NodeAgentOptions):
         const current = runs.get(uid);
         if (current) await reportStatus(pod, current);
       } catch (error) {
-        if ((error as { code?: number }).code === 404 || (error as { code?: number }).code === 409) continue;
+        if ((error as { code?: number }).code === 404) continue;
         log.warn('pod sync failed', { namespace, name, ...errorFields(error) });
       }
     }

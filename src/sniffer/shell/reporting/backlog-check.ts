@@ -1,15 +1,16 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { networkObservationDefinition as definition } from '../../../crds/network-observation.js';
 import { isUnprocessed, type ObservationPhaseView } from '../../core/backlog.js';
 import { nodeLabelValue } from '../../core/object-names.js';
-import { withTimeout } from './api-errors.js';
+import { customObjects } from '../kube/custom-objects.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { nodeLabel } from './observation-writer.js';
 
 export interface BacklogCheckOptions {
-  kc: KubeConfig;
+  kube: KubeClient;
   namespace: string;
   nodeName: string;
   requestTimeoutMs?: number;
+  /** Objects per list request: small, because one object can approach 1 MiB. */
   pageSize?: number;
 }
 
@@ -19,8 +20,7 @@ export interface BacklogCheck {
 }
 
 export function createBacklogCheck(options: BacklogCheckOptions): BacklogCheck {
-  const api = options.kc.makeApiClient(CustomObjectsApi);
-  const resource = { group: definition.group, version: definition.version, plural: definition.plural, namespace: options.namespace };
+  const api = customObjects(options.kube, { group: definition.group, version: definition.version, plural: definition.plural, namespace: options.namespace });
   const labelSelector = `${nodeLabel}=${nodeLabelValue(options.nodeName)}`;
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   return {
@@ -28,15 +28,16 @@ export function createBacklogCheck(options: BacklogCheckOptions): BacklogCheck {
       let count = 0;
       let continueToken: string | undefined;
       do {
-        const page = (await withTimeout(
-          api.listNamespacedCustomObject({ ...resource, labelSelector, limit: options.pageSize ?? 500, _continue: continueToken }),
+        const page = await api.list<ObservationPhaseView & { spec?: { nodeName?: string } }>({
+          labelSelector,
+          limit: options.pageSize ?? 25,
+          continue: continueToken,
           timeoutMs,
-          `list ${options.namespace}/${definition.plural}`,
-        )) as { items?: (ObservationPhaseView & { spec?: { nodeName?: string } })[]; metadata?: { _continue?: string; continue?: string } };
-        for (const item of page.items ?? []) {
+        });
+        for (const item of page.items) {
           if (item.spec?.nodeName === options.nodeName && isUnprocessed(item)) count += 1;
         }
-        continueToken = page.metadata?.continue ?? page.metadata?._continue;
+        continueToken = page.continue;
       } while (continueToken && count < atMost);
       return Math.min(count, atMost);
     },

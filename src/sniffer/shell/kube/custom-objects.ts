@@ -14,7 +14,8 @@ export interface ListPage<T> {
 }
 
 export interface CustomObjects {
-  create<T>(body: unknown, options: { fieldValidation?: 'Strict' | 'Warn' | 'Ignore'; timeoutMs: number }): Promise<T>;
+  /** Resolves once created; the answer (the object again) is not kept. */
+  create(body: unknown, options: { fieldValidation?: 'Strict' | 'Warn' | 'Ignore'; timeoutMs: number }): Promise<void>;
   get<T>(name: string, options: { timeoutMs: number }): Promise<T>;
   list<T>(options: { labelSelector?: string; limit?: number; continue?: string; timeoutMs: number }): Promise<ListPage<T>>;
 }
@@ -23,7 +24,8 @@ export interface CustomObjects {
 export function customObjects(client: KubeClient, resource: NamespacedResource): CustomObjects {
   const collection = `/apis/${enc(resource.group)}/${enc(resource.version)}/namespaces/${enc(resource.namespace)}/${enc(resource.plural)}`;
   return {
-    create: (body, { fieldValidation, timeoutMs }) => client.request({ method: 'POST', path: collection, query: { fieldValidation }, body, timeoutMs }),
+    create: (body, { fieldValidation, timeoutMs }) =>
+      client.request<undefined>({ method: 'POST', path: collection, query: { fieldValidation }, body, timeoutMs, discardAnswer: true }),
     get: (name, { timeoutMs }) => client.request({ method: 'GET', path: `${collection}/${enc(name)}`, timeoutMs }),
     async list<T>({ labelSelector, limit, continue: token, timeoutMs }: { labelSelector?: string; limit?: number; continue?: string; timeoutMs: number }) {
       const page = await client.request<{ items?: T[]; metadata?: { continue?: string } }>({

@@ -13,11 +13,16 @@ export interface KubeRequest {
   body?: unknown;
   /** Deadline for the whole exchange: connection, TLS, request and the complete answer. */
   timeoutMs: number;
+  /**
+   * Read a successful answer without keeping it (resolves to undefined). A create's answer
+   * repeats the whole object, up to ~1 MiB for a NetworkObservation: not worth parsing.
+   */
+  discardAnswer?: boolean;
 }
 
 export interface KubeClient {
   readonly server: string;
-  /** The parsed JSON answer of a 2xx response; KubeApiError, KubeTimeoutError or KubeRequestError otherwise. */
+  /** The parsed JSON answer of a 2xx response (unless discarded); KubeApiError, KubeTimeoutError or KubeRequestError otherwise. */
   request<T>(request: KubeRequest): Promise<T>;
   /** Closes idle keep-alive connections. */
   close(): void;
@@ -55,13 +60,13 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
   function send<T>(req: KubeRequest): Promise<T> {
     const path = prefix + req.path + queryString(req.query);
     const what = `${req.method} ${req.path}`;
-    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string | number> = { accept: 'application/json' };
     const bearer = token.current();
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
     if (payload) {
       headers['content-type'] = 'application/json';
-      headers['content-length'] = payload.length;
+      headers['content-length'] = Buffer.byteLength(payload);
     }
     const requestOptions: RequestOptions = { agent, host, port, path, method: req.method, headers };
 
@@ -76,6 +81,8 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
       };
       const outgoing = request(requestOptions, (response) => {
         const code = response.statusCode ?? 0;
+        const success = code >= 200 && code <= 299;
+        const keep = !(success && req.discardAnswer);
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -85,12 +92,16 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
             outgoing.destroy();
             return;
           }
-          chunks.push(chunk);
+          if (keep) chunks.push(chunk);
         });
         response.on('error', (error) => settle(new KubeRequestError(`${what}: ${error.message}`, { cause: error })));
         response.on('end', () => {
+          if (!keep) {
+            settle(undefined);
+            return;
+          }
           const text = Buffer.concat(chunks).toString('utf8');
-          if (code < 200 || code > 299) {
+          if (!success) {
             if (code === 401) token.invalidate();
             settle(KubeApiError.fromResponse(req.method, req.path, code, text));
             return;

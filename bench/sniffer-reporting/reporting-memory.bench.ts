@@ -16,16 +16,20 @@ import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
  * The captures themselves (libpcap ring, packet decoding, socket scan) are not running here:
  * their libraries are loaded, their memory at work is measured by the capture benchmarks.
  * Run: node dist/bench/sniffer-reporting/reporting-memory.bench.js
+ * BENCH_RUNS=0,2 picks runs; BENCH_REPORTING_PROCESS=<path> runs another build's reporting-process.js
+ * (how the numbers before this client replaced @kubernetes/client-node were taken);
+ * BENCH_IDLE_MS, BENCH_LOAD_MS, BENCH_FLOOD_MS, BENCH_EVENTS_PER_SECOND change the phases.
  */
 const runs: { label: string; nodeFlags: string[]; maxBufferBytes: number }[] = [
   { label: 'node defaults, MAX_BUFFER_BYTES 32 MiB', nodeFlags: [], maxBufferBytes: 32 << 20 },
   { label: '--max-semi-space-size=1, MAX_BUFFER_BYTES 32 MiB', nodeFlags: ['--max-semi-space-size=1'], maxBufferBytes: 32 << 20 },
   { label: '--max-semi-space-size=1, MAX_BUFFER_BYTES 16 MiB', nodeFlags: ['--max-semi-space-size=1'], maxBufferBytes: 16 << 20 },
   { label: '--max-semi-space-size=1, MAX_BUFFER_BYTES 8 MiB', nodeFlags: ['--max-semi-space-size=1'], maxBufferBytes: 8 << 20 },
+  { label: '--max-semi-space-size=1 --optimize-for-size, MAX_BUFFER_BYTES 16 MiB', nodeFlags: ['--max-semi-space-size=1', '--optimize-for-size'], maxBufferBytes: 16 << 20 },
 ];
 const only = process.env.BENCH_RUNS?.split(',').map(Number);
 const namespace = 'netmap-bench';
-const child = join(import.meta.dirname, 'reporting-process.js');
+const child = process.env.BENCH_REPORTING_PROCESS ?? join(import.meta.dirname, 'reporting-process.js');
 
 const controlPlane = await startControlPlane();
 const dir = mkdtempSync(join(tmpdir(), 'netmap-reporting-bench-'));
@@ -50,14 +54,14 @@ try {
       MAX_BUFFER_BYTES: String(run.maxBufferBytes),
       LOG_LEVEL: 'error',
     });
-    console.log(`${run.label}: ${result}`);
+    console.log(`${i} ${run.label}: ${result}`);
   }
   clearInterval(operatorStandIn);
 } finally {
   await controlPlane.stop();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log('command: node dist/bench/sniffer-reporting/reporting-memory.bench.js');
+console.log(`command: ${Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('')}node dist/bench/sniffer-reporting/reporting-memory.bench.js (node ${process.version})`);
 
 function runChild(nodeFlags: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -18,6 +18,8 @@ export interface KubeRequest {
    * repeats the whole object, up to ~1 MiB for a NetworkObservation: not worth parsing.
    */
   discardAnswer?: boolean;
+  /** Accept header, for another representation such as a server-side Table. */
+  accept?: string;
 }
 
 export interface KubeClient {
@@ -61,7 +63,7 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
     const path = prefix + req.path + queryString(req.query);
     const what = `${req.method} ${req.path}`;
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept: req.accept ?? 'application/json' };
     const bearer = token.current();
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
     if (payload) {

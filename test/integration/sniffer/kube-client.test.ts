@@ -251,6 +251,34 @@ users: [{name: admin, user: {client-certificate: admin.crt, client-key: admin.ke
       }
     });
 
+    it('closes a keep-alive connection that stayed idle, and opens a new one for the next request', async () => {
+      const proxy = await startTcpProxy(apiServerAddress(sniffer));
+      try {
+        const c = client(snifferClientConfig(throughProxy(sniffer, proxy)), { idleSocketMs: 300 });
+        const objects = customObjects(c, observationResource(namespace));
+        await objects.get('k1', { timeoutMs: 5_000 });
+        await objects.get('k1', { timeoutMs: 5_000 });
+        expect(proxy.accepted).to.equal(1);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await objects.get('k1', { timeoutMs: 5_000 });
+        expect(proxy.accepted).to.equal(2);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('keeps a slow answer within its deadline alive although it takes longer than the idle timeout', async () => {
+      const proxy = await startTcpProxy(apiServerAddress(sniffer));
+      try {
+        const c = client(snifferClientConfig(throughProxy(sniffer, proxy)), { idleSocketMs: 200 });
+        proxy.delayResponses(300);
+        const stored = await customObjects(c, observationResource(namespace)).get<{ metadata: { name: string } }>('k1', { timeoutMs: 5_000 });
+        expect(stored.metadata.name).to.equal('k1');
+      } finally {
+        await proxy.close();
+      }
+    });
+
     it('fails fast with a network error (no status code) when nothing answers', async () => {
       const proxy = await startTcpProxy(apiServerAddress(sniffer));
       try {

@@ -34,6 +34,11 @@ export interface KubeClientOptions {
   /** How often a token file is read again (projected tokens rotate; the kubelet refreshes them well before expiry). */
   tokenRefreshMs?: number;
   maxSockets?: number;
+  /**
+   * Idle keep-alive connections are closed after this long, before the API server's own idle
+   * timeout (90 s) could close one just as a request is sent on it.
+   */
+  idleSocketMs?: number;
   /** Answers larger than this fail instead of filling the memory. */
   maxResponseBytes?: number;
   now?: () => number;
@@ -51,6 +56,7 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
     keepAlive: true,
     maxSockets: options.maxSockets ?? 4,
     maxFreeSockets: 2,
+    timeout: options.idleSocketMs ?? 60_000,
     ca: config.ca,
     cert: config.clientCert,
     key: config.clientKey,

@@ -15,7 +15,8 @@ import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
  * stands in for the operator by deleting the written NetworkObservations every second.
  * The captures themselves (libpcap ring, packet decoding, socket scan) are not running here:
  * their libraries are loaded, their memory at work is measured by the capture benchmarks.
- * Run: node dist/bench/sniffer-reporting/reporting-memory.bench.js
+ * Run: node dist/bench/sniffer-reporting/reporting-memory.bench.js (about 6 minutes: 5 runs of ~50 s
+ * plus the control plane's start).
  * BENCH_RUNS=0,2 picks runs; BENCH_REPORTING_PROCESS=<path> runs another build's reporting-process.js
  * (how the numbers before this client replaced @kubernetes/client-node were taken);
  * BENCH_IDLE_MS, BENCH_LOAD_MS, BENCH_FLOOD_MS, BENCH_EVENTS_PER_SECOND change the phases.

@@ -4,7 +4,9 @@ import { startHealthServer } from '../shared/health-server.js';
 import { createLogger, errorFields } from '../shared/logger.js';
 import { snifferConfigSchema, type SnifferConfig } from './core/sniffer-config.js';
 import { startPacketCapture, type PacketCapture } from './shell/capture/pcap-source.js';
-import { loadKubeConfig } from './shell/kube-config.js';
+import { createKubeClient } from './shell/kube/kube-client.js';
+import { KubeConfigError, type KubeClientConfig } from './shell/kube/kube-client-config.js';
+import { loadKubeClientConfig } from './shell/kube/load-kube-client-config.js';
 import { startReporting } from './shell/reporting/start-reporting.js';
 import { startSocketScanner, type SocketScanner } from './shell/socket-scan/socket-scanner.js';
 
@@ -17,12 +19,21 @@ try {
   process.exit(2);
 }
 
+let kubeConfig: KubeClientConfig;
+try {
+  kubeConfig = await loadKubeClientConfig();
+} catch (error) {
+  if (!(error instanceof KubeConfigError)) throw error;
+  process.stderr.write(`netmap sniffer: ${error.message}\n`);
+  process.exit(2);
+}
+
 const logger = createLogger('sniffer', config.LOG_LEVEL);
 const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'netmap_sniffer_' });
 
 const reporting = startReporting({
-  kc: loadKubeConfig(),
+  kube: createKubeClient(kubeConfig),
   namespace: config.POD_NAMESPACE,
   nodeName: config.NODE_NAME,
   windowMs: config.WINDOW_SECONDS * 1000,
@@ -74,6 +85,8 @@ const health = await startHealthServer({
 logger.info('sniffer started', {
   node: config.NODE_NAME,
   namespace: config.POD_NAMESPACE,
+  apiServer: kubeConfig.server,
+  credentials: kubeConfig.origin,
   device: config.CAPTURE_DEVICE,
   windowSeconds: config.WINDOW_SECONDS,
   httpPort: health.port,

@@ -5,6 +5,7 @@ import { startReporting, type Reporting } from '../../../src/sniffer/shell/repor
 import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { waitFor } from '../../support/wait-for.js';
 import { ensureNamespace, listObservations, observationResource, quietLogger, retryTooManyRequests } from './observation-api.js';
@@ -60,7 +61,7 @@ describe('sniffer backlog: the operator lags behind', function () {
 
     const registry = new Registry();
     reporting = startReporting({
-      kc: sniffer, namespace, nodeName, windowMs, maxBufferBytes: 10_000_000, maxPendingObjects: 3, registry, logger: quietLogger,
+      kube: snifferClient(sniffer), namespace, nodeName, windowMs, maxBufferBytes: 10_000_000, maxPendingObjects: 3, registry, logger: quietLogger,
       backoff: { initialMs: 50, maxMs: 400 },
     });
     const seen = (serverPort: number): void =>

@@ -9,6 +9,7 @@ import { createObservationWriter, type ObservationWriter } from '../../../src/sn
 import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { apiServerAddress, startTcpProxy, throughProxy } from '../../support/tcp-proxy.js';
 import { ensureNamespace, listObservations, observationResource, quietLogger, testMetrics } from './observation-api.js';
@@ -37,7 +38,7 @@ describe('NetworkObservation writer on a real API server (as the sniffer Service
   });
 
   function writer(nodeName: string, kc = sniffer, metrics = testMetrics().metrics): ObservationWriter {
-    return createObservationWriter({ kc, namespace, nodeName, logger: quietLogger, metrics, requestTimeoutMs: 5_000 });
+    return createObservationWriter({ kube: snifferClient(kc), namespace, nodeName, logger: quietLogger, metrics, requestTimeoutMs: 5_000 });
   }
 
   it('writes a window as one NetworkObservation, labelled with its node, holding the deduplicated records', async () => {
@@ -92,7 +93,7 @@ describe('NetworkObservation writer on a real API server (as the sniffer Service
     try {
       const { registry, metrics } = testMetrics();
       // The request reaches the API server after 1 s, its answer would reach the writer after 2 s.
-      const w = createObservationWriter({ kc: throughProxy(sniffer, proxy), namespace, nodeName: 'node-w2', logger: quietLogger, metrics, requestTimeoutMs: 1_500 });
+      const w = createObservationWriter({ kube: snifferClient(throughProxy(sniffer, proxy)), namespace, nodeName: 'node-w2', logger: quietLogger, metrics, requestTimeoutMs: 1_500 });
       const [part] = windowParts('node-w2', (b) => b.connection({ clientIP: '10.244.2.5', serverIP: '10.96.0.1', serverPort: 443, source: 'SYN', seenAt: t0 }));
       proxy.delayResponses(1_000);
       const failure = await w.write(part!).then(() => undefined, (error: unknown) => error);

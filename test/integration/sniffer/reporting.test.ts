@@ -7,6 +7,7 @@ import { startReporting, type Reporting, type ReportingOptions } from '../../../
 import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { apiServerAddress, startTcpProxy, throughProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -44,7 +45,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
   function start(nodeName: string, over: Partial<ReportingOptions> = {}): { reporting: Reporting; registry: Registry } {
     const registry = new PromRegistry();
     const reporting = startReporting({
-      kc: throughProxy(sniffer, proxy),
+      kube: snifferClient(throughProxy(sniffer, proxy)),
       namespace,
       nodeName,
       windowMs,

@@ -6,13 +6,10 @@ import { conflictFreeName } from '../../../src/sniffer/core/object-names.js';
 import type { ObservationPart } from '../../../src/sniffer/core/window-parts.js';
 import { WriteTimeoutError } from '../../../src/sniffer/shell/reporting/api-errors.js';
 import { createObservationWriter, type ObservationWriter } from '../../../src/sniffer/shell/reporting/observation-writer.js';
-import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { snifferClient } from '../../support/sniffer-kube.js';
-import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { apiServerAddress, startTcpProxy, throughProxy } from '../../support/tcp-proxy.js';
-import { ensureNamespace, listObservations, observationResource, quietLogger, testMetrics } from './observation-api.js';
+import { listObservations, observationResource, quietLogger, testMetrics, snifferTestNamespace } from './observation-api.js';
 
 const namespace = 'sniffer-writer';
 const t0 = Date.UTC(2026, 10, 26, 4, 0, 0);
@@ -30,11 +27,7 @@ describe('NetworkObservation writer on a real API server (as the sniffer Service
   let sniffer: KubeConfig;
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    await installCrds(admin);
-    await ensureNamespace(admin, namespace);
-    sniffer = await snifferKubeConfig(controlPlane, namespace);
+    ({ admin, sniffer } = await snifferTestNamespace(namespace));
   });
 
   function writer(nodeName: string, kc = sniffer, metrics = testMetrics().metrics): ObservationWriter {

@@ -54,7 +54,7 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   if (userOwned) return planForUserOwned(desired, userOwned, lastEventFingerprint);
 
   const ours = inNamespace.find((e) => e.managed && e.name === desired.objectName) ?? inNamespace.find((e) => e.managed && workloadOf(e.spec) === workloadName);
-  const name = ours?.name ?? desired.objectName;
+  const name = ours?.name ?? freeName(desired.objectName, inNamespace);
 
   if (desired.spec.targets.length === 0) return ours ? { delete: { namespace: desired.namespace, name } } : {};
 
@@ -94,6 +94,17 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
     };
   }
   return plan;
+}
+
+/** Our usual name, unless somebody else's ClientIntents already has it: never apply over theirs. */
+function freeName(preferred: string, inNamespace: readonly ExistingIntents[]): string {
+  const taken = new Set(inNamespace.map((e) => e.name));
+  if (!taken.has(preferred)) return preferred;
+  for (let i = 1; ; i++) {
+    const suffix = i === 1 ? '-netmap' : `-netmap-${i}`;
+    const candidate = `${preferred.slice(0, 253 - suffix.length)}${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
 }
 
 function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, lastFingerprint: string | undefined): IntentsPlan {

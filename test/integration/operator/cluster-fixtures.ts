@@ -22,6 +22,8 @@ export async function applyOperatorRbac(admin: KubeConfig, namespace: string): P
   for (const file of readdirSync(rbacDir).filter((f) => f.startsWith('operator-')).sort()) {
     const text = readFileSync(join(rbacDir, file), 'utf8').replaceAll('namespace: network-mapper', `namespace: ${namespace}`);
     for (const object of loadAllYaml(text) as KubernetesObject[]) {
+      // Cluster-wide objects get the namespace in their name, so two test namespaces can coexist.
+      if (object.kind === 'ClusterRoleBinding') object.metadata = { ...object.metadata, name: `${object.metadata?.name}-${namespace}` };
       try {
         await api.create(object);
       } catch (error) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { applyOperatorRbac, ciApi, Cluster, connection, dnsAnswer, obsApi, startOperator, testSettings, waitFor, writesOf, type ClientIntentsRead, type RunningOperator } from './cluster-fixtures.js';
@@ -166,6 +166,29 @@ describe('operator against a real API server (as its ServiceAccount)', function 
     });
     await cluster.observation(opNs, 'window-after-bad', { connections: [connection('10.244.1.21', '10.96.0.1', 443)] });
     expect((await intentsFor(shop, 'debug-shell', 2)).spec.targets).to.deep.include({ service: { name: 'kubernetes.default' } });
+  });
+
+  it('applies only its own fields: finalizers, annotations and status written by others survive', async () => {
+    await cluster.custom.patchNamespacedCustomObject(
+      { ...ciApi, namespace: shop, name: 'debug-shell', body: { metadata: { finalizers: ['intents.otterize.com/client-intents-finalizer'], annotations: { 'team.example/owner': 'sre' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await cluster.custom.patchNamespacedCustomObjectStatus(
+      { ...ciApi, namespace: shop, name: 'debug-shell', body: { status: { upToDate: true, observedGeneration: 1 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await cluster.observation(opNs, 'window-5', { connections: [connection('10.244.1.21', '10.244.1.11', 8080)] });
+    const ci = await intentsFor(shop, 'debug-shell', 3);
+    expect(ci.metadata?.finalizers).to.deep.equal(['intents.otterize.com/client-intents-finalizer']);
+    expect(ci.metadata?.annotations?.['team.example/owner']).to.equal('sre');
+    expect(ci.status).to.deep.include({ upToDate: true, observedGeneration: 1 });
+    const managers = (ci.metadata?.managedFields ?? []).filter((f) => f.manager === 'network-mapper');
+    expect(managers.map((f) => f.operation)).to.deep.equal(['Apply']);
+    // Let the Intents Operator's finalizer go, so namespaces can be cleaned up.
+    await cluster.custom.patchNamespacedCustomObject(
+      { ...ciApi, namespace: shop, name: 'debug-shell', body: { metadata: { finalizers: null } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   });
 
   it('after a restart rebuilds its state and, for the same traffic, writes nothing', async () => {

@@ -27,6 +27,7 @@ interface ObservationObject extends KubernetesObject {
 
 const leaseDurationSeconds = 15;
 const maintenanceEveryMs = 30_000;
+const maxWriteDeferMs = 10_000;
 
 /**
  * The operator: informers feed a work queue with keys; workers bring the cluster index, the
@@ -53,6 +54,9 @@ export class Operator {
   private readonly written = new Map<string, ClientIntentsObject>();
   private readonly objectClient = new Map<string, string>();
   private readonly eventFingerprints = new Map<string, string>();
+  private readonly deferredSince = new Map<string, number>();
+  /** Observations waiting for their window to settle: not a backlog that should hold writes back. */
+  private readonly settling = new Set<string>();
   private leading = false;
   private seeded = false;
   private workers: Promise<void>[] = [];
@@ -267,7 +271,10 @@ export class Operator {
   private async syncObservation(namespace: string, name: string): Promise<void> {
     if (!this.leading || !this.seeded) return;
     const object = this.observations.get(namespace, name);
-    if (!object) return;
+    if (!object) {
+      this.settling.delete(`${namespace}/${name}`);
+      return;
+    }
     const now = Date.now();
     const phase = object.status?.phase;
     if (phase === 'Processed' || phase === 'Invalid') {
@@ -291,9 +298,11 @@ export class Operator {
     }
     const settleAt = Date.parse(parsed.data.windowEnd) + this.settings.observationSettleMs;
     if (settleAt > now) {
+      this.settling.add(`${namespace}/${name}`);
       this.queue.addAfter(`obs/${namespace}/${name}`, Math.min(settleAt - now, this.settings.observationSettleMs));
       return;
     }
+    this.settling.delete(`${namespace}/${name}`);
     const outcome = resolveObservation(parsed.data, this.index, this.store, { internetTargets: this.settings.internetTargets, dnsMemoryMs: this.settings.dnsMemoryMs });
     for (const client of outcome.changedClients) this.enqueue(`ci/${client}`);
     const unresolved = [...outcome.unresolved.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, count]) => ({ reason, count }));
@@ -325,6 +334,7 @@ export class Operator {
     if (!this.leading || !this.seeded) return;
     const desired = this.store.desired(clientKey);
     if (!desired) return;
+    if (this.deferForBacklog(clientKey)) return;
     const inNamespace = this.existingIn(desired.namespace);
     const plan = planClientIntents(desired, [...inNamespace.values()].map(existingIntents), { now: Date.now(), evidenceIntervalMs: this.settings.evidenceIntervalMs }, this.eventFingerprints.get(clientKey));
     const fields = { namespace: desired.namespace, name: desired.objectName };
@@ -358,6 +368,24 @@ export class Operator {
       this.eventFingerprints.set(clientKey, plan.event.fingerprint);
     }
     if (plan.recheckAfterMs !== undefined) this.queue.addAfter(`ci/${clientKey}`, plan.recheckAfterMs);
+  }
+
+  /**
+   * While observations wait to be processed, a client's target set is still growing: writing it
+   * now would mean writing it again shortly. Hold the write back (bounded, so a stuck backlog
+   * cannot stop writes) and write each object once with everything the backlog holds.
+   */
+  private deferForBacklog(clientKey: string): boolean {
+    const now = Date.now();
+    const since = this.deferredSince.get(clientKey) ?? now;
+    const backlog = this.observations.list().some((o) => o.status?.phase !== 'Processed' && o.status?.phase !== 'Invalid' && !this.settling.has(`${o.metadata?.namespace}/${o.metadata?.name}`));
+    if (backlog && now - since < maxWriteDeferMs) {
+      this.deferredSince.set(clientKey, since);
+      this.queue.addAfter(`ci/${clientKey}`, 200);
+      return true;
+    }
+    this.deferredSince.delete(clientKey);
+    return false;
   }
 
   /** ClientIntents of a namespace as the informer has them, or as our last write returned them if newer. */

@@ -296,10 +296,13 @@ export class Operator {
         .catch((error: unknown) => this.log.warn('could not record an event', { namespace, name, ...errorFields(error) }));
       return;
     }
-    const settleAt = Date.parse(parsed.data.windowEnd) + this.settings.observationSettleMs;
+    // The pods a window names exist by the time it ends; the API server's creation time also
+    // bounds it, so a sniffer whose clock runs ahead cannot hold an object back.
+    const created = object.metadata?.creationTimestamp ? new Date(object.metadata.creationTimestamp as unknown as string).getTime() : now;
+    const settleAt = Math.min(Date.parse(parsed.data.windowEnd), created) + this.settings.observationSettleMs;
     if (settleAt > now) {
       this.settling.add(`${namespace}/${name}`);
-      this.queue.addAfter(`obs/${namespace}/${name}`, Math.min(settleAt - now, this.settings.observationSettleMs));
+      this.queue.addAfter(`obs/${namespace}/${name}`, settleAt - now);
       return;
     }
     this.settling.delete(`${namespace}/${name}`);

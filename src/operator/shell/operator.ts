@@ -57,6 +57,7 @@ export class Operator {
   private readonly deferredSince = new Map<string, number>();
   /** Observations waiting for their window to settle: not a backlog that should hold writes back. */
   private readonly settling = new Set<string>();
+  private readonly custom: CustomObjectsApi;
   private leading = false;
   private seeded = false;
   private workers: Promise<void>[] = [];
@@ -72,12 +73,12 @@ export class Operator {
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
-    const watch = <T extends KubernetesObject>(resource: string, prefix: string, path: string, list: () => Promise<KubernetesListObject<T>>): WatchedResource<T> => {
-      const watched = new WatchedResource<T>(kc, { resource, path, list, log, metrics: this.metrics, onChange: (key) => this.enqueue(`${prefix}/${key}`) });
+    const watch = <T extends KubernetesObject>(resource: string, prefix: string, path: string, list: () => Promise<KubernetesListObject<T>>, slim?: (obj: T) => void): WatchedResource<T> => {
+      const watched = new WatchedResource<T>(kc, { resource, path, list, log, metrics: this.metrics, slim, onChange: (key) => this.enqueue(`${prefix}/${key}`) });
       this.resources.push(watched as unknown as WatchedResource<KubernetesObject>);
       return watched;
     };
-    this.pods = watch('pods', 'pod', '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.pods = watch('pods', 'pod', '/api/v1/pods', () => core.listPodForAllNamespaces(), slimPod);
     this.services = watch('services', 'svc', '/api/v1/services', () => core.listServiceForAllNamespaces());
     this.slices = watch('endpointslices', 'eps', '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
     this.nodes = watch('nodes', 'node', '/api/v1/nodes', () => core.listNode());
@@ -86,10 +87,13 @@ export class Operator {
     const ns = settings.observationNamespace;
     this.observations = watch('networkobservations', 'obs', `/apis/${obs.group}/${obs.version}/namespaces/${ns}/${obs.plural}`, () =>
       custom.listNamespacedCustomObject({ group: obs.group, version: obs.version, namespace: ns, plural: obs.plural }) as Promise<KubernetesListObject<ObservationObject>>,
+      slimObservation,
     );
+    this.custom = custom;
     const ci = clientIntentsDefinition;
     this.intents = watch('clientintents', 'cio', `/apis/${ci.group}/${ci.version}/${ci.plural}`, () =>
       custom.listClusterCustomObject({ group: ci.group, version: ci.version, plural: ci.plural }) as Promise<KubernetesListObject<ClientIntentsObject>>,
+      dropManagedFields,
     );
     if (settings.leaderElection) {
       this.elector = new LeaderElector(
@@ -284,7 +288,10 @@ export class Operator {
       else this.queue.addAfter(`obs/${namespace}/${name}`, deleteAt - now);
       return;
     }
-    const parsed = networkObservationSpec.safeParse(object.spec);
+    // The cache keeps no specs (see slimObservation): read this one now, and only this one.
+    const full = await this.readObservation(namespace, name);
+    if (!full) return;
+    const parsed = networkObservationSpec.safeParse(full.spec);
     const problem = parsed.success ? semanticProblem(parsed.data) : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     if (!parsed.success || problem) {
       const message = `invalid NetworkObservation: ${problem}`.slice(0, observationBounds.messageLength);
@@ -405,6 +412,7 @@ export class Operator {
   }
 
   private remember(object: ClientIntentsObject): void {
+    dropManagedFields(object);
     this.written.set(`${object.metadata?.namespace}/${object.metadata?.name}`, object);
   }
 
@@ -413,6 +421,16 @@ export class Operator {
     this.index.prune(now);
     if (this.leading && this.seeded && this.settings.targetExpiryMs > 0) {
       for (const key of this.store.expire(now, this.settings.targetExpiryMs)) this.enqueue(`ci/${key}`);
+    }
+  }
+
+  private async readObservation(namespace: string, name: string): Promise<ObservationObject | undefined> {
+    const obs = networkObservationDefinition;
+    try {
+      return (await this.custom.getNamespacedCustomObject({ group: obs.group, version: obs.version, plural: obs.plural, namespace, name })) as ObservationObject;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
     }
   }
 
@@ -433,6 +451,23 @@ export class Operator {
   maintainNow(): void {
     this.maintain();
   }
+}
+
+/** Pods: what podInfo reads, nothing else. */
+function slimPod(pod: V1Pod): void {
+  if (pod.metadata) delete pod.metadata.managedFields;
+  if (pod.spec) pod.spec = { containers: [], hostNetwork: pod.spec.hostNetwork, nodeName: pod.spec.nodeName };
+  if (pod.status) pod.status = { phase: pod.status.phase, podIP: pod.status.podIP, podIPs: pod.status.podIPs };
+}
+
+/** Observations: metadata and status; the spec is read when the object is processed. */
+function slimObservation(object: ObservationObject): void {
+  delete object.spec;
+  if (object.metadata) delete object.metadata.managedFields;
+}
+
+function dropManagedFields(object: KubernetesObject): void {
+  if (object.metadata) delete object.metadata.managedFields;
 }
 
 /** Checks the schema cannot express: windows and records that end before they start. */

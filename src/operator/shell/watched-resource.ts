@@ -12,6 +12,12 @@ export interface WatchedResourceOptions<T extends KubernetesObject> {
   readonly metrics: OperatorMetrics;
   readonly backoff?: { baseMs: number; maxMs: number };
   readonly onSynced?: () => void;
+  /**
+   * Trims an object in place as it enters the cache (the handler receives the cached object),
+   * so the cache holds only what the operator reads: thousands of full Pods and large
+   * observation specs would otherwise dominate its memory.
+   */
+  readonly slim?: (obj: T) => void;
 }
 
 /**
@@ -29,8 +35,12 @@ export class WatchedResource<T extends KubernetesObject> {
   constructor(kc: KubeConfig, private readonly options: WatchedResourceOptions<T>) {
     this.informer = makeInformer<T>(kc, options.path, options.list);
     const enqueue = (obj: T): void => options.onChange(keyOf(obj));
-    this.informer.on('add', enqueue);
-    this.informer.on('update', enqueue);
+    const slimAndEnqueue = (obj: T): void => {
+      options.slim?.(obj);
+      enqueue(obj);
+    };
+    this.informer.on('add', slimAndEnqueue);
+    this.informer.on('update', slimAndEnqueue);
     this.informer.on('delete', enqueue);
     this.informer.on('error', (error) => this.restartLater(error));
   }

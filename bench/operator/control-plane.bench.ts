@@ -84,7 +84,7 @@ try {
   const expected = new Map(expectedStore.clientKeys().map((k) => [k, expectedStore.desired(k)!.spec.targets.length]));
 
   const proc = spawn(process.execPath, [mainJs], {
-    env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, HEALTH_PORT: '0', POD_NAME: 'bench', LOG_LEVEL: 'info', OBSERVATION_SETTLE_SECONDS: '0' },
+    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', KUBECONFIG: cp.kubeconfigPath, HEALTH_PORT: '0', POD_NAME: 'bench', LOG_LEVEL: 'info', OBSERVATION_SETTLE_SECONDS: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.proc = proc;
@@ -143,6 +143,7 @@ try {
   const statusWrites = sumMetric(text, 'netmap_writes_total', 'resource="clientintents/status"');
   const processed = sumMetric(text, 'netmap_observations_processed_total', 'result="processed"');
   const hwm = hwmMiB(proc.pid!);
+  const heapUsed = sumMetric(text, 'nodejs_heap_size_used_bytes', '') / 1048576;
 
   console.log('command: node dist/bench/operator/control-plane.bench.js');
   console.log(`cluster: ${workloadCount * podsPerWorkload} pods in ${workloadCount} Deployments (+ReplicaSets, Services, EndpointSlices), created in ${setupSeconds.toFixed(1)} s`);
@@ -150,7 +151,7 @@ try {
   console.log(`all ${expected.size} ClientIntents written (target counts equal to the pure core's) ${convergedSeconds.toFixed(1)} s after the first observation was created`);
   console.log(`records per second end to end: ${Math.round(synthetic.records / convergedSeconds)}`);
   console.log(`ClientIntents writes: ${writes} for ${expected.size} objects (${(writes / expected.size).toFixed(2)} per object; target 1); status writes (resolvedIPs): ${statusWrites}; observations processed: ${processed}`);
-  console.log(`operator memory: RSS idle ${idleRss.toFixed(0)} MiB, peak sampled ${peakRss.toFixed(0)} MiB, VmHWM ${hwm.toFixed(0)} MiB (target < 300 MiB)`);
+  console.log(`operator memory (NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS ?? ''}): RSS idle ${idleRss.toFixed(0)} MiB, peak sampled ${peakRss.toFixed(0)} MiB, VmHWM ${hwm.toFixed(0)} MiB (target < 300 MiB); V8 heap used at the end ${heapUsed.toFixed(0)} MiB`);
 } finally {
   child.proc?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

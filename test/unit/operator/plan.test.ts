@@ -85,6 +85,12 @@ describe('planClientIntents', () => {
     expect(planClientIntents(storeWithTargets().desired('shop/frontend')!, [user], opts, plan.event?.fingerprint)).to.deep.equal({});
   });
 
+  it('never applies over a foreign object that happens to have the name it would use', () => {
+    const foreign: ExistingIntents = { namespace: 'shop', name: 'frontend', managed: false, spec: { workload: { name: 'other' }, targets: [] }, annotations: {} };
+    const plan = planClientIntents(storeWithTargets().desired('shop/frontend')!, [foreign], opts);
+    expect(plan.apply?.metadata.name).to.equal('frontend-netmap');
+  });
+
   it('refuses to plan an object the schema would reject', () => {
     const store = new IntentsStore(1024);
     store.record(client, { type: 'kubernetes', name: 'a.b.c' }, 'SYN', t0, t0);

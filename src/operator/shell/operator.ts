@@ -18,6 +18,7 @@ import { KubeWrites } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from './owner-reader.js';
+import { pagedList } from './paged-list.js';
 import { WatchedResource } from './watched-resource.js';
 
 interface ObservationObject extends KubernetesObject {
@@ -78,7 +79,7 @@ export class Operator {
       this.resources.push(watched as unknown as WatchedResource<KubernetesObject>);
       return watched;
     };
-    this.pods = watch('pods', 'pod', '/api/v1/pods', () => core.listPodForAllNamespaces(), slimPod);
+    this.pods = watch('pods', 'pod', '/api/v1/pods', () => pagedList((page) => core.listPodForAllNamespaces(page), 500, slimPod), slimPod);
     this.services = watch('services', 'svc', '/api/v1/services', () => core.listServiceForAllNamespaces());
     this.slices = watch('endpointslices', 'eps', '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
     this.nodes = watch('nodes', 'node', '/api/v1/nodes', () => core.listNode());
@@ -86,7 +87,7 @@ export class Operator {
     const obs = networkObservationDefinition;
     const ns = settings.observationNamespace;
     this.observations = watch('networkobservations', 'obs', `/apis/${obs.group}/${obs.version}/namespaces/${ns}/${obs.plural}`, () =>
-      custom.listNamespacedCustomObject({ group: obs.group, version: obs.version, namespace: ns, plural: obs.plural }) as Promise<KubernetesListObject<ObservationObject>>,
+      pagedList((page) => custom.listNamespacedCustomObject({ group: obs.group, version: obs.version, namespace: ns, plural: obs.plural, ...page }) as Promise<KubernetesListObject<ObservationObject>>, 10, slimObservation),
       slimObservation,
     );
     this.custom = custom;

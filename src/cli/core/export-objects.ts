@@ -69,11 +69,20 @@ function orderedTarget(target: RawTarget): Record<string, unknown> {
       const order = fieldOrder[key];
       if (!order || typeof value !== 'object' || value === null) return [key, value];
       const body = value as Record<string, unknown>;
-      const known = order.filter((k) => body[k] !== undefined).map((k) => [k, body[k]] as const);
+      const known = order.filter((k) => body[k] !== undefined).map((k) => [k, k === 'http' ? orderedHttp(body[k]) : body[k]] as const);
       const rest = Object.entries(body).filter(([k]) => !order.includes(k));
       return [key, Object.fromEntries([...known, ...rest])];
     }),
   );
+}
+
+function orderedHttp(http: unknown): unknown {
+  if (!Array.isArray(http)) return http;
+  return http.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return item;
+    const { path, methods, ...rest } = item as Record<string, unknown>;
+    return { ...(path !== undefined ? { path } : {}), ...(methods !== undefined ? { methods } : {}), ...rest };
+  });
 }
 
 /** The deprecated v1 shape (spec.service + spec.calls[]), see clientintents.md "The v1 shape". */

@@ -6,7 +6,7 @@ import { classifyError, connectionProblem, timeoutError, type RequestContext } f
 import { managedByLabel, managedByValue } from '../core/intents-object.js';
 import type { Selection } from '../core/selection.js';
 
-const pageSize = 500;
+const defaultPageSize = 500;
 /**
  * v2beta1 first; Intents Operators older than v3 serve only v2alpha1, with the same body, so a
  * 404 on v2beta1 is worth one more try before calling the CRD missing.
@@ -14,7 +14,7 @@ const pageSize = 500;
 const versions = [clientIntentsDefinition.version, 'v2alpha1'] as const;
 
 /** The raw ClientIntents items in the selected namespaces (all namespaces if none), read page by page. */
-export async function listClientIntents(kc: KubeConfig, selection: Selection, timeoutSeconds: number): Promise<unknown[]> {
+export async function listClientIntents(kc: KubeConfig, selection: Selection, timeoutSeconds: number, pageSize = defaultPageSize): Promise<unknown[]> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
   // Managed-only is the default: let the API server filter, so big clusters send less.
@@ -28,21 +28,26 @@ export async function listClientIntents(kc: KubeConfig, selection: Selection, ti
       resource: `${clientIntentsDefinition.plural}.${clientIntentsDefinition.group}`,
       ...(namespace === undefined ? {} : { namespace }),
     };
-    items.push(...(await listScope(api, namespace, labelSelector, context, timeoutSeconds)));
+    items.push(...(await listScope(api, { namespace, labelSelector, pageSize }, context, timeoutSeconds)));
   }
   return items;
 }
 
+interface Scope {
+  namespace: string | undefined;
+  labelSelector: string | undefined;
+  pageSize: number;
+}
+
 async function listScope(
   api: CustomObjectsApi,
-  namespace: string | undefined,
-  labelSelector: string | undefined,
+  scope: Scope,
   context: RequestContext,
   timeoutSeconds: number,
 ): Promise<unknown[]> {
   for (const [i, version] of versions.entries()) {
     try {
-      return await listPages(api, version, namespace, labelSelector, context, timeoutSeconds);
+      return await listPages(api, version, scope, context, timeoutSeconds);
     } catch (error) {
       if (error instanceof CliError) throw error;
       if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
@@ -55,8 +60,7 @@ async function listScope(
 async function listPages(
   api: CustomObjectsApi,
   version: string,
-  namespace: string | undefined,
-  labelSelector: string | undefined,
+  { namespace, labelSelector, pageSize }: Scope,
   context: RequestContext,
   timeoutSeconds: number,
 ): Promise<unknown[]> {

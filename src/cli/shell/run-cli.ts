@@ -3,6 +3,7 @@ import { parseCommand, type ClusterOptions, type Command } from '../core/command
 import { exportObjects } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
+import { noneFoundHint } from '../core/none-found-hint.js';
 import { readIntentsObject, type IntentsObject } from '../core/intents-object.js';
 import { renderList } from '../core/list-format.js';
 import { selectIntents, type Selection } from '../core/selection.js';
@@ -65,15 +66,4 @@ async function readSelected(selection: Selection, cluster: ClusterOptions, strea
   const selected = selectIntents(objects, selection);
   if (selected.length === 0) streams.stderr(`${noneFoundHint(selection)}\n`);
   return selected;
-}
-
-/** "Installed it and see nothing" was the reference mapper's most common complaint: say why. */
-function noneFoundHint(selection: Selection): string {
-  const scope = selection.namespaces.length > 0 ? ` in namespace${selection.namespaces.length > 1 ? 's' : ''} ${selection.namespaces.join(', ')}` : '';
-  const server = selection.server ? ` calling ${selection.server.name}.${selection.server.namespace}` : '';
-  const which = selection.includeUserManaged ? 'ClientIntents' : 'ClientIntents managed by network-mapper';
-  const hint = selection.includeUserManaged
-    ? 'Is network-mapper running, and has it seen traffic yet?'
-    : 'Is network-mapper running, and has it seen traffic yet? Add --all to include ClientIntents written by others.';
-  return `No ${which} found${scope}${server}. ${hint}`;
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { exitCodes } from '../../../src/cli/core/exit-codes.js';
 import { clientIntentsSpec } from '../../../src/crds/client-intents.js';
@@ -272,6 +272,42 @@ describe('kubectl netmap against a real API server', function () {
       expect(one.code).to.equal(exitCodes.forbidden);
       expect(one.stderr).to.include('cannot list clientintents.k8s.otterize.com in namespace cli-shop');
       expect(one.stderr).not.to.match(/authorization|bearer/i);
+    });
+
+    it('needs only namespaced RBAC with -n', async () => {
+      const reader = await (await sharedControlPlane()).serviceAccount(shop, 'cli-reader');
+      const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+      await rbac.createNamespacedRole({
+        namespace: shop,
+        body: { metadata: { name: 'intents-reader' }, rules: [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }] },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: shop,
+        body: {
+          metadata: { name: 'intents-reader' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'intents-reader' },
+          subjects: [{ kind: 'ServiceAccount', name: 'cli-reader', namespace: shop }],
+        },
+      });
+      const file = join(workDir, 'reader.kubeconfig');
+      writeFileSync(file, reader.exportConfig());
+      expect(await runCliProcess(['list', '-n', shop], { KUBECONFIG: file })).to.deep.equal({ code: 0, stdout: shopList, stderr: '' });
+      expect((await runCliProcess(['list', '-n', `${shop},${billing}`], { KUBECONFIG: file })).code).to.equal(exitCodes.forbidden);
+    });
+
+    it('exits 2 on an unreadable kubeconfig and 1 on an unwritable output file', async () => {
+      const missing = join(workDir, 'missing.kubeconfig');
+      expect(await runCliProcess(['list'], { KUBECONFIG: missing })).to.deep.equal({
+        code: exitCodes.usage,
+        stdout: '',
+        stderr: `error: cannot load the kubeconfig $KUBECONFIG (${missing}): ENOENT\n`,
+      });
+      const unwritable = join(workDir, 'no-such-dir', 'out.yaml');
+      expect(await cli('export', '-n', billing, '-o', unwritable)).to.deep.equal({
+        code: exitCodes.unexpected,
+        stdout: '',
+        stderr: `error: cannot write ${unwritable}: ENOENT\n`,
+      });
     });
   });
 });

@@ -96,6 +96,8 @@ build_typescript() {
     done
   fi
   npx tsc -p tsconfig.json
+  # The kubectl plugin runs as `kubectl-netmap` once this file is on PATH under that name.
+  chmod +x dist/src/cli/main.js
 }
 
 netmap_setup() {

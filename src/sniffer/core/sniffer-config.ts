@@ -25,6 +25,9 @@ export const snifferConfigSchema = z.object({
   CAPTURE_DEVICE: z.string().min(1).max(64).default('any'),
   CAPTURE_FILTER: z.string().max(4096).optional(),
   CAPTURE_SNAP_LENGTH: z.coerce.number().int().min(64).max(262144).optional(),
+  /** Immediate mode hands over every packet at once, at a much higher CPU cost (see docs/sniffer-capture.md). */
+  CAPTURE_IMMEDIATE_MODE: z.enum(['true', 'false'], { error: "CAPTURE_IMMEDIATE_MODE must be 'true' or 'false'" }).default('false'),
+  CAPTURE_READ_TIMEOUT_MS: integer(10, 10_000, 1000),
   PCAP_BUFFER_BYTES: integer(64 * 1024, 1024 * mebibyte, 16 * mebibyte),
   PROC_ROOT: z.string().startsWith('/', 'must be an absolute path').default('/hostproc'),
   SCAN_INTERVAL_SECONDS: seconds('SCAN_INTERVAL_SECONDS', 0.1, 3600, 1),

@@ -2,12 +2,10 @@ import { expect } from 'chai';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { startReporting, type Reporting } from '../../../src/sniffer/shell/reporting/start-reporting.js';
-import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { waitFor } from '../../support/wait-for.js';
-import { ensureNamespace, listObservations, observationResource, quietLogger, retryTooManyRequests } from './observation-api.js';
+import { listObservations, observationResource, quietLogger, retryTooManyRequests, snifferTestNamespace } from './observation-api.js';
 
 const namespace = 'sniffer-backlog';
 const nodeName = 'node-b1';
@@ -21,11 +19,7 @@ describe('sniffer backlog: the operator lags behind', function () {
   let reporting: Reporting | undefined;
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    await installCrds(admin);
-    await ensureNamespace(admin, namespace);
-    sniffer = await snifferKubeConfig(controlPlane, namespace);
+    ({ admin, sniffer } = await snifferTestNamespace(namespace));
   });
 
   after(async () => {
@@ -60,7 +54,7 @@ describe('sniffer backlog: the operator lags behind', function () {
 
     const registry = new Registry();
     reporting = startReporting({
-      kc: sniffer, namespace, nodeName, windowMs, maxBufferBytes: 10_000_000, maxPendingObjects: 3, registry, logger: quietLogger,
+      kube: snifferClient(sniffer), namespace, nodeName, windowMs, maxBufferBytes: 10_000_000, maxPendingObjects: 3, registry, logger: quietLogger,
       backoff: { initialMs: 50, maxMs: 400 },
     });
     const seen = (serverPort: number): void =>

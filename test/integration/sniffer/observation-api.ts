@@ -5,6 +5,10 @@ import { createLogger } from '../../../src/shared/logger.js';
 import { nodeLabelValue } from '../../../src/sniffer/core/object-names.js';
 import { createReportingMetrics, type ReportingMetrics } from '../../../src/sniffer/shell/reporting/reporting-metrics.js';
 import { nodeLabel } from '../../../src/sniffer/shell/reporting/observation-writer.js';
+import type { ControlPlane } from '../../support/control-plane.js';
+import { installCrds } from '../../support/crds.js';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 
 /** What the sniffer integration tests read back from the API server (as admin). */
 export interface StoredObservation {
@@ -55,3 +59,15 @@ export function testMetrics(): { registry: Registry; metrics: ReportingMetrics }
 }
 
 export const quietLogger = createLogger('sniffer-test', process.env.TEST_LOG_LEVEL ?? 'error');
+
+/**
+ * The shared control plane with the CRDs, `namespace`, and the sniffer's RBAC in it: an admin
+ * KubeConfig and one that authenticates as the sniffer's ServiceAccount.
+ */
+export async function snifferTestNamespace(namespace: string): Promise<{ controlPlane: ControlPlane; admin: KubeConfig; sniffer: KubeConfig }> {
+  const controlPlane = await sharedControlPlane();
+  const admin = controlPlane.admin();
+  await installCrds(admin);
+  await ensureNamespace(admin, namespace);
+  return { controlPlane, admin, sniffer: await snifferKubeConfig(controlPlane, namespace) };
+}

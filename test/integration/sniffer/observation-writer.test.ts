@@ -6,12 +6,10 @@ import { conflictFreeName } from '../../../src/sniffer/core/object-names.js';
 import type { ObservationPart } from '../../../src/sniffer/core/window-parts.js';
 import { WriteTimeoutError } from '../../../src/sniffer/shell/reporting/api-errors.js';
 import { createObservationWriter, type ObservationWriter } from '../../../src/sniffer/shell/reporting/observation-writer.js';
-import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { apiServerAddress, startTcpProxy, throughProxy } from '../../support/tcp-proxy.js';
-import { ensureNamespace, listObservations, observationResource, quietLogger, testMetrics } from './observation-api.js';
+import { listObservations, observationResource, quietLogger, testMetrics, snifferTestNamespace } from './observation-api.js';
 
 const namespace = 'sniffer-writer';
 const t0 = Date.UTC(2026, 10, 26, 4, 0, 0);
@@ -29,15 +27,11 @@ describe('NetworkObservation writer on a real API server (as the sniffer Service
   let sniffer: KubeConfig;
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    await installCrds(admin);
-    await ensureNamespace(admin, namespace);
-    sniffer = await snifferKubeConfig(controlPlane, namespace);
+    ({ admin, sniffer } = await snifferTestNamespace(namespace));
   });
 
   function writer(nodeName: string, kc = sniffer, metrics = testMetrics().metrics): ObservationWriter {
-    return createObservationWriter({ kc, namespace, nodeName, logger: quietLogger, metrics, requestTimeoutMs: 5_000 });
+    return createObservationWriter({ kube: snifferClient(kc), namespace, nodeName, logger: quietLogger, metrics, requestTimeoutMs: 5_000 });
   }
 
   it('writes a window as one NetworkObservation, labelled with its node, holding the deduplicated records', async () => {
@@ -92,7 +86,7 @@ describe('NetworkObservation writer on a real API server (as the sniffer Service
     try {
       const { registry, metrics } = testMetrics();
       // The request reaches the API server after 1 s, its answer would reach the writer after 2 s.
-      const w = createObservationWriter({ kc: throughProxy(sniffer, proxy), namespace, nodeName: 'node-w2', logger: quietLogger, metrics, requestTimeoutMs: 1_500 });
+      const w = createObservationWriter({ kube: snifferClient(throughProxy(sniffer, proxy)), namespace, nodeName: 'node-w2', logger: quietLogger, metrics, requestTimeoutMs: 1_500 });
       const [part] = windowParts('node-w2', (b) => b.connection({ clientIP: '10.244.2.5', serverIP: '10.96.0.1', serverPort: 443, source: 'SYN', seenAt: t0 }));
       proxy.delayResponses(1_000);
       const failure = await w.write(part!).then(() => undefined, (error: unknown) => error);

@@ -4,13 +4,11 @@ import type { Registry } from 'prom-client';
 import { Registry as PromRegistry } from 'prom-client';
 import type { ObservedConnection } from '../../../src/sniffer/core/observed.js';
 import { startReporting, type Reporting, type ReportingOptions } from '../../../src/sniffer/shell/reporting/start-reporting.js';
-import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
+import { snifferClient } from '../../support/sniffer-kube.js';
 import { apiServerAddress, startTcpProxy, throughProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait-for.js';
-import { ensureNamespace, listObservations, quietLogger } from './observation-api.js';
+import { listObservations, quietLogger, snifferTestNamespace } from './observation-api.js';
 
 const namespace = 'sniffer-reporting';
 const windowMs = 300;
@@ -25,11 +23,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
   const running: Reporting[] = [];
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    await installCrds(admin);
-    await ensureNamespace(admin, namespace);
-    sniffer = await snifferKubeConfig(controlPlane, namespace);
+    ({ admin, sniffer } = await snifferTestNamespace(namespace));
   });
 
   beforeEach(async () => {
@@ -44,7 +38,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
   function start(nodeName: string, over: Partial<ReportingOptions> = {}): { reporting: Reporting; registry: Registry } {
     const registry = new PromRegistry();
     const reporting = startReporting({
-      kc: throughProxy(sniffer, proxy),
+      kube: snifferClient(throughProxy(sniffer, proxy)),
       namespace,
       nodeName,
       windowMs,

@@ -17,6 +17,8 @@ describe('sniffer configuration', () => {
       HTTP_PORT: 9478,
       LOG_LEVEL: 'info',
       API_TIMEOUT_SECONDS: 15,
+      CAPTURE_IMMEDIATE_MODE: 'false',
+      CAPTURE_READ_TIMEOUT_MS: 1000,
       FLUSH_TIMEOUT_SECONDS: 10,
     });
   });
@@ -26,8 +28,9 @@ describe('sniffer configuration', () => {
       NODE_NAME: 'n', POD_NAMESPACE: 'observability', WINDOW_SECONDS: '2.5', CAPTURE_DEVICE: 'eth0', CAPTURE_FILTER: 'udp port 53',
       CAPTURE_SNAP_LENGTH: '1500', PCAP_BUFFER_BYTES: '1048576', PROC_ROOT: '/proc', SCAN_INTERVAL_SECONDS: '0.5',
       MAX_BUFFER_BYTES: '1000000', MAX_PENDING_OBJECTS: '7', HTTP_PORT: '8081', LOG_LEVEL: 'debug', API_TIMEOUT_SECONDS: '3', FLUSH_TIMEOUT_SECONDS: '0',
+      CAPTURE_IMMEDIATE_MODE: 'true', CAPTURE_READ_TIMEOUT_MS: '200',
     });
-    expect(config).to.include({ WINDOW_SECONDS: 2.5, CAPTURE_SNAP_LENGTH: 1500, SCAN_INTERVAL_SECONDS: 0.5, MAX_PENDING_OBJECTS: 7, HTTP_PORT: 8081, FLUSH_TIMEOUT_SECONDS: 0 });
+    expect(config).to.include({ CAPTURE_IMMEDIATE_MODE: 'true', CAPTURE_READ_TIMEOUT_MS: 200, WINDOW_SECONDS: 2.5, CAPTURE_SNAP_LENGTH: 1500, SCAN_INTERVAL_SECONDS: 0.5, MAX_PENDING_OBJECTS: 7, HTTP_PORT: 8081, FLUSH_TIMEOUT_SECONDS: 0 });
   });
 
   it('names every bad variable in one clear error', () => {

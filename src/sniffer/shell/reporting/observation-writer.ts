@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { apiVersionOf } from '../../../crds/resource-definition.js';
 import { networkObservationDefinition as definition, type NetworkObservationSpec } from '../../../crds/network-observation.js';
 import type { Logger } from '../../../shared/logger.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { conflictFreeName, nodeLabelValue } from '../../core/object-names.js';
 import type { ObservationPart } from '../../core/window-parts.js';
-import { statusCode, withTimeout } from './api-errors.js';
+import { customObjects } from '../kube/custom-objects.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { statusCode } from './api-errors.js';
 import type { ReportingMetrics } from './reporting-metrics.js';
 
 export const nodeLabel = 'netmap.dev/node';
 export const managedByLabels = { 'app.kubernetes.io/managed-by': 'netmap-sniffer' } as const;
 
 export interface ObservationWriterOptions {
-  kc: KubeConfig;
+  kube: KubeClient;
   namespace: string;
   nodeName: string;
   logger: Logger;
@@ -42,17 +43,16 @@ export class RejectedPartError extends Error {
 const rejectedCodes = new Set([400, 413, 422]);
 
 export function createObservationWriter(options: ObservationWriterOptions): ObservationWriter {
-  const api = options.kc.makeApiClient(CustomObjectsApi);
   const { namespace, logger, metrics } = options;
+  const api = customObjects(options.kube, { group: definition.group, version: definition.version, plural: definition.plural, namespace });
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
-  const resource = { group: definition.group, version: definition.version, plural: definition.plural, namespace };
   const labels = { ...managedByLabels, [nodeLabel]: nodeLabelValue(options.nodeName) };
 
   async function create(name: string, spec: NetworkObservationSpec): Promise<WriteResult | 'conflict'> {
     const body = { apiVersion: apiVersionOf(definition), kind: definition.kind, metadata: { name, namespace, labels }, spec };
     const stopTimer = metrics.writeSeconds.startTimer();
     try {
-      await withTimeout(api.createNamespacedCustomObject({ ...resource, body, fieldValidation: 'Strict' }), timeoutMs, `create ${namespace}/${name}`);
+      await api.create(body, { fieldValidation: 'Strict', timeoutMs });
       return 'created';
     } catch (error) {
       const code = statusCode(error);
@@ -62,9 +62,7 @@ export function createObservationWriter(options: ObservationWriterOptions): Obse
       stopTimer();
     }
     // 409: an earlier attempt whose answer was lost, or another writer's object of the same name.
-    const existing = (await withTimeout(api.getNamespacedCustomObject({ ...resource, name }), timeoutMs, `get ${namespace}/${name}`)) as {
-      spec?: unknown;
-    };
+    const existing = await api.get<{ spec?: unknown }>(name, { timeoutMs });
     return canonicalJson(existing.spec) === canonicalJson(spec) ? 'exists' : 'conflict';
   }
 

@@ -1,15 +1,15 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../shared/logger.js';
 import type { BackoffOptions } from '../../core/backoff.js';
 import { ObservationBuffer } from '../../core/observation-buffer.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { createBacklogCheck } from './backlog-check.js';
 import { createObservationWriter } from './observation-writer.js';
 import { startReporter, type Reporter } from './reporter.js';
 import { createReportingMetrics } from './reporting-metrics.js';
 
 export interface ReportingOptions {
-  kc: KubeConfig;
+  kube: KubeClient;
   namespace: string;
   nodeName: string;
   windowMs: number;
@@ -30,7 +30,7 @@ export interface Reporting {
 
 /** The reporting side of the sniffer: a bounded buffer, written window by window to the API server. */
 export function startReporting(options: ReportingOptions): Reporting {
-  const { kc, namespace, nodeName, logger, requestTimeoutMs } = options;
+  const { kube, namespace, nodeName, logger, requestTimeoutMs } = options;
   const metrics = createReportingMetrics(options.registry);
   const buffer = new ObservationBuffer({
     nodeName,
@@ -38,8 +38,8 @@ export function startReporting(options: ReportingOptions): Reporting {
     startMs: Date.now(),
     onDrop: (kind, reason, events) => metrics.droppedRecords.inc({ kind, reason }, events),
   });
-  const writer = createObservationWriter({ kc, namespace, nodeName, logger, metrics, requestTimeoutMs });
-  const backlog = createBacklogCheck({ kc, namespace, nodeName, requestTimeoutMs });
+  const writer = createObservationWriter({ kube, namespace, nodeName, logger, metrics, requestTimeoutMs });
+  const backlog = createBacklogCheck({ kube, namespace, nodeName, requestTimeoutMs });
   const reporter = startReporter({
     buffer,
     writer,

@@ -1,0 +1,66 @@
+import type { CommandName } from './command.js';
+
+const program = 'kubectl netmap';
+
+const clusterHelp = `Cluster flags (as kubectl's):
+      --kubeconfig FILE         kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)
+      --context NAME            kubeconfig context to use (default: its current context)
+      --request-timeout DUR     give up on the API server after DUR (default 30s; e.g. 10s, 2m)`;
+
+const selectionHelp = `Selection flags:
+  -n, --namespace NS            client namespaces (repeatable or comma-separated; default: all)
+  -A, --all-namespaces          all namespaces (the default)
+      --server NAME.NAMESPACE   only clients calling this workload or Service, and only those calls
+      --all                     include ClientIntents not managed by network-mapper`;
+
+const topics: Record<CommandName | 'overview', string> = {
+  overview: `${program}: who talks to whom, as network-mapper's ClientIntents.
+
+Usage:
+  ${program} list [flags]      print who calls whom
+  ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
+  ${program} version           print the version
+  ${program} <command> --help  flags of a command
+
+Exit codes: 0 ok, 1 unexpected error, 2 usage or kubeconfig error, 3 cluster unreachable,
+4 ClientIntents CRD not installed, 5 forbidden by the API server. See docs/cli.md.
+`,
+  list: `Print who calls whom, from the ClientIntents network-mapper manages:
+
+  checkout in namespace shop calls:
+    - cart in namespace shop
+    - payments in namespace billing
+
+Usage:
+  ${program} list [flags]
+
+${selectionHelp}
+
+${clusterHelp}
+`,
+  export: `Write the ClientIntents network-mapper manages, without its bookkeeping labels and annotations.
+
+Usage:
+  ${program} export [flags]
+
+Export flags:
+      --format yaml|json        yaml: documents separated by ---; json: one array (default yaml)
+      --api-version VERSION     v2beta1 (default) or v1alpha3 (the deprecated spec.service/spec.calls shape)
+  -o, --output PATH             write to this file instead of stdout (or directory, see --output-type)
+      --output-type file|dir    dir: one file per ClientIntents, <workload>.<namespace>.yaml, and a
+                                kustomization.yaml listing them (default file)
+
+${selectionHelp}
+
+${clusterHelp}
+`,
+  version: `Print the version of ${program}.
+
+Usage:
+  ${program} version
+`,
+};
+
+export function helpText(topic?: CommandName): string {
+  return topics[topic ?? 'overview'];
+}

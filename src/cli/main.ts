@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { packageVersion } from './shell/package-version.js';
+import { runCli } from './shell/run-cli.js';
+
+// `kubectl netmap list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const code = await runCli(
+  process.argv.slice(2),
+  { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  packageVersion(),
+);
+// Flush before exiting: a piped stdout is written asynchronously.
+process.stdout.write('', () => process.exit(code));

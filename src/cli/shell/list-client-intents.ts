@@ -1,0 +1,90 @@
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { clientIntentsDefinition } from '../../crds/client-intents.js';
+import { errorFields } from '../../shared/logger.js';
+import { CliError } from '../core/exit-codes.js';
+import { classifyError, connectionProblem, timeoutError, type RequestContext } from '../core/classify-error.js';
+import { managedByLabel, managedByValue } from '../core/intents-object.js';
+import type { Selection } from '../core/selection.js';
+
+const defaultPageSize = 500;
+/**
+ * v2beta1 first; Intents Operators older than v3 serve only v2alpha1, with the same body, so a
+ * 404 on v2beta1 is worth one more try before calling the CRD missing.
+ */
+const versions = [clientIntentsDefinition.version, 'v2alpha1'] as const;
+
+/** The raw ClientIntents items in the selected namespaces (all namespaces if none), read page by page. */
+export async function listClientIntents(kc: KubeConfig, selection: Selection, timeoutSeconds: number, pageSize = defaultPageSize): Promise<unknown[]> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
+  // Managed-only is the default: let the API server filter, so big clusters send less.
+  const labelSelector = selection.includeUserManaged ? undefined : `${managedByLabel}=${managedByValue}`;
+  const scopes: (string | undefined)[] = selection.namespaces.length > 0 ? [...selection.namespaces] : [undefined];
+  const items: unknown[] = [];
+  for (const namespace of scopes) {
+    const context: RequestContext = {
+      server,
+      verb: 'list',
+      resource: `${clientIntentsDefinition.plural}.${clientIntentsDefinition.group}`,
+      ...(namespace === undefined ? {} : { namespace }),
+    };
+    items.push(...(await listScope(api, { namespace, labelSelector, pageSize }, context, timeoutSeconds)));
+  }
+  return items;
+}
+
+interface Scope {
+  namespace: string | undefined;
+  labelSelector: string | undefined;
+  pageSize: number;
+}
+
+async function listScope(
+  api: CustomObjectsApi,
+  scope: Scope,
+  context: RequestContext,
+  timeoutSeconds: number,
+): Promise<unknown[]> {
+  for (const [i, version] of versions.entries()) {
+    try {
+      return await listPages(api, version, scope, context, timeoutSeconds);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
+      throw classifyError(errorFields(error), connectionProblem(error), context);
+    }
+  }
+  return [];
+}
+
+async function listPages(
+  api: CustomObjectsApi,
+  version: string,
+  { namespace, labelSelector, pageSize }: Scope,
+  context: RequestContext,
+  timeoutSeconds: number,
+): Promise<unknown[]> {
+  const { group, plural } = clientIntentsDefinition;
+  const items: unknown[] = [];
+  let _continue: string | undefined;
+  do {
+    const page = { group, version, plural, limit: pageSize, ...(labelSelector ? { labelSelector } : {}), ...(_continue ? { _continue } : {}) };
+    const request = namespace === undefined ? api.listClusterCustomObject(page) : api.listNamespacedCustomObject({ ...page, namespace });
+    const list = (await withTimeout(request, context, timeoutSeconds)) as { items?: unknown[]; metadata?: { continue?: string } };
+    items.push(...(list.items ?? []));
+    _continue = list.metadata?.continue || undefined;
+  } while (_continue);
+  return items;
+}
+
+async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([request, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,223 @@
+import { parseClusterName } from './cluster-dns.js';
+import { IpHistory, type HolderLookup } from './ip-history.js';
+import { fail, ok, type EndpointSliceInfo, type PodInfo, type Resolution, type ServerTarget, type ServiceInfo, type UnresolvedReason, type WorkloadIdentity } from './types.js';
+
+export const apiServerService = { namespace: 'default', name: 'kubernetes' } as const;
+export const apiServerTargetName = 'kubernetes.default';
+
+export interface ClusterIndexOptions {
+  clusterDomain: string;
+  /** How long pods that ended stay in the IP history. */
+  ipHistoryRetentionMs: number;
+}
+
+/**
+ * The cluster as the resolver sees it: pods with their workloads and IP history, Services by
+ * ClusterIP, EndpointSlices, node IPs. Mutated by the shell's workers, read by resolution.
+ */
+export class ClusterIndex {
+  readonly ipHistory: IpHistory;
+  private readonly pods = new Map<string, { pod: PodInfo; identity: WorkloadIdentity | undefined }>();
+  private readonly services = new Map<string, ServiceInfo>();
+  private readonly serviceByIp = new Map<string, string>();
+  private readonly slices = new Map<string, EndpointSliceInfo>();
+  private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly nodeIps = new Map<string, readonly string[]>();
+  private readonly nodeIpSet = new Set<string>();
+  private readonly backendCache = new Map<string, { version: number; target: ServerTarget }>();
+  private endpointIpCache: { version: number; map: Map<string, string> } | undefined;
+  private version = 0;
+
+  constructor(readonly options: ClusterIndexOptions) {
+    this.ipHistory = new IpHistory(options.ipHistoryRetentionMs);
+  }
+
+  upsertPod(pod: PodInfo, identity: WorkloadIdentity | undefined, now: number): void {
+    const key = `${pod.namespace}/${pod.name}`;
+    this.pods.set(key, { pod, identity });
+    this.ipHistory.set(key, pod.ips, { identity, hostNetwork: pod.hostNetwork, start: pod.start, end: pod.end }, now);
+    this.version++;
+  }
+
+  removePod(namespace: string, name: string, at: number): void {
+    const key = `${namespace}/${name}`;
+    this.pods.delete(key);
+    this.ipHistory.end(key, at);
+    this.version++;
+  }
+
+  pod(namespace: string, name: string): { pod: PodInfo; identity: WorkloadIdentity | undefined } | undefined {
+    return this.pods.get(`${namespace}/${name}`);
+  }
+
+  upsertService(service: ServiceInfo): void {
+    this.removeService(service.namespace, service.name);
+    const key = `${service.namespace}/${service.name}`;
+    this.services.set(key, service);
+    for (const ip of service.clusterIPs) this.serviceByIp.set(ip, key);
+    this.version++;
+  }
+
+  removeService(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const old = this.services.get(key);
+    if (!old) return;
+    for (const ip of old.clusterIPs) if (this.serviceByIp.get(ip) === key) this.serviceByIp.delete(ip);
+    this.services.delete(key);
+    this.version++;
+  }
+
+  upsertSlice(slice: EndpointSliceInfo): void {
+    this.removeSlice(slice.namespace, slice.name);
+    const key = `${slice.namespace}/${slice.name}`;
+    this.slices.set(key, slice);
+    const serviceKey = `${slice.namespace}/${slice.serviceName}`;
+    let set = this.slicesByService.get(serviceKey);
+    if (!set) this.slicesByService.set(serviceKey, (set = new Set()));
+    set.add(key);
+    this.version++;
+  }
+
+  removeSlice(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const old = this.slices.get(key);
+    if (!old) return;
+    this.slices.delete(key);
+    this.slicesByService.get(`${old.namespace}/${old.serviceName}`)?.delete(key);
+    this.version++;
+  }
+
+  setNode(name: string, ips: readonly string[]): void {
+    this.nodeIps.set(name, ips);
+    this.rebuildNodeIps();
+  }
+
+  removeNode(name: string): void {
+    this.nodeIps.delete(name);
+    this.rebuildNodeIps();
+  }
+
+  prune(now: number): void {
+    this.ipHistory.prune(now);
+  }
+
+  /** The client workload behind an IP during [from, to]. */
+  client(ip: string, from: number, to: number): Resolution<WorkloadIdentity> {
+    const holder = this.ipHistory.holder(ip, from, to);
+    if (holder.kind === 'pod' && holder.tenure.identity) return ok(holder.tenure.identity);
+    if (holder.kind === 'unknown' && this.nodeIpSet.has(ip)) return fail('client-host-network');
+    return fail(holderReason('client', holder));
+  }
+
+  /** The server behind a connection's destination IP (as captured, before DNAT). */
+  serverByIp(ip: string, from: number, to: number): Resolution<ServerTarget> {
+    const serviceKey = this.serviceByIp.get(ip);
+    if (serviceKey) return ok(this.serviceTarget(serviceKey));
+    const endpointService = this.endpointIps().get(ip);
+    if (endpointService === `${apiServerService.namespace}/${apiServerService.name}`) return ok(this.serviceTarget(endpointService));
+    const holder = this.ipHistory.holder(ip, from, to);
+    if (holder.kind === 'pod' && holder.tenure.identity) return ok({ type: 'workload', identity: holder.tenure.identity });
+    if (endpointService) return ok(this.serviceTarget(endpointService));
+    if (holder.kind === 'unknown' && this.nodeIpSet.has(ip)) return fail('server-host-network');
+    return fail(holderReason('server', holder));
+  }
+
+  /** An in-cluster DNS name, or `external` for names outside the cluster domain. */
+  serverByName(name: string, from: number, to: number): Resolution<ServerTarget> | 'external' {
+    const parsed = parseClusterName(name, this.options.clusterDomain);
+    switch (parsed.kind) {
+      case 'external':
+        return 'external';
+      case 'service': {
+        const key = `${parsed.namespace}/${parsed.service}`;
+        return this.services.has(key) ? ok(this.serviceTarget(key)) : fail('cluster-name-unknown');
+      }
+      case 'pod': {
+        const holder = this.ipHistory.holder(parsed.ip, from, to);
+        if (holder.kind === 'pod' && holder.tenure.identity && holder.tenure.identity.namespace === parsed.namespace) {
+          return ok({ type: 'workload', identity: holder.tenure.identity });
+        }
+        return fail('cluster-name-unknown');
+      }
+      case 'unknown-in-cluster':
+        return fail('cluster-name-unknown');
+    }
+  }
+
+  /**
+   * A Service as a target: the API server is the special `kubernetes.default` Service; others
+   * name the one workload behind their endpoints, or the Service itself when its endpoints are
+   * empty, unknown or belong to several workloads.
+   */
+  private serviceTarget(serviceKey: string): ServerTarget {
+    const cached = this.backendCache.get(serviceKey);
+    if (cached && cached.version === this.version) return cached.target;
+    const target = this.computeServiceTarget(serviceKey);
+    this.backendCache.set(serviceKey, { version: this.version, target });
+    return target;
+  }
+
+  private computeServiceTarget(serviceKey: string): ServerTarget {
+    const [namespace, name] = serviceKey.split('/') as [string, string];
+    if (namespace === apiServerService.namespace && name === apiServerService.name) {
+      return { type: 'service', namespace, name };
+    }
+    let identity: WorkloadIdentity | undefined;
+    let mixed = false;
+    for (const sliceKey of this.slicesByService.get(serviceKey) ?? []) {
+      for (const endpoint of this.slices.get(sliceKey)?.endpoints ?? []) {
+        const found = this.endpointIdentity(endpoint.pod, endpoint.ips);
+        if (!found) continue;
+        if (identity && !sameIdentity(identity, found)) mixed = true;
+        identity ??= found;
+      }
+    }
+    if (identity && !mixed) return { type: 'workload', identity };
+    return { type: 'service', namespace, name };
+  }
+
+  private endpointIdentity(pod: { namespace: string; name: string } | undefined, ips: readonly string[]): WorkloadIdentity | undefined {
+    if (pod) {
+      const entry = this.pods.get(`${pod.namespace}/${pod.name}`);
+      if (entry?.identity) return entry.identity;
+    }
+    for (const ip of ips) {
+      const holder = this.ipHistory.holder(ip, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      if (holder.kind === 'pod' && holder.tenure.identity) return holder.tenure.identity;
+    }
+    return undefined;
+  }
+
+  private endpointIps(): Map<string, string> {
+    if (this.endpointIpCache?.version === this.version) return this.endpointIpCache.map;
+    const map = new Map<string, string>();
+    for (const slice of this.slices.values()) {
+      for (const endpoint of slice.endpoints) for (const ip of endpoint.ips) map.set(ip, `${slice.namespace}/${slice.serviceName}`);
+    }
+    this.endpointIpCache = { version: this.version, map };
+    return map;
+  }
+
+  private rebuildNodeIps(): void {
+    this.nodeIpSet.clear();
+    for (const ips of this.nodeIps.values()) for (const ip of ips) this.nodeIpSet.add(ip);
+    this.version++;
+  }
+}
+
+function holderReason(side: 'client' | 'server', holder: HolderLookup): UnresolvedReason {
+  switch (holder.kind) {
+    case 'host-network':
+      return `${side}-host-network`;
+    case 'ambiguous':
+      return `${side}-ip-ambiguous`;
+    case 'not-at-time':
+      return `${side}-not-running-at-time`;
+    default:
+      return `${side}-unknown-ip`;
+  }
+}
+
+export function sameIdentity(a: WorkloadIdentity, b: WorkloadIdentity): boolean {
+  return a.namespace === b.namespace && a.name === b.name && a.kind === b.kind;
+}

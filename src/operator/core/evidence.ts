@@ -1,0 +1,70 @@
+import { captureOrder, type Capture } from './types.js';
+
+/** When a target was first and last seen, and by which captures. */
+export interface Evidence {
+  firstSeen: number;
+  lastSeen: number;
+  captures: Set<Capture>;
+}
+
+export const evidenceAnnotation = 'netmap.dev/evidence';
+export const evidenceWrittenAtAnnotation = 'netmap.dev/evidence-written-at';
+
+interface EncodedEvidence {
+  readonly first: string;
+  readonly last: string;
+  readonly by: Capture[];
+}
+
+/** Second precision, so that a value read back compares equal to the one written. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function encodeEvidence(entries: ReadonlyMap<string, Evidence>): string {
+  const sorted = [...entries.keys()].sort();
+  const out: Record<string, EncodedEvidence> = {};
+  for (const key of sorted) {
+    const e = entries.get(key)!;
+    out[key] = { first: isoSeconds(e.firstSeen), last: isoSeconds(e.lastSeen), by: captureOrder.filter((c) => e.captures.has(c)) };
+  }
+  return JSON.stringify(out);
+}
+
+/** Tolerates anything: a hand-edited or foreign annotation yields no evidence rather than an error. */
+export function decodeEvidence(text: string | undefined): Map<string, Evidence> {
+  const result = new Map<string, Evidence>();
+  if (!text) return result;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return result;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return result;
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const v = value as Partial<EncodedEvidence> | null;
+    const first = typeof v?.first === 'string' ? Date.parse(v.first) : NaN;
+    const last = typeof v?.last === 'string' ? Date.parse(v.last) : NaN;
+    if (Number.isNaN(first) || Number.isNaN(last)) continue;
+    const captures = new Set<Capture>((Array.isArray(v?.by) ? v.by : []).filter((c): c is Capture => captureOrder.includes(c as Capture)));
+    result.set(key, { firstSeen: first, lastSeen: last, captures });
+  }
+  return result;
+}
+
+/**
+ * Whether the evidence changed enough to be worth a write: a target or capture appeared or
+ * went, a first-seen moved, or a last-seen moved by at least `lastSeenStepMs`.
+ */
+export function evidenceDiffers(a: ReadonlyMap<string, Evidence>, b: ReadonlyMap<string, Evidence>, lastSeenStepMs: number): boolean {
+  if (a.size !== b.size) return true;
+  for (const [key, x] of a) {
+    const y = b.get(key);
+    if (!y) return true;
+    if (Math.floor(x.firstSeen / 1000) !== Math.floor(y.firstSeen / 1000)) return true;
+    if (Math.abs(x.lastSeen - y.lastSeen) >= Math.max(lastSeenStepMs, 1000)) return true;
+    if (x.captures.size !== y.captures.size || [...x.captures].some((c) => !y.captures.has(c))) return true;
+  }
+  return false;
+}

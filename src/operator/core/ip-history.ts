@@ -1,0 +1,114 @@
+import type { WorkloadIdentity } from './types.js';
+
+/** One pod's hold on one IP, from start to end (open while the pod runs). */
+export interface Tenure {
+  readonly podKey: string;
+  readonly identity: WorkloadIdentity | undefined;
+  readonly hostNetwork: boolean;
+  readonly start: number;
+  end: number | undefined;
+}
+
+export type HolderLookup =
+  | { readonly kind: 'pod'; readonly tenure: Tenure }
+  | { readonly kind: 'host-network' }
+  | { readonly kind: 'ambiguous' }
+  | { readonly kind: 'not-at-time' }
+  | { readonly kind: 'unknown' };
+
+/**
+ * Which pod held an IP at a given time. Pod IPs are reused after a pod ends, so a record is
+ * pinned on a pod only when exactly one tenure overlaps the time it was seen; pods that ended are
+ * kept for `retentionMs` so late observations still find them. hostNetwork pods share their
+ * node's IP with every other hostNetwork pod there, so their tenures never name a pod.
+ */
+export class IpHistory {
+  private readonly byIp = new Map<string, Tenure[]>();
+  /** The IPs each pod holds now (open tenures), so updates need not scan every IP. */
+  private readonly openIps = new Map<string, Set<string>>();
+
+  constructor(private readonly retentionMs: number) {}
+
+  /** Records (or updates) the pod's current IPs; IPs it no longer has are ended at `now`. */
+  set(podKey: string, ips: readonly string[], info: { identity: WorkloadIdentity | undefined; hostNetwork: boolean; start: number; end: number | undefined }, now: number): void {
+    const wanted = new Set(ips);
+    for (const ip of this.ipsOf(podKey)) {
+      if (!wanted.has(ip)) this.endTenure(podKey, ip, now);
+    }
+    for (const ip of wanted) {
+      let list = this.byIp.get(ip);
+      if (!list) {
+        list = [];
+        this.byIp.set(ip, list);
+      }
+      const index = list.findIndex((t) => t.podKey === podKey && (t.end === undefined || t.end === info.end));
+      const tenure: Tenure = { podKey, identity: info.identity, hostNetwork: info.hostNetwork, start: info.start, end: info.end };
+      if (index >= 0) list[index] = tenure;
+      else list.push(tenure);
+      if (info.end === undefined) {
+        let open = this.openIps.get(podKey);
+        if (!open) {
+          open = new Set();
+          this.openIps.set(podKey, open);
+        }
+        open.add(ip);
+      } else {
+        this.openIps.get(podKey)?.delete(ip);
+      }
+    }
+  }
+
+  /** The pod is gone: its open tenures end at `at`. */
+  end(podKey: string, at: number): void {
+    for (const ip of this.ipsOf(podKey)) this.endTenure(podKey, ip, at);
+  }
+
+  /** Who held `ip` during [from, to]. */
+  holder(ip: string, from: number, to: number): HolderLookup {
+    const list = this.byIp.get(ip);
+    if (!list || list.length === 0) return { kind: 'unknown' };
+    let match: Tenure | undefined;
+    let matches = 0;
+    let hostNetwork = false;
+    for (const tenure of list) {
+      if (tenure.start > to || (tenure.end !== undefined && tenure.end < from)) continue;
+      if (tenure.hostNetwork) {
+        hostNetwork = true;
+        continue;
+      }
+      matches++;
+      match = tenure;
+    }
+    if (matches === 1 && match) return { kind: 'pod', tenure: match };
+    if (matches > 1) return { kind: 'ambiguous' };
+    if (hostNetwork || list.every((t) => t.hostNetwork)) return { kind: 'host-network' };
+    return { kind: 'not-at-time' };
+  }
+
+  /** Forgets tenures that ended before `now - retention`. */
+  prune(now: number): void {
+    const limit = now - this.retentionMs;
+    for (const [ip, list] of this.byIp) {
+      const kept = list.filter((t) => t.end === undefined || t.end >= limit);
+      if (kept.length === 0) this.byIp.delete(ip);
+      else if (kept.length !== list.length) this.byIp.set(ip, kept);
+    }
+  }
+
+  get size(): number {
+    return this.byIp.size;
+  }
+
+  private ipsOf(podKey: string): string[] {
+    return [...(this.openIps.get(podKey) ?? [])];
+  }
+
+  private endTenure(podKey: string, ip: string, at: number): void {
+    for (const tenure of this.byIp.get(ip) ?? []) {
+      if (tenure.podKey === podKey && tenure.end === undefined) tenure.end = at;
+    }
+    const open = this.openIps.get(podKey);
+    open?.delete(ip);
+    if (open?.size === 0) this.openIps.delete(podKey);
+  }
+}

@@ -1,0 +1,125 @@
+import type { NetworkObservationSpec } from '../../crds/network-observation.js';
+import { apiServerService, apiServerTargetName, sameIdentity, type ClusterIndex } from './cluster-index.js';
+import { clientKeyOf, type IntentsStore } from './intents-store.js';
+import { targetName } from './names.js';
+import type { TargetRef } from './target-ref.js';
+import type { ServerTarget, UnresolvedReason, WorkloadIdentity } from './types.js';
+
+export interface ResolveOptions {
+  /** Turn names outside the cluster into `internet` targets. */
+  readonly internetTargets: boolean;
+  /** How long a DNS answer credits later connections to its IPs (at least the TTL). */
+  readonly dnsMemoryMs: number;
+}
+
+export interface ResolveOutcome {
+  readonly records: number;
+  readonly resolved: number;
+  readonly unresolved: Map<UnresolvedReason, number>;
+  /** Clients whose target sets or evidence changed. */
+  readonly changedClients: Set<string>;
+}
+
+const internetDomain = /^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
+
+/**
+ * Resolves one NetworkObservation into the store: DNS answers first, so that connections of the
+ * same window to an answered IP are credited to the name, then connections. Every record is
+ * either resolved or counted under a reason.
+ */
+export function resolveObservation(spec: NetworkObservationSpec, index: ClusterIndex, store: IntentsStore, options: ResolveOptions): ResolveOutcome {
+  const unresolved = new Map<UnresolvedReason, number>();
+  const changedClients = new Set<string>();
+  let resolved = 0;
+  const miss = (reason: UnresolvedReason): void => {
+    unresolved.set(reason, (unresolved.get(reason) ?? 0) + 1);
+  };
+  const add = (client: WorkloadIdentity, ref: TargetRef, capture: 'DNS' | 'SYN' | 'SocketScan', first: number, last: number, port?: number): boolean => {
+    if (!store.record(client, ref, capture, first, last, port)) {
+      miss('too-many-targets');
+      return false;
+    }
+    changedClients.add(clientKeyOf(client.namespace, client.name));
+    return true;
+  };
+
+  for (const answer of spec.dnsAnswers) {
+    const first = Date.parse(answer.firstSeen);
+    const last = Date.parse(answer.lastSeen);
+    const client = index.client(answer.clientIP, first, last);
+    if (!client.ok) {
+      miss(client.reason);
+      continue;
+    }
+    const server = index.serverByName(answer.name, first, last);
+    if (server === 'external') {
+      if (!options.internetTargets) {
+        miss('internet-disabled');
+        continue;
+      }
+      if (!internetDomain.test(answer.name)) {
+        miss('invalid-domain');
+        continue;
+      }
+      store.rememberDns(client.value, answer.name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
+      if (add(client.value, { type: 'internet', domain: answer.name }, 'DNS', first, last)) resolved++;
+      continue;
+    }
+    if (!server.ok) {
+      miss(server.reason);
+      continue;
+    }
+    const ref = refFor(client.value, server.value);
+    if (!ref) miss('self-call');
+    else if (add(client.value, ref, 'DNS', first, last)) resolved++;
+  }
+
+  for (const connection of spec.connections) {
+    const first = Date.parse(connection.firstSeen);
+    const last = Date.parse(connection.lastSeen);
+    const client = index.client(connection.clientIP, first, last);
+    if (!client.ok) {
+      miss(client.reason);
+      continue;
+    }
+    let ref: TargetRef | undefined;
+    let port: number | undefined;
+    const server = index.serverByIp(connection.serverIP, first, last);
+    if (server.ok) {
+      ref = refFor(client.value, server.value);
+      if (!ref) {
+        miss('self-call');
+        continue;
+      }
+    } else {
+      const domain = options.internetTargets ? store.domainFor(client.value, connection.serverIP, first) : undefined;
+      if (!domain) {
+        miss(server.reason);
+        continue;
+      }
+      ref = { type: 'internet', domain };
+      port = connection.serverPort;
+    }
+    let added = true;
+    for (const source of connection.sources) added = add(client.value, ref, source, first, last, port) && added;
+    if (added) resolved++;
+  }
+
+  return { records: spec.dnsAnswers.length + spec.connections.length, resolved, unresolved, changedClients };
+}
+
+/** The target as the client's ClientIntents names it; undefined for a workload calling itself. */
+export function refFor(client: WorkloadIdentity, server: ServerTarget): TargetRef | undefined {
+  switch (server.type) {
+    case 'workload':
+      if (sameIdentity(client, server.identity)) return undefined;
+      return server.identity.kind
+        ? { type: 'kubernetes', name: targetName(server.identity.name, server.identity.namespace, client.namespace), kind: server.identity.kind }
+        : { type: 'kubernetes', name: targetName(server.identity.name, server.identity.namespace, client.namespace) };
+    case 'service':
+      if (server.namespace === apiServerService.namespace && server.name === apiServerService.name) return { type: 'service', name: apiServerTargetName };
+      return { type: 'service', name: targetName(server.name, server.namespace, client.namespace) };
+    case 'internet':
+      return { type: 'internet', domain: server.domain };
+  }
+}

@@ -1,0 +1,87 @@
+/** Plain data the core works on. Times are epoch milliseconds. */
+
+export interface OwnerRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly controller?: boolean;
+}
+
+/** What the core needs of a Pod. */
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly ips: readonly string[];
+  readonly hostNetwork: boolean;
+  readonly nodeName?: string;
+  /** When the pod came to exist (creation time). */
+  readonly start: number;
+  /** When it stopped holding its IPs (terminal phase or deletion); absent while it runs. */
+  readonly end?: number;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ownerReferences: readonly OwnerRef[];
+}
+
+/** A workload as ClientIntents name it. `name` is the raw name (dots not yet replaced). */
+export interface WorkloadIdentity {
+  readonly namespace: string;
+  readonly name: string;
+  /** Absent when an annotation or label overrides the name. */
+  readonly kind?: string;
+}
+
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly clusterIPs: readonly string[];
+}
+
+export interface EndpointInfo {
+  readonly ips: readonly string[];
+  readonly pod?: { readonly namespace: string; readonly name: string };
+}
+
+export interface EndpointSliceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceName: string;
+  readonly endpoints: readonly EndpointInfo[];
+}
+
+/** Which capture saw a target. */
+export type Capture = 'DNS' | 'SYN' | 'SocketScan';
+export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan'];
+
+/** A resolved server, independent of who called it. */
+export type ServerTarget =
+  | { readonly type: 'workload'; readonly identity: WorkloadIdentity }
+  | { readonly type: 'service'; readonly namespace: string; readonly name: string }
+  | { readonly type: 'internet'; readonly domain: string };
+
+export type Resolution<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: UnresolvedReason };
+
+export const unresolvedReasons = [
+  'client-unknown-ip',
+  'client-host-network',
+  'client-ip-ambiguous',
+  'client-not-running-at-time',
+  'server-unknown-ip',
+  'server-host-network',
+  'server-ip-ambiguous',
+  'server-not-running-at-time',
+  'cluster-name-unknown',
+  'internet-disabled',
+  'invalid-domain',
+  'self-call',
+  'too-many-targets',
+] as const;
+export type UnresolvedReason = (typeof unresolvedReasons)[number];
+
+export function ok<T>(value: T): Resolution<T> {
+  return { ok: true, value };
+}
+
+export function fail<T>(reason: UnresolvedReason): Resolution<T> {
+  return { ok: false, reason };
+}

@@ -1,0 +1,10 @@
+import { ConfigError } from '../shared/env-config.js';
+import { runOperator } from './shell/run-operator.js';
+
+runOperator(process.env).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const seconds = z.coerce.number().int().min(0);
+
+/** Environment variables of the operator, validated at start-up. */
+export const operatorConfigSchema = z.object({
+  OBSERVATION_NAMESPACE: z.string().min(1).default('network-mapper'),
+  LEASE_NAMESPACE: z.string().min(1).optional(),
+  LEASE_NAME: z.string().min(1).default('network-mapper-operator'),
+  POD_NAME: z.string().min(1).optional(),
+  CLUSTER_DOMAIN: z.string().min(1).default('cluster.local'),
+  INTERNET_TARGETS: bool.default(true),
+  /** 0 means targets never expire. */
+  TARGET_EXPIRY_SECONDS: seconds.default(0),
+  EVIDENCE_INTERVAL_SECONDS: seconds.default(300),
+  OBSERVATION_RETENTION_SECONDS: seconds.default(300),
+  /** Wait this long after a window ends, so the pods it names are known. */
+  OBSERVATION_SETTLE_SECONDS: seconds.default(2),
+  IP_HISTORY_SECONDS: seconds.default(600),
+  DNS_MEMORY_SECONDS: seconds.default(3600),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LEADER_ELECTION: bool.default(true),
+});
+
+export type OperatorConfigEnv = z.infer<typeof operatorConfigSchema>;
+
+/** The operator's settings in the units the code uses. */
+export interface OperatorSettings {
+  observationNamespace: string;
+  leaseNamespace: string;
+  leaseName: string;
+  identity: string;
+  clusterDomain: string;
+  internetTargets: boolean;
+  targetExpiryMs: number;
+  evidenceIntervalMs: number;
+  observationRetentionMs: number;
+  observationSettleMs: number;
+  ipHistoryMs: number;
+  dnsMemoryMs: number;
+  workers: number;
+  leaderElection: boolean;
+  fieldManager: string;
+  maxTargetsPerClient: number;
+}
+
+export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string): OperatorSettings {
+  return {
+    observationNamespace: env.OBSERVATION_NAMESPACE,
+    leaseNamespace: env.LEASE_NAMESPACE ?? env.OBSERVATION_NAMESPACE,
+    leaseName: env.LEASE_NAME,
+    identity: env.POD_NAME ?? fallbackIdentity,
+    clusterDomain: env.CLUSTER_DOMAIN,
+    internetTargets: env.INTERNET_TARGETS,
+    targetExpiryMs: env.TARGET_EXPIRY_SECONDS * 1000,
+    evidenceIntervalMs: env.EVIDENCE_INTERVAL_SECONDS * 1000,
+    observationRetentionMs: env.OBSERVATION_RETENTION_SECONDS * 1000,
+    observationSettleMs: env.OBSERVATION_SETTLE_SECONDS * 1000,
+    ipHistoryMs: env.IP_HISTORY_SECONDS * 1000,
+    dnsMemoryMs: env.DNS_MEMORY_SECONDS * 1000,
+    workers: env.WORKERS,
+    leaderElection: env.LEADER_ELECTION,
+    fieldManager: 'network-mapper',
+    maxTargetsPerClient: 1024,
+  };
+}

@@ -1,0 +1,103 @@
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { clientIntentsDefinition } from '../../crds/client-intents.js';
+import { networkObservationDefinition, type NetworkObservationStatus } from '../../crds/network-observation.js';
+import type { ApplyBody } from '../core/plan.js';
+import type { ClientIntentsObject } from './convert.js';
+import type { OperatorMetrics } from './metrics.js';
+
+export interface EventTarget {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+const intents = { group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural };
+const observations = { group: networkObservationDefinition.group, version: networkObservationDefinition.version, plural: networkObservationDefinition.plural };
+
+/**
+ * Every write the operator makes, each counted in netmap_writes_total. ClientIntents are only
+ * ever server-side applied (spec and our labels/annotations; status.resolvedIPs through the
+ * status subresource) under one field manager, so fields others own survive.
+ */
+export class KubeWrites {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+
+  constructor(kc: KubeConfig, private readonly fieldManager: string, private readonly metrics: OperatorMetrics, private readonly reporter: string) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async applyIntents(body: ApplyBody, resourceVersion: string | undefined): Promise<ClientIntentsObject> {
+    const { name, namespace } = body.metadata;
+    // The resourceVersion makes the apply conditional: an object changed since we read it is re-planned.
+    const sent = resourceVersion ? { ...body, metadata: { ...body.metadata, resourceVersion } } : body;
+    return this.counted('clientintents', 'apply', () =>
+      this.custom.patchNamespacedCustomObject(
+        { ...intents, namespace, name, body: sent, fieldManager: this.fieldManager, force: true, fieldValidation: 'Strict' },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
+    );
+  }
+
+  async applyIntentsStatus(body: ApplyBody): Promise<ClientIntentsObject> {
+    const { name, namespace } = body.metadata;
+    return this.counted('clientintents/status', 'apply', () =>
+      this.custom.patchNamespacedCustomObjectStatus(
+        { ...intents, namespace, name, body, fieldManager: this.fieldManager, force: true, fieldValidation: 'Strict' },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      ),
+    );
+  }
+
+  async deleteIntents(namespace: string, name: string): Promise<void> {
+    await this.counted('clientintents', 'delete', () => this.custom.deleteNamespacedCustomObject({ ...intents, namespace, name }));
+  }
+
+  async setObservationStatus(namespace: string, name: string, status: NetworkObservationStatus): Promise<void> {
+    await this.counted('networkobservations/status', 'patch', () =>
+      this.custom.patchNamespacedCustomObjectStatus(
+        { ...observations, namespace, name, body: { status }, fieldManager: this.fieldManager },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+  }
+
+  async deleteObservation(namespace: string, name: string): Promise<void> {
+    await this.counted('networkobservations', 'delete', () => this.custom.deleteNamespacedCustomObject({ ...observations, namespace, name }));
+  }
+
+  async event(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = new Date();
+    await this.counted('events', 'create', () =>
+      this.core.createNamespacedEvent({
+        namespace: target.namespace,
+        body: {
+          metadata: { generateName: `${target.name}.`, namespace: target.namespace },
+          involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace, uid: target.uid },
+          reason,
+          message: message.slice(0, 1024),
+          type,
+          source: { component: this.reporter },
+          reportingComponent: this.reporter,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      }),
+    );
+  }
+
+  private async counted<T>(resource: string, verb: string, write: () => Promise<T>): Promise<T> {
+    try {
+      const result = await write();
+      this.metrics.writes.inc({ resource, verb });
+      return result;
+    } catch (error) {
+      this.metrics.writeErrors.inc({ resource });
+      throw error;
+    }
+  }
+}

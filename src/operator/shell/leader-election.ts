@@ -1,0 +1,115 @@
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { errorFields, type Logger } from '../../shared/logger.js';
+import { decideLease } from '../core/lease-decision.js';
+
+export interface LeaderElectionOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  readonly leaseDurationSeconds: number;
+  readonly retryPeriodMs: number;
+  readonly onStartedLeading: () => void;
+  readonly onStoppedLeading: () => void;
+}
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease. Every write carries the resourceVersion it
+ * read, so of two candidates that decide to take the lease at once only one succeeds. A leader
+ * that cannot renew for a whole lease duration steps down before anybody else may take over.
+ */
+export class LeaderElector {
+  private readonly api: CoordinationV1Api;
+  private leading = false;
+  private lastRenew = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(kc: KubeConfig, private readonly options: LeaderElectionOptions, private readonly log: Logger) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Stops campaigning; a leader releases the lease so another replica takes over at once. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.loop;
+    if (!this.leading) return;
+    this.setLeading(false);
+    try {
+      const lease = await this.api.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace });
+      if (lease.spec?.holderIdentity !== this.options.identity) return;
+      lease.spec = { ...lease.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined };
+      await this.api.replaceNamespacedLease({ name: this.options.name, namespace: this.options.namespace, body: lease });
+    } catch (error) {
+      this.log.warn('could not release the leader lease', { namespace: this.options.namespace, name: this.options.name, ...errorFields(error) });
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.loop = this.tryOnce().finally(() => this.schedule(this.options.retryPeriodMs));
+    }, ms);
+  }
+
+  private async tryOnce(): Promise<void> {
+    const { namespace, name, identity, leaseDurationSeconds } = this.options;
+    const now = Date.now();
+    try {
+      let lease: V1Lease | undefined;
+      try {
+        lease = await this.api.readNamespacedLease({ name, namespace });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 404) throw error;
+      }
+      const decision = decideLease(
+        lease && {
+          holderIdentity: lease.spec?.holderIdentity,
+          renewTime: lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined,
+          leaseDurationSeconds: lease.spec?.leaseDurationSeconds,
+          leaseTransitions: lease.spec?.leaseTransitions,
+        },
+        identity,
+        now,
+      );
+      if (decision.action === 'wait') {
+        this.setLeading(false);
+        return;
+      }
+      const stamp = new V1MicroTime(now);
+      const spec = {
+        ...lease?.spec,
+        holderIdentity: identity,
+        leaseDurationSeconds,
+        renewTime: stamp,
+        ...(decision.action === 'acquire' ? { acquireTime: stamp, leaseTransitions: decision.transitions } : {}),
+      };
+      if (!lease) await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
+      else await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
+      this.lastRenew = now;
+      this.setLeading(true);
+    } catch (error) {
+      // A conflict means another candidate wrote first; anything else is an API problem.
+      if ((error as { code?: number }).code !== 409) this.log.warn('leader election attempt failed', { namespace, name, ...errorFields(error) });
+      if (this.leading && Date.now() - this.lastRenew > leaseDurationSeconds * 1000 * 0.8) this.setLeading(false);
+    }
+  }
+
+  private setLeading(leading: boolean): void {
+    if (leading === this.leading) return;
+    this.leading = leading;
+    this.log.info(leading ? 'became leader' : 'stopped leading', { namespace: this.options.namespace, name: this.options.name, identity: this.options.identity });
+    if (leading) this.options.onStartedLeading();
+    else this.options.onStoppedLeading();
+  }
+}

@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startHealthServer, type HealthServer } from '../../shared/health-server.js';
+import { createLogger, errorFields } from '../../shared/logger.js';
+import type { SnifferConfig } from '../core/sniffer-config.js';
+import { startPacketCapture, type PacketCapture } from './capture/pcap-source.js';
+import { createKubeClient } from './kube/kube-client.js';
+import type { KubeClientConfig } from './kube/kube-client-config.js';
+import { startReporting } from './reporting/start-reporting.js';
+import { startSocketScanner, type SocketScanner } from './socket-scan/socket-scanner.js';
+
+/**
+ * The sniffer's life: captures feeding the window buffer, the reporter writing it, health and
+ * metrics, and a shutdown that writes the last window. Exits the process on a fatal start-up error.
+ */
+export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientConfig): Promise<void> {
+  const logger = createLogger('sniffer', config.LOG_LEVEL);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'netmap_sniffer_' });
+
+  const reporting = startReporting({
+    kube: createKubeClient(kubeConfig),
+    namespace: config.POD_NAMESPACE,
+    nodeName: config.NODE_NAME,
+    windowMs: config.WINDOW_SECONDS * 1000,
+    maxBufferBytes: config.MAX_BUFFER_BYTES,
+    maxPendingObjects: config.MAX_PENDING_OBJECTS,
+    registry,
+    logger,
+    requestTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
+    flushTimeoutMs: config.FLUSH_TIMEOUT_SECONDS * 1000,
+  });
+
+  let capture: PacketCapture | undefined;
+  let scanner: SocketScanner | undefined;
+  let health: HealthServer | undefined;
+  const stopCaptures = async (): Promise<void> => {
+    // libpcap may still hold the last batch of packets (up to one read timeout): take it in
+    // before stopping, so the last window is complete when it is written.
+    await capture?.drain();
+    capture?.stop();
+    scanner?.stop();
+  };
+
+  try {
+    capture = startPacketCapture({
+      device: config.CAPTURE_DEVICE,
+      bufferBytes: config.PCAP_BUFFER_BYTES,
+      snapLength: config.CAPTURE_SNAP_LENGTH,
+      filter: config.CAPTURE_FILTER,
+      immediateMode: config.CAPTURE_IMMEDIATE_MODE === 'true',
+      readTimeoutMs: config.CAPTURE_READ_TIMEOUT_MS,
+      sink: reporting.buffer,
+      registry,
+      logger,
+    });
+    scanner = startSocketScanner({
+      procRoot: config.PROC_ROOT,
+      intervalMs: config.SCAN_INTERVAL_SECONDS * 1000,
+      sink: reporting.buffer,
+      registry,
+      logger,
+    });
+  } catch (error) {
+    logger.error('cannot start capturing', { ...errorFields(error), device: config.CAPTURE_DEVICE, procRoot: config.PROC_ROOT });
+    capture?.stop();
+    await reporting.reporter.stop();
+    process.exit(1);
+  }
+
+  try {
+    health = await startHealthServer({ port: config.HTTP_PORT, registry, isReady: () => reporting.reporter.connected });
+  } catch (error) {
+    logger.error('cannot serve health and metrics', { ...errorFields(error), httpPort: config.HTTP_PORT });
+    await stopCaptures();
+    await reporting.reporter.stop();
+    process.exit(1);
+  }
+  logger.info('sniffer started', {
+    node: config.NODE_NAME,
+    namespace: config.POD_NAMESPACE,
+    apiServer: kubeConfig.server,
+    credentials: kubeConfig.origin,
+    device: config.CAPTURE_DEVICE,
+    windowSeconds: config.WINDOW_SECONDS,
+    httpPort: health.port,
+  });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down: flushing the last window', { signal });
+    try {
+      await stopCaptures();
+      await reporting.reporter.stop();
+      await health?.close();
+      logger.info('sniffer stopped', { signal });
+    } catch (error) {
+      logger.error('error while shutting down', errorFields(error));
+      process.exitCode = 1;
+    }
+    process.exit();
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,26 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The compiled CLI, run exactly as a user runs it (`node dist/src/cli/main.js ...`). */
+export const cliMain = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with only the environment given (plus PATH), so the caller's kubeconfig cannot leak in. */
+export function runCliProcess(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliMain, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env }, timeout: 60_000, ...(cwd ? { cwd } : {}) },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

@@ -1,11 +1,15 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { sh } from '../../support/netns/topology.js';
+import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
 import { leftovers } from '../../support/local-cluster/host-network.js';
-import { applyManifests, snifferNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
+import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const prefix = 'nmlt';
@@ -52,6 +56,17 @@ const edges: ExpectedEdge[] = [
   { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
 ];
 
+interface Flow { namespace: string; app: string; url: string; workload: string; target: string }
+
+/** Each demo call and the ClientIntents target it must become. */
+const flows: Flow[] = [
+  { namespace: 'e2e-shop', app: 'web', url: 'http://api:8080/', workload: 'web', target: 'kubernetes:api#Deployment' },
+  { namespace: 'e2e-shop', app: 'web', url: 'http://api.payments.example/', workload: 'web', target: 'internet:api.payments.example:80' },
+  { namespace: 'e2e-shop', app: 'api', url: 'http://payments.e2e-billing/', workload: 'api', target: 'kubernetes:payments.e2e-billing#Deployment' },
+  { namespace: 'e2e-shop', app: 'api', url: 'https://kubernetes.default.svc/version', workload: 'api', target: 'service:kubernetes.default' },
+];
+const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+
 /** When the client's pod first logged a call to the URL (its log lines start with an ISO time). */
 function firstCall(logDir: string, namespace: string, app: string, url: string): number | undefined {
   const times = readdirSync(logDir)
@@ -64,10 +79,10 @@ function firstCall(logDir: string, namespace: string, app: string, url: string):
 
 /**
  * The main command's pipeline on a smaller demo: real pods (processes in network namespaces),
- * real DNS through the cluster DNS, real ClusterIP DNAT, the real sniffer process writing
- * NetworkObservations as its ServiceAccount, and nothing left on the machine afterwards.
+ * real DNS through the cluster DNS, real ClusterIP DNAT, the real sniffer and operator processes
+ * as their ServiceAccounts, the CLI's export, and nothing left on the machine afterwards.
  */
-describe('local cluster end to end: demo traffic to NetworkObservations (integration)', function () {
+describe('local cluster end to end: demo traffic to ClientIntents (integration)', function () {
   this.timeout(120_000);
   let cluster: LocalCluster | undefined;
   const podPids: number[] = [];
@@ -75,7 +90,7 @@ describe('local cluster end to end: demo traffic to NetworkObservations (integra
 
   before(async function () {
     this.timeout(90_000);
-    cluster = await startLocalCluster({ prefix, octet: 78, windowSeconds, snifferHttpPort: 19478 });
+    cluster = await startLocalCluster({ prefix, octet: 78, windowSeconds, snifferHttpPort: 19478, operatorHealthPort: 19479 });
     await applyManifests(cluster.admin, demo);
   });
 
@@ -102,30 +117,52 @@ describe('local cluster end to end: demo traffic to NetworkObservations (integra
     }
   });
 
-  it('maps every demo connection from real traffic, each within the sniffer window plus 5 s of the first call', async () => {
-    const seenAt = new Map<ExpectedEdge, number>();
-    await waitFor('every edge in the NetworkObservations', async () => {
-      const { missing } = await missingEdges(cluster!.admin, snifferNamespace, edges);
-      for (const edge of edges) if (!missing.includes(edge) && !seenAt.has(edge)) seenAt.set(edge, Date.now());
-      return missing.length === 0;
-    }, 60_000).catch((error: Error) => {
-      const missing = edges.filter((e) => !seenAt.has(e)).map(describeEdge);
-      throw new Error(`${error.message}; missing: ${missing.join(', ')}`);
+  it('writes the exact ClientIntents for the demo, each target within the sniffer window plus 5 s of its first call', async () => {
+    const seenAt = new Map<string, number>();
+    const keyOf = (flow: Flow): string => `${flow.namespace}/${flow.workload} ${flow.target}`;
+    await waitFor('every demo target in the ClientIntents', async () => {
+      for (const intents of await listIntents(cluster!.admin)) {
+        for (const target of intents.spec.targets) {
+          const key = `${intents.namespace}/${intents.spec.workload.name} ${targetKey(target)}`;
+          if (!seenAt.has(key)) seenAt.set(key, Date.now());
+        }
+      }
+      return flows.every((flow) => seenAt.has(keyOf(flow)));
+    }, 60_000).catch(async (error: Error) => {
+      const unseen = (await missingEdges(cluster!.admin, observationNamespace, edges)).missing.map(describeEdge);
+      throw new Error(`${error.message}; have ${[...seenAt.keys()].join(', ')}; not in the NetworkObservations: ${unseen.join(', ') || 'none'}`);
     });
-    const urls: Record<string, string> = {
-      'web.e2e-shop -> service api.e2e-shop:8080': 'http://api:8080/',
-      'web.e2e-shop -> DNS api.payments.example': 'http://api.payments.example/',
-      'api.e2e-shop -> service payments.e2e-billing:80': 'http://payments.e2e-billing/',
-      'api.e2e-shop -> service kubernetes.default:443': 'https://kubernetes.default.svc/version',
-    };
-    const latencies = edges.map((edge) => {
-      const first = firstCall(cluster!.logDir, edge.client.namespace, edge.client.app, urls[describeEdge(edge)]!);
-      expect(first, `a logged call for ${describeEdge(edge)}`).to.be.a('number');
-      return { edge: describeEdge(edge), seconds: (seenAt.get(edge)! - first!) / 1000 };
+
+    const latencies = flows.map((flow) => {
+      const first = firstCall(cluster!.logDir, flow.namespace, flow.app, flow.url);
+      expect(first, `a logged call to ${flow.url}`).to.be.a('number');
+      return { flow: keyOf(flow), seconds: (seenAt.get(keyOf(flow))! - first!) / 1000 };
     });
     const worst = Math.max(...latencies.map((l) => l.seconds));
-    console.log(`local-cluster: first connection -> NetworkObservation: ${latencies.map((l) => `${l.edge} ${l.seconds.toFixed(1)} s`).join('; ')}; worst ${worst.toFixed(1)} s (window ${windowSeconds} s)`);
-    expect(worst, 'seconds from the first call to its observation').to.be.below(windowSeconds + 5);
+    const line = `local-cluster: first connection -> ClientIntents target: ${latencies.map((l) => `${l.flow} ${l.seconds.toFixed(1)} s`).join('; ')}; worst ${worst.toFixed(1)} s (sniffer window ${windowSeconds} s)`;
+    console.log(line);
+    expect(worst, 'seconds from the first call to its ClientIntents target').to.be.below(windowSeconds + 5);
+
+    // The exact export, through the CLI as a user would run it.
+    const exported = spawnSync(process.execPath, [cliMain, 'export', '--kubeconfig', cluster!.controlPlane.kubeconfigPath], { encoding: 'utf8' });
+    expect(exported.status, exported.stderr).to.equal(0);
+    const documents = parseAllDocuments(exported.stdout).map((d) => d.toJS() as { metadata: { name: string } });
+    expect(documents.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))).to.deep.equal([
+      {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'api', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'api', kind: 'Deployment' }, targets: [
+          { kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } },
+          { service: { name: 'kubernetes.default' } },
+        ] },
+      },
+      {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'web', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [
+          { kubernetes: { name: 'api', kind: 'Deployment' } },
+          { internet: { domains: ['api.payments.example'], ports: [80] } },
+        ] },
+      },
+    ]);
   });
 
   it('runs a Job\'s pod to Succeeded (the Job completes) and tears a deleted pod down', async () => {

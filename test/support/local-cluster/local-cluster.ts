@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -15,7 +15,13 @@ import { writeServiceAccountKubeconfig } from './service-account-kubeconfig.js';
 
 const log = createLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
-export const snifferNamespace = 'netmap-system';
+/**
+ * Where the sniffer writes NetworkObservations and the operator reads them. The committed RBAC
+ * puts the operator in network-mapper and the sniffer in netmap-system; here both run in the
+ * operator's namespace (the sniffer's Role and binding are moved there, as the tests do).
+ */
+export const observationNamespace = 'network-mapper';
+export const operatorServiceAccount = 'network-mapper-operator';
 const controllers = [
   'deployment-controller', 'replicaset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
   'garbage-collector-controller', 'endpointslice-controller', 'serviceaccount-controller', 'namespace-controller',
@@ -28,6 +34,7 @@ export interface LocalClusterOptions {
   readonly octet: number;
   readonly windowSeconds: number;
   readonly snifferHttpPort: number;
+  readonly operatorHealthPort: number;
 }
 
 export interface LocalCluster {
@@ -63,14 +70,14 @@ export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<
   return objects;
 }
 
-async function applyRbac(kc: KubeConfig): Promise<void> {
+/** The operator's committed RBAC (config/rbac/operator-*.yaml), as it is. */
+async function applyOperatorRbac(kc: KubeConfig): Promise<void> {
   const dir = join(repoRoot, 'config', 'rbac');
   const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: snifferNamespace } } }).catch((error: { code?: number }) => {
+  await core.createNamespace({ body: { metadata: { name: observationNamespace } } }).catch((error: { code?: number }) => {
     if (error.code !== 409) throw error;
   });
-  const { readdirSync } = await import('node:fs');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir).filter((f) => f.startsWith('operator-') && f.endsWith('.yaml')).sort()) {
     await applyManifests(kc, readFileSync(join(dir, file), 'utf8'));
   }
 }
@@ -119,7 +126,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const admin = controlPlane.admin();
     const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
     await installCrds(admin);
-    await applyRbac(admin);
+    await applyOperatorRbac(admin);
 
     const nodeName = `${options.prefix}-node`;
     const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir });
@@ -133,12 +140,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     stops.push(() => dns.stop());
 
     const snifferKubeconfig = join(stateDir, 'sniffer.kubeconfig');
-    writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, snifferNamespace), snifferKubeconfig, snifferNamespace);
+    writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, observationNamespace), snifferKubeconfig, observationNamespace);
+    const operatorKubeconfig = join(stateDir, 'operator.kubeconfig');
+    writeServiceAccountKubeconfig(await controlPlane.serviceAccount(observationNamespace, operatorServiceAccount), operatorKubeconfig, observationNamespace);
     stops.push(() => hostProcesses.stopAll());
     const snifferLog = join(logDir, 'sniffer.log');
     hostProcesses.start(join(repoRoot, 'dist', 'src', 'sniffer', 'main.js'), {
       NODE_NAME: nodeName,
-      POD_NAMESPACE: snifferNamespace,
+      POD_NAMESPACE: observationNamespace,
       KUBECONFIG: snifferKubeconfig,
       CAPTURE_DEVICE: 'any',
       PROC_ROOT: '/proc',
@@ -146,9 +155,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       SCAN_INTERVAL_SECONDS: '1',
       HTTP_PORT: String(options.snifferHttpPort),
     }, snifferLog);
+    const operatorLog = join(logDir, 'operator.log');
+    hostProcesses.start(join(repoRoot, 'dist', 'src', 'operator', 'main.js'), {
+      KUBECONFIG: operatorKubeconfig,
+      OBSERVATION_NAMESPACE: observationNamespace,
+      POD_NAME: `${options.prefix}-operator`,
+      HEALTH_PORT: String(options.operatorHealthPort),
+    }, operatorLog);
     await waitForLog(snifferLog, '"sniffer started"', 30_000);
     const snifferStartedAt = Date.now();
-    // OPERATOR: started here once src/operator is merged (see docs/local-cluster.md).
+    await waitForLog(operatorLog, '"operator started"', 30_000);
 
     return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, hostPids: () => hostProcesses.pids(), stop };
   } catch (error) {

@@ -3,13 +3,15 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, dumpYaml, type KubeConfig } from '@kubernetes/client-node';
 import { controlPlaneBinary } from '../control-plane.js';
+import { missingIntents, listIntents, type ExpectedIntents } from './expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
-import { applyManifests, repoRoot, snifferNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
+import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { waitFor } from '../wait-for.js';
 
 export interface MainCommandOptions {
   readonly demoYaml: string;
   readonly edges: readonly ExpectedEdge[];
+  readonly intents: readonly ExpectedIntents[];
   readonly timeoutMs: number;
 }
 
@@ -41,8 +43,8 @@ async function dumpClientIntents(kc: KubeConfig, dir: string): Promise<number> {
  * export, then the cluster stays up for exploring until Ctrl-C, which removes everything.
  */
 export async function runMainCommand(options: MainCommandOptions): Promise<void> {
-  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer)...');
-  const cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478 });
+  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
+  const cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478, operatorHealthPort: 9479 });
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
@@ -68,29 +70,32 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   const kubeconfig = join(cluster.stateDir, 'admin.kubeconfig');
   copyFileSync(cluster.controlPlane.kubeconfigPath, kubeconfig);
   await applyManifests(cluster.admin, options.demoYaml);
-  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for ${options.edges.length} connections to be mapped...`);
+  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${options.intents.length} client workloads (the CronJob runs at the next full minute)...`);
 
   const deadline = Date.now() + options.timeoutMs;
-  let missing: readonly ExpectedEdge[] = options.edges;
+  let missing: string[] = ['nothing listed yet'];
   while (!stopping() && Date.now() < deadline) {
-    missing = (await missingEdges(cluster.admin, snifferNamespace, options.edges).catch(() => ({ missing }))).missing;
+    missing = await listIntents(cluster.admin).then((observed) => missingIntents(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
     if (missing.length === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (stopping()) return;
   if (missing.length) {
-    console.log(`Not converged within ${options.timeoutMs / 1000} s; not yet seen:\n${missing.map((e) => `  - ${describeEdge(e)}`).join('\n')}`);
+    console.log(`The map has NOT converged within ${options.timeoutMs / 1000} s. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+    const unseen = (await missingEdges(cluster.admin, observationNamespace, options.edges).catch(() => ({ missing: options.edges }))).missing;
+    console.log(unseen.length
+      ? `Connections the sniffer has not reported yet:\n${unseen.map((e) => `  - ${describeEdge(e)}`).join('\n')}`
+      : 'The sniffer reported every demo connection: look at the operator log for what it could not resolve.');
   } else {
-    console.log('Every demo connection is in the NetworkObservations:');
-    for (const edge of options.edges) console.log(`  ${describeEdge(edge)}`);
+    console.log('The map has converged: every client workload of the demo has its ClientIntents.\n');
   }
 
   const exportDir = join(repoRoot, 'netmap-export');
-  // CLI: `list` and `export` once src/cli is merged; until then the ClientIntents are dumped here.
-  if (!runCli(kubeconfig, ['list'])) console.log('(the CLI is not built yet: no `list` output)');
-  if (!runCli(kubeconfig, ['export', '-o', exportDir])) {
+  // The CLI's `list` and `export`; without a built CLI the ClientIntents are dumped here instead.
+  if (!runCli(kubeconfig, ['list'])) console.log('(the CLI is not built: no `list` output)');
+  if (!runCli(kubeconfig, ['export', '-o', exportDir, '--output-type', 'dir'])) {
     const written = await dumpClientIntents(cluster.admin, exportDir);
-    console.log(`Wrote ${written} ClientIntents to ${exportDir}${written === 0 ? ' (none: the operator is not part of this build yet)' : ''}`);
+    console.log(`Wrote ${written} ClientIntents to ${exportDir}`);
   }
   const kubectl = `${controlPlaneBinary()} kubectl`;
   console.log(`

@@ -2,6 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMainCommand } from './main-command.js';
 import { demoDir } from './internet.js';
-import { shopEdges } from './main-demo.js';
+import { shopEdges, shopIntents } from './main-demo.js';
 
-await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, timeoutMs: 150_000 });
+await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000 });

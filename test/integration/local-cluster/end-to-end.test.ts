@@ -165,7 +165,7 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     ]);
   });
 
-  it('runs a Job\'s pod to Succeeded (the Job completes) and tears a deleted pod down', async () => {
+  it('runs a Job\'s pod to Succeeded (the Job completes, its ClientIntents are written) and tears a deleted pod down', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);
     await applyManifests(cluster!.admin, `
 apiVersion: batch/v1
@@ -187,6 +187,10 @@ spec:
       (await batch.readNamespacedJob({ name: 'once', namespace: 'e2e-shop' })).status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 30_000);
     const jobPods = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'job-name=once' })).items;
     expect(jobPods.map((p) => p.status?.phase)).to.deep.equal(['Succeeded']);
+    // A pod that lived about a second still gets its ClientIntents, named after its Job.
+    const once = await waitFor('the ClientIntents of Job once', async () =>
+      (await listIntents(cluster!.admin)).find((i) => i.namespace === 'e2e-shop' && i.spec.workload.name === 'once'), 20_000);
+    expect(once.spec).to.deep.equal({ workload: { name: 'once', kind: 'Job' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] });
 
     const web = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items[0]!;
     const run = cluster!.nodeAgent.running().find((r) => r.uid === web.metadata!.uid);

@@ -72,7 +72,8 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   await applyManifests(cluster.admin, options.demoYaml);
   console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${options.intents.length} client workloads (the CronJob runs at the next full minute)...`);
 
-  const deadline = Date.now() + options.timeoutMs;
+  const appliedAt = Date.now();
+  const deadline = appliedAt + options.timeoutMs;
   let missing: string[] = ['nothing listed yet'];
   while (!stopping() && Date.now() < deadline) {
     missing = await listIntents(cluster.admin).then((observed) => missingIntents(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
@@ -87,7 +88,7 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
       ? `Connections the sniffer has not reported yet:\n${unseen.map((e) => `  - ${describeEdge(e)}`).join('\n')}`
       : 'The sniffer reported every demo connection: look at the operator log for what it could not resolve.');
   } else {
-    console.log('The map has converged: every client workload of the demo has its ClientIntents.\n');
+    console.log(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: every client workload has its ClientIntents.\n`);
   }
 
   const exportDir = join(repoRoot, 'netmap-export');

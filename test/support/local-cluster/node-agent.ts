@@ -13,6 +13,13 @@ const firstPodIndex = 10;
 const lastPodIndex = 250;
 const restartDelayMs = 1000;
 const stopGraceMs = 2000;
+/**
+ * A kubelet notices a container's exit at its next PLEG relist (every 1 s) and its status
+ * manager then writes the pod's terminal phase: a Job pod is reported Succeeded a second or two
+ * after its process ended, never at once. Mirrored here, so the pipeline sees the timing it
+ * would see in a cluster.
+ */
+const terminalReportDelayMs = 2000;
 
 export interface NodeAgentOptions {
   readonly nodeName: string;
@@ -151,7 +158,9 @@ export async function startNodeAgent(kc: KubeConfig, options: NodeAgentOptions):
         launch(pod, run, container);
       }
     }
-    if (!restartAlways && !run.finished && run.containers.every((c) => c.exitCode !== undefined)
+    const allExitedAt = run.containers.every((c) => c.finishedAt !== undefined)
+      ? Math.max(...run.containers.map((c) => Date.parse(c.finishedAt!))) : undefined;
+    if (!restartAlways && !run.finished && allExitedAt !== undefined && Date.now() - allExitedAt >= terminalReportDelayMs
       && (policy === 'Never' || run.containers.every((c) => c.exitCode === 0))) {
       run.finished = run.containers.every((c) => c.exitCode === 0) ? 'Succeeded' : 'Failed';
       if (run.netns) await deletePodNetwork(run.netns);

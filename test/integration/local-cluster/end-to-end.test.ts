@@ -8,7 +8,7 @@ import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { sh } from '../../support/netns/topology.js';
 import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
-import { leftovers } from '../../support/local-cluster/host-network.js';
+import { leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
 import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -87,6 +87,7 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
   let cluster: LocalCluster | undefined;
   const podPids: number[] = [];
   let hostPids: number[] = [];
+  const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 
   before(async function () {
     this.timeout(90_000);
@@ -212,6 +213,7 @@ spec:
     await cluster!.stop();
     cluster = undefined;
     expect(await leftovers(prefix)).to.deep.equal([]);
+    if (!otherClustersForwarding()) expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), 'net.ipv4.ip_forward restored').to.equal(forwardingBefore);
     const alive = [...podPids, ...hostPids].filter((pid) => existsSync(`/proc/${pid}`));
     expect(alive, 'processes still running').to.deep.equal([]);
   });

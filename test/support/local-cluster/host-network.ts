@@ -64,14 +64,31 @@ export function removeNetnsConfig(netns: string): void {
   rmSync(join(netnsConfigDir, netns), { recursive: true, force: true });
 }
 
-const stateDir = join(import.meta.dirname, '..', '..', '..', '..', '.cache', 'local-cluster');
+/**
+ * IPv4 forwarding is machine-wide and several local clusters (the main command, the end-to-end
+ * test, other worktrees) may run at once: each registers itself here, the first one saves the
+ * original value, the last one to leave restores it.
+ */
+const forwardingStateDir = '/run/netmap-local-cluster';
+const originalForwardingFile = join(forwardingStateDir, 'ip_forward.original');
 
-function sysctlStatePath(prefix: string): string {
-  return join(stateDir, `${prefix}.ip_forward`);
+async function claimForwarding(prefix: string): Promise<void> {
+  mkdirSync(forwardingStateDir, { recursive: true });
+  if (!existsSync(originalForwardingFile)) writeFileSync(originalForwardingFile, readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim());
+  writeFileSync(join(forwardingStateDir, `${prefix}.uses-forwarding`), String(process.pid));
+  await sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+}
+
+async function releaseForwarding(prefix: string): Promise<void> {
+  rmSync(join(forwardingStateDir, `${prefix}.uses-forwarding`), { force: true });
+  if (!existsSync(forwardingStateDir) || !existsSync(originalForwardingFile)) return;
+  if (readdirSync(forwardingStateDir).some((f) => f.endsWith('.uses-forwarding'))) return;
+  await sh('sysctl', '-qw', `net.ipv4.ip_forward=${readFileSync(originalForwardingFile, 'utf8').trim()}`).catch(() => undefined);
+  rmSync(originalForwardingFile, { force: true });
 }
 
 /**
- * The bridge (gateway and node addresses), IPv4 forwarding (remembered, restored by cleanup) and
+ * The bridge (gateway and node addresses), IPv4 forwarding (restored by the last cluster's cleanup) and
  * br_netfilter's call into iptables/nft for bridged traffic, so replies from a DNATed endpoint on
  * the same bridge are translated back.
  */
@@ -81,10 +98,7 @@ export async function setUpHostNetwork(network: ClusterNetwork): Promise<void> {
     throw new Error('br_netfilter is not available: replies from Service endpoints on the bridge would not be un-DNATed');
   }
   await sh('sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1');
-  mkdirSync(stateDir, { recursive: true });
-  const forwarding = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
-  if (!existsSync(sysctlStatePath(network.prefix))) writeFileSync(sysctlStatePath(network.prefix), forwarding);
-  await sh('sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  await claimForwarding(network.prefix);
 
   await sh('ip', 'link', 'add', network.bridge, 'type', 'bridge');
   await sh('ip', 'addr', 'add', `${network.gateway4}/24`, 'dev', network.bridge);
@@ -108,7 +122,14 @@ export async function leftovers(prefix: string): Promise<string[]> {
     found.push(...readdirSync(netnsConfigDir).filter((n) => n.startsWith(`${prefix}-`)).map((n) => `file ${join(netnsConfigDir, n)}`));
   }
   found.push(...(await netnsProcesses(netns)).map((pid) => `process ${pid}`));
+  const marker = join(forwardingStateDir, `${prefix}.uses-forwarding`);
+  if (existsSync(marker)) found.push(`file ${marker}`);
   return found;
+}
+
+/** Whether other local clusters still hold IPv4 forwarding on (then it is not restored yet). */
+export function otherClustersForwarding(): boolean {
+  return existsSync(forwardingStateDir) && readdirSync(forwardingStateDir).some((f) => f.endsWith('.uses-forwarding'));
 }
 
 async function netnsProcesses(names: readonly string[]): Promise<number[]> {
@@ -139,9 +160,5 @@ export async function cleanUpHostNetwork(prefix: string): Promise<void> {
   if (existsSync(netnsConfigDir)) {
     for (const name of readdirSync(netnsConfigDir).filter((n) => n.startsWith(`${prefix}-`))) removeNetnsConfig(name);
   }
-  const saved = sysctlStatePath(prefix);
-  if (existsSync(saved)) {
-    await sh('sysctl', '-qw', `net.ipv4.ip_forward=${readFileSync(saved, 'utf8').trim()}`).catch(() => undefined);
-    rmSync(saved, { force: true });
-  }
+  await releaseForwarding(prefix);
 }

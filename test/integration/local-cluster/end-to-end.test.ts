@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -8,7 +8,7 @@ import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { sh } from '../../support/netns/topology.js';
 import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
-import { leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
+import { cleanUpHostNetwork, leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
 import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -85,12 +85,22 @@ function firstCall(logDir: string, namespace: string, app: string, url: string):
 describe('local cluster end to end: demo traffic to ClientIntents (integration)', function () {
   this.timeout(120_000);
   let cluster: LocalCluster | undefined;
+  let leftoverProcess: ChildProcess | undefined;
   const podPids: number[] = [];
   let hostPids: number[] = [];
   const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
 
   before(async function () {
     this.timeout(90_000);
+    await cleanUpHostNetwork(prefix); // an earlier failed run of this test
+    // What a crashed run would leave: a namespace with a process in it, a link, the nft table, a resolv.conf.
+    await sh('ip', 'netns', 'add', `${prefix}-p99`);
+    leftoverProcess = spawn('ip', ['netns', 'exec', `${prefix}-p99`, 'sleep', '300'], { stdio: 'ignore' });
+    await sh('ip', 'link', 'add', `${prefix}v98`, 'type', 'veth', 'peer', 'name', `${prefix}v97`);
+    await sh('nft', 'add', 'table', 'inet', prefix);
+    await sh('nft', 'add', 'chain', 'inet', prefix, 'leftover');
+    mkdirSync(`/etc/netns/${prefix}-p99`, { recursive: true });
+    writeFileSync(`/etc/netns/${prefix}-p99/resolv.conf`, 'nameserver 127.0.0.1\n');
     cluster = await startLocalCluster({ prefix, octet: 78, windowSeconds, snifferHttpPort: 19478, operatorHealthPort: 19479 });
     await applyManifests(cluster.admin, demo);
   });
@@ -101,6 +111,18 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     for (const run of cluster.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);
     hostPids = cluster.hostPids();
     await cluster.stop();
+  });
+
+  after(() => {
+    leftoverProcess?.kill('SIGKILL');
+  });
+
+  it('removed what a crashed run with the same prefix left behind before starting', async () => {
+    expect(await sh('ip', 'netns', 'list')).not.to.include(`${prefix}-p99`);
+    expect(await sh('ip', '-o', 'link', 'show')).not.to.include(`${prefix}v98`);
+    expect(await sh('nft', 'list', 'table', 'inet', prefix)).not.to.include('leftover');
+    expect(existsSync(`/etc/netns/${prefix}-p99`)).to.equal(false);
+    expect(leftoverProcess!.exitCode !== null || leftoverProcess!.signalCode !== null || !existsSync(`/proc/${leftoverProcess!.pid}`)).to.equal(true);
   });
 
   it('runs every demo pod as processes with a pod IP, Ready, and the Services get endpoints', async () => {
@@ -203,6 +225,29 @@ spec:
     expect(namespaces).not.to.include(`${run!.netns} `);
     expect(existsSync(`/etc/netns/${run!.netns}`)).to.equal(false);
     expect(run!.containers.every((c) => c.child?.pid !== undefined && !existsSync(`/proc/${c.child.pid}`))).to.equal(true);
+  });
+
+  it('runs a hostNetwork pod in the host namespace with the node IP', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: v1
+kind: Pod
+metadata: { name: host-agent, namespace: e2e-shop }
+spec:
+  hostNetwork: true
+  containers:
+    - name: app
+      image: local/node
+      command: ["__NODE__", "-e", "require('fs').writeFileSync(process.env.OUT, require('fs').readlinkSync('/proc/self/ns/net')); setInterval(() => {}, 1000)"]
+      env: [{ name: OUT, value: "${join(cluster!.stateDir, 'host-agent.netns')}" }]
+`);
+    const pod = await waitFor('the hostNetwork pod Running', async () => {
+      const read = await core.readNamespacedPod({ name: 'host-agent', namespace: 'e2e-shop' });
+      return read.status?.phase === 'Running' ? read : undefined;
+    }, 20_000);
+    expect(pod.status?.podIPs).to.deep.equal([{ ip: cluster!.network.nodeIP }]);
+    const netns = await waitFor('the pod to report its network namespace', () => existsSync(join(cluster!.stateDir, 'host-agent.netns')) && readFileSync(join(cluster!.stateDir, 'host-agent.netns'), 'utf8'));
+    expect(netns).to.equal(readlinkSync('/proc/self/ns/net'));
   });
 
   it('leaves nothing behind: namespaces, links, nft table, /etc/netns files, processes', async function () {

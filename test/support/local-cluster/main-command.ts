@@ -43,12 +43,17 @@ async function dumpClientIntents(kc: KubeConfig, dir: string): Promise<number> {
  * export, then the cluster stays up for exploring until Ctrl-C, which removes everything.
  */
 export async function runMainCommand(options: MainCommandOptions): Promise<void> {
-  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
-  const cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478, operatorHealthPort: 9479 });
+  if (process.getuid?.() !== 0) {
+    console.error('The local cluster needs root: it creates network namespaces, a bridge, nft rules and sysctls. Run it with sudo.');
+    process.exit(1);
+  }
   let stopping = false;
+  let cluster: LocalCluster | undefined;
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
+    // Before the cluster is up, startup finishes first and is then stopped (below).
+    if (!cluster) return;
     console.log('\nStopping: removing pods, namespaces, interfaces, nft rules and processes...');
     void cluster.stop().then(() => {
       console.log('Everything the local cluster created is removed.');
@@ -57,6 +62,20 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
+  try {
+    cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478, operatorHealthPort: 9479 });
+  } catch (error) {
+    // startLocalCluster has removed what it had made.
+    console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  if (stopping) {
+    stopping = false;
+    shutdown();
+    return;
+  }
 
   try {
     await showMap(cluster, options, () => stopping);

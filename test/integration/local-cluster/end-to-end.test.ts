@@ -250,6 +250,25 @@ spec:
     expect(netns).to.equal(readlinkSync('/proc/self/ns/net'));
   });
 
+  it('reports a pod whose command fails as Failed, with the exit code', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: v1
+kind: Pod
+metadata: { name: broken, namespace: e2e-shop }
+spec:
+  restartPolicy: Never
+  containers:
+    - { name: app, image: local/node, command: ["__NODE__", "-e", "process.exit(3)"] }
+`);
+    const pod = await waitFor('the broken pod Failed', async () => {
+      const read = await core.readNamespacedPod({ name: 'broken', namespace: 'e2e-shop' });
+      return read.status?.phase === 'Failed' ? read : undefined;
+    }, 20_000);
+    expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(3);
+    expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('False');
+  });
+
   it('leaves nothing behind: namespaces, links, nft table, /etc/netns files, processes', async function () {
     this.timeout(60_000);
     for (const run of cluster!.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);

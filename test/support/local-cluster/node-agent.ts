@@ -96,20 +96,46 @@ export async function startNodeAgent(kc: KubeConfig, options: NodeAgentOptions):
   const runs = new Map<string, PodRun>();
   const reported = new Map<string, string>();
 
+  // Round robin from the last address handed out, as CNI's host-local IPAM does: a freed IP
+  // is not handed to the next pod at once.
+  let lastIndex = firstPodIndex - 1;
   const freeIndex = (): number => {
     const used = new Set([...runs.values()].map((r) => r.index));
-    for (let i = firstPodIndex; i <= lastPodIndex; i++) if (!used.has(i)) return i;
+    const size = lastPodIndex - firstPodIndex + 1;
+    for (let step = 1; step <= size; step++) {
+      const candidate = firstPodIndex + ((lastIndex - firstPodIndex + step) % size);
+      if (!used.has(candidate)) {
+        lastIndex = candidate;
+        return candidate;
+      }
+    }
     throw new Error('the local node is full (no free pod address)');
   };
 
   const launch = (pod: V1Pod, run: PodRun, container: ContainerRun): void => {
     const spec = pod.spec?.containers.find((c) => c.name === container.name);
     if (!spec) return;
-    const child = startContainer(spec, { pod, run, nodeName, hostIP: network.nodeIP, kubernetesService: apiService, logDir: options.logDir });
-    container.child = child;
     container.startedAt = new Date().toISOString();
+    let child;
+    try {
+      child = startContainer(spec, { pod, run, nodeName, hostIP: network.nodeIP, kubernetesService: apiService, logDir: options.logDir });
+    } catch (error) {
+      // As a kubelet reports a container that cannot start: terminated with an error, retried per restartPolicy.
+      container.exitCode = 128;
+      container.finishedAt = new Date().toISOString();
+      log.warn('container did not start', { namespace: run.namespace, name: run.name, container: container.name, ...errorFields(error) });
+      return;
+    }
+    container.child = child;
     container.exitCode = undefined;
     container.finishedAt = undefined;
+    child.on('error', (error) => {
+      // e.g. a hostNetwork container whose command does not exist: no 'exit' follows.
+      if (container.exitCode !== undefined) return;
+      container.exitCode = 127;
+      container.finishedAt = new Date().toISOString();
+      log.warn('container did not start', { namespace: run.namespace, name: run.name, container: container.name, ...errorFields(error) });
+    });
     child.on('exit', (code, signal) => {
       container.exitCode = code ?? (signal ? 128 + 15 : 1);
       container.finishedAt = new Date().toISOString();
@@ -135,7 +161,7 @@ export async function startNodeAgent(kc: KubeConfig, options: NodeAgentOptions):
   const stopPod = async (run: PodRun): Promise<void> => {
     await Promise.all(run.containers.map(async (container) => {
       const child = container.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      if (!child?.pid || child.exitCode !== null || child.signalCode !== null || container.exitCode !== undefined) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), stopGraceMs);

@@ -1,7 +1,8 @@
+import { managedByLabel, managedByValue } from '../shared/ownership.js';
 import type { ResourceDefinition } from './resource-definition.js';
 import { toStructuralSchema } from './structural-schema.js';
 
-export const generatedByLabel = { 'app.kubernetes.io/managed-by': 'network-mapper' } as const;
+export const generatedByLabel = { [managedByLabel]: managedByValue } as const;
 
 /** The apiextensions.k8s.io/v1 CustomResourceDefinition for one resource, as plain data. */
 export function customResourceDefinition(def: ResourceDefinition): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import { bookkeepingAnnotationPrefix, managedByLabel, managedByValue } from '../../shared/ownership.js';
+
 /**
  * A ClientIntents as read from the API server, reduced to what the CLI shows and exports. Targets
  * stay raw objects: user-managed ClientIntents may hold target kinds network-mapper never writes
@@ -14,9 +16,6 @@ export interface IntentsObject {
 
 export type RawTarget = Readonly<Record<string, unknown>>;
 
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-export const managedByValue = 'network-mapper';
-export const bookkeepingAnnotationPrefix = 'netmap.dev/';
 
 /** Annotations that record how an object was written rather than what it says. */
 const toolAnnotations = new Set(['kubectl.kubernetes.io/last-applied-configuration']);

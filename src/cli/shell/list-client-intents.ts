@@ -3,7 +3,7 @@ import { clientIntentsDefinition } from '../../crds/client-intents.js';
 import { errorFields } from '../../shared/logger.js';
 import { CliError } from '../core/exit-codes.js';
 import { classifyError, connectionProblem, timeoutError, type RequestContext } from '../core/classify-error.js';
-import { managedByLabel, managedByValue } from '../core/intents-object.js';
+import { managedByLabel, managedByValue } from '../../shared/ownership.js';
 import type { Selection } from '../core/selection.js';
 
 const defaultPageSize = 500;

@@ -1,3 +1,4 @@
+import { bookkeepingAnnotationPrefix } from '../../shared/ownership.js';
 import { captureOrder, type Capture } from './types.js';
 
 /** When a target was first and last seen, and by which captures. */
@@ -7,8 +8,8 @@ export interface Evidence {
   captures: Set<Capture>;
 }
 
-export const evidenceAnnotation = 'netmap.dev/evidence';
-export const evidenceWrittenAtAnnotation = 'netmap.dev/evidence-written-at';
+export const evidenceAnnotation = `${bookkeepingAnnotationPrefix}evidence`;
+export const evidenceWrittenAtAnnotation = `${bookkeepingAnnotationPrefix}evidence-written-at`;
 
 interface EncodedEvidence {
   readonly first: string;

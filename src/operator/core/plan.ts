@@ -2,9 +2,8 @@ import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, typ
 import { decodeEvidence, encodeEvidence, evidenceAnnotation, evidenceDiffers, evidenceWrittenAtAnnotation, isoSeconds } from './evidence.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from './canonical-json.js';
+import { managedByLabel, managedByValue } from '../../shared/ownership.js';
 
-export const managedByLabel = 'app.kubernetes.io/managed-by';
-export const managedByValue = 'network-mapper';
 
 /** A ClientIntents as read from the cluster, reduced to what planning needs. */
 export interface ExistingIntents {

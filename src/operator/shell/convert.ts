@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ExistingIntents } from '../core/plan.js';
-import { managedByLabel, managedByValue } from '../core/plan.js';
+import { managedByLabel, managedByValue } from '../../shared/ownership.js';
 import type { EndpointSliceInfo, PodInfo, ServiceInfo } from '../core/types.js';
 
 /** Kubernetes objects as the core sees them. */

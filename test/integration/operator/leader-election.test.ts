@@ -48,6 +48,8 @@ describe('two operator replicas with one leader (real API server, Lease)', funct
     await cluster.deployment(appNs, 'api', '10.245.0.11');
     await cluster.observation(opNs, 'lead-1', { connections: [connection('10.245.0.10', '10.245.0.11', 8080)] });
     await waitFor('ClientIntents of web', () => cluster.intents(appNs, 'web'));
+    // The object can be visible before the operator has handled the answer to its own write.
+    await waitFor('the leader counted its write', async () => ((await writesOf(leader.registry, 'clientintents')) > 0 ? true : undefined));
     expect(await writesOf(leader.registry, 'clientintents')).to.equal(1);
     expect(await allWrites(follower)).to.equal(0);
 
@@ -66,6 +68,7 @@ describe('two operator replicas with one leader (real API server, Lease)', funct
     await cluster.observation(opNs, 'lead-2', { connections: [connection('10.245.0.11', '10.96.0.1', 443)] });
     const api = await waitFor('ClientIntents of api', () => cluster.intents(appNs, 'api'));
     expect(api.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+    await waitFor('the new leader counted its write', async () => ((await writesOf(follower.registry, 'clientintents')) > 0 ? true : undefined));
     expect(await writesOf(follower.registry, 'clientintents')).to.equal(1);
   });
 });

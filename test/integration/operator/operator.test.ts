@@ -210,6 +210,8 @@ describe('operator against a real API server (as its ServiceAccount)', function 
 
     await cluster.observation(opNs, 'window-new', { connections: [connection('10.244.1.10', '10.244.1.22', 8080)] });
     await intentsFor(shop, 'frontend', 6);
+    // The object can be visible before the operator has handled the answer to its own write.
+    await waitFor('the write counted', async () => ((await writesOf(running.registry, 'clientintents')) > 0 ? true : undefined));
     expect(await writesOf(running.registry, 'clientintents')).to.equal(1);
   });
 });

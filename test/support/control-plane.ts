@@ -44,6 +44,8 @@ export interface ControlPlaneOptions {
    * tests then own every object, and no controller adds Pods or ReplicaSets of its own.
    */
   controllers?: readonly string[];
+  /** More flags for test/controlplane (e.g. --bind-address, --advertise-address). */
+  extraArgs?: readonly string[];
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -51,6 +53,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const logFd = openSync(join(dataDir, 'controlplane.log'), 'a');
   const args = ['--data-dir', dataDir, '--exit-with-stdin'];
   if (options.controllers?.length) args.push(`--controllers=${options.controllers.join(',')}`);
+  if (options.extraArgs?.length) args.push(...options.extraArgs);
   // Its stdin stays open for as long as this process lives: if we die, it shuts itself down.
   const child = spawn(controlPlaneBinary(), args, { stdio: ['pipe', 'pipe', logFd] });
   closeSync(logFd);

@@ -1,3 +1,7 @@
-import { startLocalCluster } from './local-cluster.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMainCommand } from './main-command.js';
+import { demoDir } from './internet.js';
+import { shopEdges, shopIntents } from './main-demo.js';
 
-await startLocalCluster();
+await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000 });

@@ -1,0 +1,284 @@
+import { expect } from 'chai';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { sh } from '../../support/netns/topology.js';
+import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
+import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
+import { cleanUpHostNetwork, leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
+import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const prefix = 'nmlt';
+const windowSeconds = 3;
+
+const deployment = (name: string, namespace: string, env: Record<string, string>, port?: number): string => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      containers:
+        - name: app
+          image: local/node
+          command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
+          env:
+${Object.entries({ ...env, INTERVAL_MS: '1000' }).map(([k, v]) => `            - { name: ${k}, value: "${v}" }`).join('\n')}
+---
+${port ? `apiVersion: v1
+kind: Service
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ name: main, port: ${port}, targetPort: 8080 }]
+---` : ''}`;
+
+/** A smaller shop: web -> api (Service) -> payments in another namespace, the API server and the internet. */
+const demo = [
+  'apiVersion: v1\nkind: Namespace\nmetadata: { name: e2e-shop }\n---',
+  'apiVersion: v1\nkind: Namespace\nmetadata: { name: e2e-billing }\n---',
+  deployment('payments', 'e2e-billing', { LISTEN_PORT: '8080' }, 80),
+  deployment('api', 'e2e-shop', { LISTEN_PORT: '8080', TARGETS: 'http://payments.e2e-billing/ https://kubernetes.default.svc/version' }, 8080),
+  deployment('web', 'e2e-shop', { TARGETS: 'http://api:8080/ http://api.payments.example/' }),
+].join('\n');
+
+const edges: ExpectedEdge[] = [
+  { client: { namespace: 'e2e-shop', app: 'web' }, service: { namespace: 'e2e-shop', name: 'api', port: 8080 } },
+  { client: { namespace: 'e2e-shop', app: 'web' }, dns: 'api.payments.example' },
+  { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'e2e-billing', name: 'payments', port: 80 } },
+  { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
+];
+
+interface Flow { namespace: string; app: string; url: string; workload: string; target: string }
+
+/** Each demo call and the ClientIntents target it must become. */
+const flows: Flow[] = [
+  { namespace: 'e2e-shop', app: 'web', url: 'http://api:8080/', workload: 'web', target: 'kubernetes:api#Deployment' },
+  { namespace: 'e2e-shop', app: 'web', url: 'http://api.payments.example/', workload: 'web', target: 'internet:api.payments.example:80' },
+  { namespace: 'e2e-shop', app: 'api', url: 'http://payments.e2e-billing/', workload: 'api', target: 'kubernetes:payments.e2e-billing#Deployment' },
+  { namespace: 'e2e-shop', app: 'api', url: 'https://kubernetes.default.svc/version', workload: 'api', target: 'service:kubernetes.default' },
+];
+const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+
+/** When the client's pod first logged a call to the URL (its log lines start with an ISO time). */
+function firstCall(logDir: string, namespace: string, app: string, url: string): number | undefined {
+  const times = readdirSync(logDir)
+    .filter((f) => f.startsWith(`${namespace}_${app}-`))
+    .flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n'))
+    .filter((line) => line.includes(` ${url} -> `))
+    .map((line) => Date.parse(line.split(' ')[0] ?? ''));
+  return times.length ? Math.min(...times) : undefined;
+}
+
+/**
+ * The main command's pipeline on a smaller demo: real pods (processes in network namespaces),
+ * real DNS through the cluster DNS, real ClusterIP DNAT, the real sniffer and operator processes
+ * as their ServiceAccounts, the CLI's export, and nothing left on the machine afterwards.
+ */
+describe('local cluster end to end: demo traffic to ClientIntents (integration)', function () {
+  this.timeout(120_000);
+  let cluster: LocalCluster | undefined;
+  let leftoverProcess: ChildProcess | undefined;
+  const podPids: number[] = [];
+  let hostPids: number[] = [];
+  const forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
+
+  before(async function () {
+    this.timeout(90_000);
+    await cleanUpHostNetwork(prefix); // an earlier failed run of this test
+    // What a crashed run would leave: a namespace with a process in it, a link, the nft table, a resolv.conf.
+    await sh('ip', 'netns', 'add', `${prefix}-p99`);
+    leftoverProcess = spawn('ip', ['netns', 'exec', `${prefix}-p99`, 'sleep', '300'], { stdio: 'ignore' });
+    await sh('ip', 'link', 'add', `${prefix}v98`, 'type', 'veth', 'peer', 'name', `${prefix}v97`);
+    await sh('nft', 'add', 'table', 'inet', prefix);
+    await sh('nft', 'add', 'chain', 'inet', prefix, 'leftover');
+    mkdirSync(`/etc/netns/${prefix}-p99`, { recursive: true });
+    writeFileSync(`/etc/netns/${prefix}-p99/resolv.conf`, 'nameserver 127.0.0.1\n');
+    cluster = await startLocalCluster({ prefix, octet: 78, windowSeconds, snifferHttpPort: 19478, operatorHealthPort: 19479 });
+    await applyManifests(cluster.admin, demo);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (!cluster) return;
+    for (const run of cluster.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);
+    hostPids = cluster.hostPids();
+    await cluster.stop();
+  });
+
+  after(() => {
+    leftoverProcess?.kill('SIGKILL');
+  });
+
+  it('removed what a crashed run with the same prefix left behind before starting', async () => {
+    expect(await sh('ip', 'netns', 'list')).not.to.include(`${prefix}-p99`);
+    expect(await sh('ip', '-o', 'link', 'show')).not.to.include(`${prefix}v98`);
+    expect(await sh('nft', 'list', 'table', 'inet', prefix)).not.to.include('leftover');
+    expect(existsSync(`/etc/netns/${prefix}-p99`)).to.equal(false);
+    expect(leftoverProcess!.exitCode !== null || leftoverProcess!.signalCode !== null || !existsSync(`/proc/${leftoverProcess!.pid}`)).to.equal(true);
+  });
+
+  it('runs every demo pod as processes with a pod IP, Ready, and the Services get endpoints', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    const pods = await waitFor('three Running, Ready pods with IPs', async () => {
+      const items = [...(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items, ...(await core.listNamespacedPod({ namespace: 'e2e-billing' })).items];
+      const ready = items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === 3 ? ready : undefined;
+    }, 30_000);
+    for (const pod of pods) {
+      expect(pod.spec?.nodeName).to.equal(cluster!.nodeName);
+      expect(pod.status?.podIPs?.map((i) => i.ip)).to.have.length(2);
+      expect(pod.status?.podIP).to.match(/^10\.244\.78\.\d+$/);
+      expect(pod.status?.hostIP).to.equal(cluster!.network.nodeIP);
+    }
+  });
+
+  it('writes the exact ClientIntents for the demo, each target within the sniffer window plus 5 s of its first call', async () => {
+    const seenAt = new Map<string, number>();
+    const keyOf = (flow: Flow): string => `${flow.namespace}/${flow.workload} ${flow.target}`;
+    await waitFor('every demo target in the ClientIntents', async () => {
+      for (const intents of await listIntents(cluster!.admin)) {
+        for (const target of intents.spec.targets) {
+          const key = `${intents.namespace}/${intents.spec.workload.name} ${targetKey(target)}`;
+          if (!seenAt.has(key)) seenAt.set(key, Date.now());
+        }
+      }
+      return flows.every((flow) => seenAt.has(keyOf(flow)));
+    }, 60_000).catch(async (error: Error) => {
+      const unseen = (await missingEdges(cluster!.admin, observationNamespace, edges)).missing.map(describeEdge);
+      throw new Error(`${error.message}; have ${[...seenAt.keys()].join(', ')}; not in the NetworkObservations: ${unseen.join(', ') || 'none'}`);
+    });
+
+    const latencies = flows.map((flow) => {
+      const first = firstCall(cluster!.logDir, flow.namespace, flow.app, flow.url);
+      expect(first, `a logged call to ${flow.url}`).to.be.a('number');
+      return { flow: keyOf(flow), seconds: (seenAt.get(keyOf(flow))! - first!) / 1000 };
+    });
+    const worst = Math.max(...latencies.map((l) => l.seconds));
+    const line = `local-cluster: first connection -> ClientIntents target: ${latencies.map((l) => `${l.flow} ${l.seconds.toFixed(1)} s`).join('; ')}; worst ${worst.toFixed(1)} s (sniffer window ${windowSeconds} s)`;
+    console.log(line);
+    expect(worst, 'seconds from the first call to its ClientIntents target').to.be.below(windowSeconds + 5);
+
+    // The exact export, through the CLI as a user would run it.
+    const exported = spawnSync(process.execPath, [cliMain, 'export', '--kubeconfig', cluster!.controlPlane.kubeconfigPath], { encoding: 'utf8' });
+    expect(exported.status, exported.stderr).to.equal(0);
+    const documents = parseAllDocuments(exported.stdout).map((d) => d.toJS() as { metadata: { name: string } });
+    expect(documents.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))).to.deep.equal([
+      {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'api', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'api', kind: 'Deployment' }, targets: [
+          { kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } },
+          { service: { name: 'kubernetes.default' } },
+        ] },
+      },
+      {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'web', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [
+          { kubernetes: { name: 'api', kind: 'Deployment' } },
+          { internet: { domains: ['api.payments.example'], ports: [80] } },
+        ] },
+      },
+    ]);
+  });
+
+  it('runs a Job\'s pod to Succeeded (the Job completes, its ClientIntents are written) and tears a deleted pod down', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: batch/v1
+kind: Job
+metadata: { name: once, namespace: e2e-shop }
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: call
+          image: local/node
+          command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
+          env: [{ name: ONCE, value: "1" }, { name: TARGETS, value: "http://api:8080/" }]
+`);
+    const batch = cluster!.admin.makeApiClient(BatchV1Api);
+    await waitFor('the Job to complete', async () =>
+      (await batch.readNamespacedJob({ name: 'once', namespace: 'e2e-shop' })).status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 30_000);
+    const jobPods = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'job-name=once' })).items;
+    expect(jobPods.map((p) => p.status?.phase)).to.deep.equal(['Succeeded']);
+    // A pod that lived about a second still gets its ClientIntents, named after its Job.
+    const once = await waitFor('the ClientIntents of Job once', async () =>
+      (await listIntents(cluster!.admin)).find((i) => i.namespace === 'e2e-shop' && i.spec.workload.name === 'once'), 20_000);
+    expect(once.spec).to.deep.equal({ workload: { name: 'once', kind: 'Job' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] });
+
+    const web = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items[0]!;
+    const run = cluster!.nodeAgent.running().find((r) => r.uid === web.metadata!.uid);
+    expect(run?.netns).to.be.a('string');
+    await core.deleteNamespacedPod({ name: web.metadata!.name!, namespace: 'e2e-shop' });
+    await waitFor('the deleted pod to be gone from the API server', async () =>
+      !(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items.some((p) => p.metadata?.uid === web.metadata!.uid), 20_000);
+    const namespaces = await sh('ip', 'netns', 'list');
+    expect(namespaces).not.to.include(`${run!.netns} `);
+    expect(existsSync(`/etc/netns/${run!.netns}`)).to.equal(false);
+    expect(run!.containers.every((c) => c.child?.pid !== undefined && !existsSync(`/proc/${c.child.pid}`))).to.equal(true);
+  });
+
+  it('runs a hostNetwork pod in the host namespace with the node IP', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: v1
+kind: Pod
+metadata: { name: host-agent, namespace: e2e-shop }
+spec:
+  hostNetwork: true
+  containers:
+    - name: app
+      image: local/node
+      command: ["__NODE__", "-e", "require('fs').writeFileSync(process.env.OUT, require('fs').readlinkSync('/proc/self/ns/net')); setInterval(() => {}, 1000)"]
+      env: [{ name: OUT, value: "${join(cluster!.stateDir, 'host-agent.netns')}" }]
+`);
+    const pod = await waitFor('the hostNetwork pod Running', async () => {
+      const read = await core.readNamespacedPod({ name: 'host-agent', namespace: 'e2e-shop' });
+      return read.status?.phase === 'Running' ? read : undefined;
+    }, 20_000);
+    expect(pod.status?.podIPs).to.deep.equal([{ ip: cluster!.network.nodeIP }]);
+    const netns = await waitFor('the pod to report its network namespace', () => existsSync(join(cluster!.stateDir, 'host-agent.netns')) && readFileSync(join(cluster!.stateDir, 'host-agent.netns'), 'utf8'));
+    expect(netns).to.equal(readlinkSync('/proc/self/ns/net'));
+  });
+
+  it('reports a pod whose command fails as Failed, with the exit code', async () => {
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    await applyManifests(cluster!.admin, `
+apiVersion: v1
+kind: Pod
+metadata: { name: broken, namespace: e2e-shop }
+spec:
+  restartPolicy: Never
+  containers:
+    - { name: app, image: local/node, command: ["__NODE__", "-e", "process.exit(3)"] }
+`);
+    const pod = await waitFor('the broken pod Failed', async () => {
+      const read = await core.readNamespacedPod({ name: 'broken', namespace: 'e2e-shop' });
+      return read.status?.phase === 'Failed' ? read : undefined;
+    }, 20_000);
+    expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(3);
+    expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('False');
+  });
+
+  it('leaves nothing behind: namespaces, links, nft table, /etc/netns files, processes', async function () {
+    this.timeout(60_000);
+    for (const run of cluster!.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);
+    hostPids = cluster!.hostPids();
+    expect(podPids.length).to.be.greaterThan(0);
+    await cluster!.stop();
+    cluster = undefined;
+    expect(await leftovers(prefix)).to.deep.equal([]);
+    if (!otherClustersForwarding()) expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), 'net.ipv4.ip_forward restored').to.equal(forwardingBefore);
+    const alive = [...podPids, ...hostPids].filter((pid) => existsSync(`/proc/${pid}`));
+    expect(alive, 'processes still running').to.deep.equal([]);
+  });
+});

@@ -1,0 +1,62 @@
+// A demo workload: optionally serves HTTP or raw TCP on LISTEN_PORT, and calls every URL in
+// TARGETS (space-separated; http://, https:// or tcp://host:port) every INTERVAL_MS over a new
+// connection each time, resolving names through the cluster DNS like any pod would.
+// ONCE=1 makes one round of calls and exits (for Jobs).
+import { createServer as createHttpServer, get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { connect, createServer as createTcpServer } from 'node:net';
+import process from 'node:process';
+import { setInterval } from 'node:timers';
+import { URL } from 'node:url';
+
+const name = process.env.POD_NAME ?? 'demo';
+const listenPort = Number(process.env.LISTEN_PORT ?? 0);
+const targets = (process.env.TARGETS ?? '').split(/\s+/).filter(Boolean);
+const intervalMs = Number(process.env.INTERVAL_MS ?? 2000);
+const log = (message) => process.stdout.write(`${new Date().toISOString()} ${name} ${message}\n`);
+
+if (listenPort) {
+  if (process.env.LISTEN_KIND === 'tcp') {
+    createTcpServer((socket) => { socket.on('error', () => {}); socket.end(`${name}\n`); }).listen(listenPort, '::');
+  } else {
+    createHttpServer((req, res) => res.end(`${name} ${req.url}\n`)).listen(listenPort, '::');
+  }
+  log(`listening on ${listenPort}`);
+}
+
+function call(target) {
+  return new Promise((resolve) => {
+    const url = new URL(target);
+    const done = (result) => { log(`${target} -> ${result}`); resolve(result); };
+    if (url.protocol === 'tcp:') {
+      const socket = connect({ host: url.hostname, port: Number(url.port), timeout: 3000 });
+      socket.on('data', () => socket.end());
+      socket.on('close', () => done('closed'));
+      socket.on('timeout', () => socket.destroy());
+      socket.on('error', (error) => done(error.code ?? error.message));
+      return;
+    }
+    const get = url.protocol === 'https:' ? httpsGet : httpGet;
+    // agent: false — a new connection (and so a new SYN the sniffer sees) for every call.
+    const request = get(url, { agent: false, timeout: 3000, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on('end', () => done(String(res.statusCode)));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => done(error.code ?? error.message));
+  });
+}
+
+async function round() {
+  await Promise.all(targets.map(call));
+}
+
+if (process.env.ONCE === '1') {
+  await round();
+  process.exit(0);
+}
+if (targets.length) {
+  await round();
+  setInterval(() => void round(), intervalMs);
+}
+process.on('SIGTERM', () => process.exit(0));

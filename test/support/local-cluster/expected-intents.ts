@@ -1,0 +1,52 @@
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { clientIntentsDefinition, type ClientIntentsSpec } from '../../../src/crds/client-intents.js';
+
+/** A ClientIntents the demo must produce: its client workload and its targets, as `targetKey` strings. */
+export interface ExpectedIntents {
+  readonly namespace: string;
+  readonly workload: string;
+  readonly kind?: string;
+  readonly targets: readonly string[];
+}
+
+type Target = ClientIntentsSpec['targets'][number];
+
+/** `kubernetes:cart#Deployment`, `service:kubernetes.default`, `internet:api.example:80`: short and exact. */
+export function targetKey(target: Target): string {
+  if (target.kubernetes) return `kubernetes:${target.kubernetes.name}${target.kubernetes.kind ? `#${target.kubernetes.kind}` : ''}`;
+  if (target.service) return `service:${target.service.name}`;
+  if (target.internet) return `internet:${[...(target.internet.domains ?? []), ...(target.internet.ips ?? [])].join(',')}:${(target.internet.ports ?? []).join(',')}`;
+  return JSON.stringify(target);
+}
+
+export interface ObservedIntents {
+  readonly namespace: string;
+  readonly name: string;
+  readonly spec: ClientIntentsSpec;
+  readonly createdAt: string;
+}
+
+export async function listIntents(kc: KubeConfig): Promise<ObservedIntents[]> {
+  const list = await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({
+    group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural,
+  }) as { items: { metadata: { name: string; namespace: string; creationTimestamp: string }; spec: ClientIntentsSpec }[] };
+  return list.items.map((i) => ({ namespace: i.metadata.namespace, name: i.metadata.name, spec: i.spec, createdAt: i.metadata.creationTimestamp }));
+}
+
+/** What is still missing, one line each (an empty list: converged). Extra targets are not missing. */
+export function missingIntents(expected: readonly ExpectedIntents[], observed: readonly ObservedIntents[]): string[] {
+  const lines: string[] = [];
+  for (const want of expected) {
+    const found = observed.find((o) => o.namespace === want.namespace && o.spec.workload.name === want.workload);
+    const label = `${want.workload}${want.kind ? ` (${want.kind})` : ''} in ${want.namespace}`;
+    if (!found) {
+      lines.push(`${label}: no ClientIntents yet (expected ${want.targets.join(', ')})`);
+      continue;
+    }
+    if (found.spec.workload.kind !== want.kind) lines.push(`${label}: kind is ${found.spec.workload.kind ?? '(none)'}`);
+    const have = new Set(found.spec.targets.map(targetKey));
+    const absent = want.targets.filter((t) => !have.has(t));
+    if (absent.length) lines.push(`${label}: missing targets ${absent.join(', ')}`);
+  }
+  return lines;
+}

@@ -1,0 +1,79 @@
+import { isIPv6 } from 'node:net';
+
+/** One Service port on one ClusterIP and the ready endpoints behind it. */
+export interface ServiceForward {
+  readonly clusterIP: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly endpoints: readonly { readonly ip: string; readonly port: number }[];
+}
+
+export interface RulesInput {
+  readonly table: string;
+  readonly bridge: string;
+  /** Only traffic from these pods is translated: another cluster on the machine may use the same ClusterIPs. */
+  readonly podCidr4: string;
+  readonly podCidr6: string;
+  /** Interfaces traffic from the bridge may be forwarded to (the bridge itself, the local "internet"). */
+  readonly allowedOutputs: readonly string[];
+  /** The API server's port: reachable from lo and the bridge only, although it binds 0.0.0.0. */
+  readonly apiServerPort?: number;
+  readonly forwards: readonly ServiceForward[];
+}
+
+/**
+ * The whole nft table for one cluster, replaced atomically (`nft -f`): DNAT in prerouting for
+ * traffic from this cluster's pod CIDRs only, and a forward filter so pods reach nothing but each other and the local internet.
+ */
+export function renderRules(input: RulesInput): string {
+  const q = (name: string): string => `"${name}"`;
+  const dnat: string[] = [];
+  const sorted = [...input.forwards].sort((a, b) => `${a.clusterIP}/${a.port}/${a.protocol}`.localeCompare(`${b.clusterIP}/${b.port}/${b.protocol}`));
+  for (const forward of sorted) {
+    const v6 = isIPv6(forward.clusterIP);
+    const family = v6 ? 'ip6' : 'ip';
+    const endpoints = forward.endpoints.filter((e) => isIPv6(e.ip) === v6)
+      .slice().sort((a, b) => `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`));
+    const source = v6 ? input.podCidr6 : input.podCidr4;
+    const match = `${family} saddr ${source} ${family} daddr ${forward.clusterIP} ${forward.protocol.toLowerCase()} dport ${forward.port}`;
+    if (endpoints.length === 0) {
+      // As kube-proxy does: a Service without ready endpoints refuses at once instead of timing out.
+      dnat.push(`${match} reject`);
+      continue;
+    }
+    const address = (e: { ip: string; port: number }): string => (v6 ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+    if (endpoints.length === 1) {
+      dnat.push(`${match} dnat ${family} to ${address(endpoints[0]!)}`);
+    } else {
+      const map = endpoints.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ');
+      dnat.push(`${match} dnat ${family} to numgen random mod ${endpoints.length} map { ${map} }`);
+    }
+  }
+  const rejects = dnat.filter((rule) => rule.endsWith(' reject'));
+  const translations = dnat.filter((rule) => !rule.endsWith(' reject'));
+  const outputs = input.allowedOutputs.map(q).join(', ');
+  return [
+    `table inet ${input.table}`,
+    `delete table inet ${input.table}`,
+    `table inet ${input.table} {`,
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    ...translations.map((rule) => `    ${rule}`),
+    '  }',
+    '  chain filter_prerouting {',
+    '    type filter hook prerouting priority dstnat + 1; policy accept;',
+    ...rejects.map((rule) => `    ${rule}`),
+    '  }',
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    `    iifname ${q(input.bridge)} oifname != { ${outputs} } drop`,
+    `    oifname ${q(input.bridge)} iifname != { ${outputs} } drop`,
+    '  }',
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    ...(input.apiServerPort ? [`    tcp dport ${input.apiServerPort} iifname != { "lo", ${q(input.bridge)} } drop`] : []),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}

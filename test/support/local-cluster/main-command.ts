@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomObjectsApi, dumpYaml, type KubeConfig } from '@kubernetes/client-node';
+import { controlPlaneBinary } from '../control-plane.js';
+import { missingIntents, listIntents, type ExpectedIntents } from './expected-intents.js';
+import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
+import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
+import { waitFor } from '../wait-for.js';
+
+export interface MainCommandOptions {
+  readonly demoYaml: string;
+  readonly edges: readonly ExpectedEdge[];
+  readonly intents: readonly ExpectedIntents[];
+  readonly timeoutMs: number;
+}
+
+const cliMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+
+/** THE single call site of the CLI (src/cli, being built separately): used as soon as it exists. */
+function runCli(kubeconfig: string, args: string[]): boolean {
+  if (!existsSync(cliMain)) return false;
+  const result = spawnSync(process.execPath, [cliMain, ...args], { stdio: 'inherit', env: { ...process.env, KUBECONFIG: kubeconfig } });
+  return result.status === 0;
+}
+
+async function dumpClientIntents(kc: KubeConfig, dir: string): Promise<number> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  // A CRD established a moment ago may still answer 429 (storage initializing): retry briefly.
+  const list = await waitFor('the ClientIntents list', () => api.listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' }), 20_000) as {
+    items: { metadata: { name: string; namespace: string }; spec: unknown }[];
+  };
+  mkdirSync(dir, { recursive: true });
+  for (const item of list.items) {
+    const object = { apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: item.metadata.name, namespace: item.metadata.namespace }, spec: item.spec };
+    writeFileSync(join(dir, `${item.metadata.name}.${item.metadata.namespace}.yaml`), dumpYaml(object));
+  }
+  return list.items.length;
+}
+
+/**
+ * The README's main command: the local cluster, the demo, the wait for the map, the map, the
+ * export, then the cluster stays up for exploring until Ctrl-C, which removes everything.
+ */
+export async function runMainCommand(options: MainCommandOptions): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.error('The local cluster needs root: it creates network namespaces, a bridge, nft rules and sysctls. Run it with sudo.');
+    process.exit(1);
+  }
+  let stopping = false;
+  let cluster: LocalCluster | undefined;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    // Before the cluster is up, startup finishes first and is then stopped (below).
+    if (!cluster) return;
+    console.log('\nStopping: removing pods, namespaces, interfaces, nft rules and processes...');
+    void cluster.stop().then(() => {
+      console.log('Everything the local cluster created is removed.');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
+  try {
+    cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478, operatorHealthPort: 9479 });
+  } catch (error) {
+    // startLocalCluster has removed what it had made.
+    console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  if (stopping) {
+    stopping = false;
+    shutdown();
+    return;
+  }
+
+  try {
+    await showMap(cluster, options, () => stopping);
+  } catch (error) {
+    console.error(`The main command failed: ${error instanceof Error ? error.message : String(error)}`);
+    shutdown();
+  }
+}
+
+async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopping: () => boolean): Promise<void> {
+  const kubeconfig = join(cluster.stateDir, 'admin.kubeconfig');
+  copyFileSync(cluster.controlPlane.kubeconfigPath, kubeconfig);
+  await applyManifests(cluster.admin, options.demoYaml);
+  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${options.intents.length} client workloads (the CronJob runs at the next full minute)...`);
+
+  const appliedAt = Date.now();
+  const deadline = appliedAt + options.timeoutMs;
+  let missing: string[] = ['nothing listed yet'];
+  while (!stopping() && Date.now() < deadline) {
+    missing = await listIntents(cluster.admin).then((observed) => missingIntents(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
+    if (missing.length === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (stopping()) return;
+  if (missing.length) {
+    console.log(`The map has NOT converged within ${options.timeoutMs / 1000} s. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+    const unseen = (await missingEdges(cluster.admin, observationNamespace, options.edges).catch(() => ({ missing: options.edges }))).missing;
+    console.log(unseen.length
+      ? `Connections the sniffer has not reported yet:\n${unseen.map((e) => `  - ${describeEdge(e)}`).join('\n')}`
+      : 'The sniffer reported every demo connection: look at the operator log for what it could not resolve.');
+  } else {
+    console.log(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: every client workload has its ClientIntents.\n`);
+  }
+
+  const exportDir = join(repoRoot, 'netmap-export');
+  // The CLI's `list` and `export`; without a built CLI the ClientIntents are dumped here instead.
+  if (!runCli(kubeconfig, ['list'])) console.log('(the CLI is not built: no `list` output)');
+  if (!runCli(kubeconfig, ['export', '-o', exportDir, '--output-type', 'dir'])) {
+    const written = await dumpClientIntents(cluster.admin, exportDir);
+    console.log(`Wrote ${written} ClientIntents to ${exportDir}`);
+  }
+  const kubectl = `${controlPlaneBinary()} kubectl`;
+  console.log(`
+The local cluster keeps running. Look around with:
+
+  export KUBECONFIG=${kubeconfig}
+  ${kubectl} get clientintents -A
+  ${kubectl} get networkobservations -A
+  ${kubectl} get pods -A -o wide
+
+Pod logs: ${join(cluster.stateDir, 'logs')}
+Press Ctrl-C to stop; everything it created is removed.`);
+}

@@ -1,0 +1,25 @@
+import type { ExpectedEdge } from './expected-map.js';
+import type { ExpectedIntents } from './expected-intents.js';
+
+/** What the demo in demo/shop.yaml must make visible (the CronJob's edge appears at the first full minute). */
+export const shopEdges: readonly ExpectedEdge[] = [
+  { client: { namespace: 'shop', app: 'frontend' }, service: { namespace: 'shop', name: 'cart', port: 8080 } },
+  { client: { namespace: 'shop', app: 'frontend' }, service: { namespace: 'shop', name: 'checkout', port: 8080 } },
+  { client: { namespace: 'shop', app: 'cart' }, pods: { namespace: 'shop', app: 'db', port: 5432 } },
+  { client: { namespace: 'shop', app: 'checkout' }, service: { namespace: 'billing', name: 'payments', port: 8080 } },
+  { client: { namespace: 'billing', app: 'payments' }, dns: 'api.payments.example' },
+  { client: { namespace: 'ops', app: 'inventory-sync' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
+  { client: { namespace: 'shop', app: 'recommender' }, service: { namespace: 'shop', name: 'frontend', port: 8080 } },
+  { client: { namespace: 'shop', app: 'recommender' }, dns: 'status.example.org' },
+];
+
+/** The ClientIntents the operator must write for demo/shop.yaml (the CronJob's after its first minute). */
+export const shopIntents: readonly ExpectedIntents[] = [
+  { namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment', 'kubernetes:checkout#Deployment'] },
+  { namespace: 'shop', workload: 'cart', kind: 'Deployment', targets: ['kubernetes:db#StatefulSet'] },
+  { namespace: 'shop', workload: 'checkout', kind: 'Deployment', targets: ['kubernetes:payments.billing#Deployment'] },
+  { namespace: 'billing', workload: 'payments', kind: 'Deployment', targets: ['internet:api.payments.example:80'] },
+  { namespace: 'ops', workload: 'inventory-sync', kind: 'Deployment', targets: ['service:kubernetes.default'] },
+  { namespace: 'shop', workload: 'shop-recommender', targets: ['kubernetes:frontend#Deployment', 'internet:status.example.org:80'] },
+  { namespace: 'billing', workload: 'nightly-report', kind: 'CronJob', targets: ['kubernetes:payments#Deployment'] },
+];

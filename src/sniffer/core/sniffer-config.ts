@@ -20,7 +20,7 @@ export const snifferConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name (DNS-1123 label)')
     .max(63)
-    .default('netmap-system'),
+    .default('network-mapper'),
   WINDOW_SECONDS: seconds('WINDOW_SECONDS', 1, 3600, 10),
   CAPTURE_DEVICE: z.string().min(1).max(64).default('any'),
   CAPTURE_FILTER: z.string().max(4096).optional(),

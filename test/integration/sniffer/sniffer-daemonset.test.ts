@@ -55,7 +55,7 @@ describe('deploy/sniffer-daemonset.yaml', function () {
     }
     expect(env.NODE_NAME).to.equal('from-spec.nodeName');
     expect(env.POD_NAMESPACE).to.equal('from-metadata.namespace');
-    const config = parseEnvConfig(snifferConfigSchema, { ...env, POD_NAMESPACE: 'netmap-system' });
+    const config = parseEnvConfig(snifferConfigSchema, { ...env, POD_NAMESPACE: 'network-mapper' });
     expect(container.ports!.map((p) => p.containerPort)).to.deep.equal([config.HTTP_PORT]);
     expect(pod.terminationGracePeriodSeconds).to.be.greaterThan(config.FLUSH_TIMEOUT_SECONDS);
   });
@@ -64,7 +64,7 @@ describe('deploy/sniffer-daemonset.yaml', function () {
     expect(container.securityContext!.capabilities).to.deep.equal({ drop: ['ALL'], add: ['NET_RAW', 'SYS_PTRACE'] });
     expect(container.securityContext!.privileged ?? false).to.equal(false);
     expect(pod.serviceAccountName).to.equal(snifferServiceAccount);
-    const rbacNamespace = snifferRbacObjects('netmap-system').map((o) => o.metadata!.namespace);
+    const rbacNamespace = snifferRbacObjects('network-mapper').map((o) => o.metadata!.namespace);
     expect(rbacNamespace).to.deep.equal(Array(3).fill(daemonSet.metadata!.namespace));
   });
 

@@ -15,11 +15,7 @@ import { writeServiceAccountKubeconfig } from './service-account-kubeconfig.js';
 
 const log = createLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
-/**
- * Where the sniffer writes NetworkObservations and the operator reads them. The committed RBAC
- * puts the operator in network-mapper and the sniffer in netmap-system; here both run in the
- * operator's namespace (the sniffer's Role and binding are moved there, as the tests do).
- */
+/** Where the sniffer writes NetworkObservations and the operator reads them (as deployed). */
 export const observationNamespace = 'network-mapper';
 export const operatorServiceAccount = 'network-mapper-operator';
 const controllers = [

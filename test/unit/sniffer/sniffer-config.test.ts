@@ -6,7 +6,7 @@ describe('sniffer configuration', () => {
   it('needs only NODE_NAME and has defaults for the rest', () => {
     expect(parseEnvConfig(snifferConfigSchema, { NODE_NAME: 'node-a', PATH: '/usr/bin' })).to.deep.equal({
       NODE_NAME: 'node-a',
-      POD_NAMESPACE: 'netmap-system',
+      POD_NAMESPACE: 'network-mapper',
       WINDOW_SECONDS: 10,
       CAPTURE_DEVICE: 'any',
       PCAP_BUFFER_BYTES: 16 * 1024 * 1024,

@@ -16,6 +16,8 @@ export type HolderLookup =
   | { readonly kind: 'not-at-time' }
   | { readonly kind: 'unknown' };
 
+export const defaultPodEndSlackMs = 3000;
+
 /**
  * Which pod held an IP at a given time. Pod IPs are reused after a pod ends, so a record is
  * pinned on a pod only when exactly one tenure overlaps the time it was seen; pods that ended are
@@ -27,7 +29,17 @@ export class IpHistory {
   /** The IPs each pod holds now (open tenures), so updates need not scan every IP. */
   private readonly openIps = new Map<string, Set<string>>();
 
-  constructor(private readonly retentionMs: number) {}
+  /**
+   * @param endSlackMs how long after a pod ended traffic is still its own. A capture stamps a
+   *   packet when it hands it over (libpcap batches up to a second; a socket scan runs every
+   *   second), and node clocks differ from the API server's, so the last packets of a short-lived
+   *   pod are often stamped after its end. A new pod on the same IP inside the slack makes the
+   *   lookup ambiguous, never wrong.
+   */
+  constructor(
+    private readonly retentionMs: number,
+    private readonly endSlackMs = defaultPodEndSlackMs,
+  ) {}
 
   /** Records (or updates) the pod's current IPs; IPs it no longer has are ended at `now`. */
   set(podKey: string, ips: readonly string[], info: { identity: WorkloadIdentity | undefined; hostNetwork: boolean; start: number; end: number | undefined }, now: number): void {
@@ -71,7 +83,7 @@ export class IpHistory {
     let matches = 0;
     let hostNetwork = false;
     for (const tenure of list) {
-      if (tenure.start > to || (tenure.end !== undefined && tenure.end < from)) continue;
+      if (tenure.start > to || (tenure.end !== undefined && tenure.end + this.endSlackMs < from)) continue;
       if (tenure.hostNetwork) {
         hostNetwork = true;
         continue;

@@ -43,4 +43,21 @@ describe('IpHistory', () => {
     expect(h.holder('10.0.0.5', t0 + 30_000, t0 + 30_000).kind).to.equal('unknown');
     expect(h.holder('fd00::5', t0 + 30 * minute, t0 + 30 * minute).kind).to.equal('pod');
   });
+
+  it('still names a pod for traffic stamped just after it ended, within the slack', () => {
+    const h = new IpHistory(10 * minute, 3000);
+    h.set('ns/job-1', ['10.0.0.7'], { identity: a, hostNetwork: false, start: t0, end: t0 + 1000 }, t0);
+    const late = h.holder('10.0.0.7', t0 + 2500, t0 + 3500);
+    expect(late.kind === 'pod' && late.tenure.identity).to.deep.equal(a);
+    expect(h.holder('10.0.0.7', t0 + 4500, t0 + 5000).kind).to.equal('not-at-time');
+  });
+
+  it('makes traffic ambiguous, not wrong, when the IP is reused within the slack', () => {
+    const h = new IpHistory(10 * minute, 3000);
+    h.set('ns/job-1', ['10.0.0.7'], { identity: a, hostNetwork: false, start: t0, end: t0 + 1000 }, t0);
+    h.set('ns/b-1', ['10.0.0.7'], { identity: b, hostNetwork: false, start: t0 + 2000, end: undefined }, t0 + 2000);
+    expect(h.holder('10.0.0.7', t0 + 2500, t0 + 2600).kind).to.equal('ambiguous');
+    const later = h.holder('10.0.0.7', t0 + 10_000, t0 + 10_000);
+    expect(later.kind === 'pod' && later.tenure.identity).to.deep.equal(b);
+  });
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: set-up, then a local control plane with network-mapper's CRDs (see README).
+# The main job: set-up, then network-mapper mapping a demo shop on a local cluster (see README).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 netmap_setup

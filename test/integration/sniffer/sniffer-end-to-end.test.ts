@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { deleteNamespaces, NetnsProcess, Topology } from '../../support/netns/to
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { waitFor } from '../../support/wait-for.js';
+import { writeServiceAccountKubeconfig } from '../../support/service-account-kubeconfig.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
 const snifferMain = fileURLToPath(new URL('../../../src/sniffer/main.js', import.meta.url));
@@ -23,36 +24,6 @@ const windowSeconds = 2;
 
 type DnsRecord = StoredObservation['spec']['dnsAnswers'][number];
 type ConnectionRecord = StoredObservation['spec']['connections'][number];
-
-/** A kubeconfig file as a cluster would mount it: token user, CA inline. */
-function kubeconfigFile(kc: KubeConfig, path: string): void {
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster || !user?.token) throw new Error('the ServiceAccount KubeConfig has no cluster or token');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
-  if (!caData) throw new Error('the control plane kubeconfig has no certificate authority');
-  writeFileSync(path, [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: test',
-    '  cluster:',
-    `    server: ${cluster.server}`,
-    `    certificate-authority-data: ${caData}`,
-    'users:',
-    '- name: sniffer',
-    '  user:',
-    `    token: ${user.token}`,
-    'contexts:',
-    '- name: sniffer',
-    '  context:',
-    '    cluster: test',
-    '    user: sniffer',
-    `    namespace: ${namespace}`,
-    'current-context: sniffer',
-    '',
-  ].join('\n'), { mode: 0o600 });
-}
 
 /** Forwards connections on a Unix socket to the API server on the host's loopback. */
 function unixToApiServer(path: string, target: { host: string; port: number }): Promise<{ close(): Promise<void> }> {
@@ -126,7 +97,7 @@ describe('sniffer end to end: real process, real packets, real API server (integ
     admin = controlPlane.admin();
     await installCrds(admin);
     await ensureNamespace(admin, namespace);
-    kubeconfigFile(await snifferKubeConfig(controlPlane, namespace), join(workDir, 'kubeconfig'));
+    writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, namespace), join(workDir, 'kubeconfig'), namespace);
     const api = new URL(admin.getCurrentCluster()?.server ?? '');
     if (api.hostname !== '127.0.0.1') throw new Error(`expected the API server on 127.0.0.1, not ${api.hostname}`);
     const apiPort = Number(api.port);

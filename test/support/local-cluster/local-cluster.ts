@@ -11,7 +11,7 @@ import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwo
 import { demoDir, startInternet } from './internet.js';
 import { startKubeProxy } from './kube-proxy.js';
 import { startNodeAgent, type NodeAgent } from './node-agent.js';
-import { writeServiceAccountKubeconfig } from './service-account-kubeconfig.js';
+import { writeServiceAccountKubeconfig } from '../service-account-kubeconfig.js';
 
 const log = createLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');

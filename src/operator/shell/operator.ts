@@ -14,7 +14,7 @@ import { WorkQueue } from '../core/work-queue.js';
 import { resolveWorkloadIdentity } from '../core/workload-identity.js';
 import type { OperatorSettings } from './config.js';
 import { endpointSliceInfo, existingIntents, isManaged, isTerminal, nodeIps, podInfo, serviceInfo, type ClientIntentsObject } from './convert.js';
-import { KubeWrites } from './kube-writes.js';
+import { KubeWrites, NotLeaderError } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from './owner-reader.js';
@@ -70,7 +70,7 @@ export class Operator {
     this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
     this.store = new IntentsStore(settings.maxTargetsPerClient);
     this.owners = new OwnerReader(kc, log);
-    this.writes = new KubeWrites(kc, settings.fieldManager, this.metrics, 'network-mapper');
+    this.writes = new KubeWrites(kc, settings.fieldManager, this.metrics, 'network-mapper', () => this.leading && (this.elector?.isLeader ?? true));
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
@@ -201,7 +201,8 @@ export class Operator {
         this.queue.forget(key);
       } catch (error) {
         const delayMs = this.queue.retry(key);
-        this.log.warn('processing failed; will retry', { key, delayMs, ...errorFields(error) });
+        if (error instanceof NotLeaderError) this.log.info('write held back: not the leader', { key, delayMs });
+        else this.log.warn('processing failed; will retry', { key, delayMs, ...errorFields(error) });
       } finally {
         end();
         this.queue.done(key);

@@ -19,6 +19,7 @@ import { LeaderElector } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from './owner-reader.js';
 import { pagedList } from './paged-list.js';
+import { sharingConnections } from './shared-connections.js';
 import { WatchedResource } from './watched-resource.js';
 
 interface ObservationObject extends KubernetesObject {
@@ -65,7 +66,8 @@ export class Operator {
   private maintenance: NodeJS.Timeout | undefined;
   private seedTimer: NodeJS.Timeout | undefined;
 
-  constructor(kc: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+  constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+    const kc = sharingConnections(config);
     this.metrics = createOperatorMetrics(registry);
     this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
     this.store = new IntentsStore(settings.maxTargetsPerClient);

@@ -91,7 +91,7 @@ try {
   let port: number | undefined;
   createInterface({ input: proc.stderr! }).on('line', (line) => {
     if (line.includes('"healthPort"')) port = (JSON.parse(line) as { healthPort: number }).healthPort;
-    else if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(`${line.slice(0, 400)}\n`);
+    else if (line.includes('"level":"error"') || line.includes('"level":"warn"') || !line.startsWith('{')) process.stderr.write(`${line.slice(0, 400)}\n`);
   });
   const metricsText = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const waitUntil = async (what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
@@ -109,6 +109,7 @@ try {
   let phase: 'creating' | 'converging' = 'creating';
   const peakBy = { creating: 0, converging: 0 };
   const sampler = setInterval(() => {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the operator exited (${proc.exitCode ?? proc.signalCode})`);
     peakBy[phase] = Math.max(peakBy[phase], rssMiB(proc.pid!));
   }, 100);
 

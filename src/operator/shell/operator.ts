@@ -166,6 +166,7 @@ export class Operator {
       return;
     }
     const now = Date.now();
+    const previous = this.store;
     this.store = new IntentsStore(this.settings.maxTargetsPerClient);
     for (const object of this.intents.list()) {
       if (!isManaged(object)) continue;
@@ -186,6 +187,9 @@ export class Operator {
       );
       this.enqueue(`ci/${key}`);
     }
+    // Observations processed while leading before are marked Processed and will not come back:
+    // what they added but was not written yet must survive losing and regaining the lead.
+    for (const key of this.store.adoptMissing(previous)) this.enqueue(`ci/${key}`);
     this.seeded = true;
     this.log.info('state rebuilt from managed ClientIntents', { clients: this.store.clientKeys().length });
     for (const object of this.observations.list()) this.enqueue(`obs/${object.metadata?.namespace}/${object.metadata?.name}`);

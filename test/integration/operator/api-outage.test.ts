@@ -90,4 +90,19 @@ describe('the API server goes away and comes back (real API server behind a TCP 
     expect(await metricValue(registry, 'netmap_observations_processed_total', { result: 'processed' })).to.equal(4);
     expect(operator.isReady()).to.equal(true);
   });
+
+  it('stops leading on its own when its renewals hang, before the lease could pass to another replica', async () => {
+    await running?.stop();
+    running = startOperator(throughProxy(kc, proxy), testSettings(opNs, 'outage-2'));
+    const { operator, registry } = running;
+    await waitFor('ready and leading', async () => (operator.isReady() && operator.isLeader ? true : undefined), 30_000);
+    // Every answer now takes 30 s: a renewal neither succeeds nor fails while the lease runs out.
+    proxy.delayResponses(30_000);
+    const slowSince = Date.now();
+    await waitFor('the leader stepped down', async () => (!operator.isLeader ? true : undefined), 15_000);
+    expect(Date.now() - slowSince).to.be.below(15_000);
+    expect(await metricValue(registry, 'netmap_leader')).to.equal(0);
+    proxy.resume();
+    await waitFor('leading again', async () => (operator.isLeader ? true : undefined), 60_000);
+  });
 });

@@ -91,7 +91,7 @@ try {
   let port: number | undefined;
   createInterface({ input: proc.stderr! }).on('line', (line) => {
     if (line.includes('"healthPort"')) port = (JSON.parse(line) as { healthPort: number }).healthPort;
-    else if (line.includes('"level":"error"') || line.includes('"level":"warn"')) process.stderr.write(`${line.slice(0, 400)}\n`);
+    else if (line.includes('"level":"error"') || line.includes('"level":"warn"') || !line.startsWith('{')) process.stderr.write(`${line.slice(0, 400)}\n`);
   });
   const metricsText = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const waitUntil = async (what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
@@ -104,12 +104,21 @@ try {
   await waitUntil('health port', async () => port !== undefined, 30_000);
   await waitUntil('operator ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 120_000);
   const idleRss = rssMiB(proc.pid!);
+  // Where the peak comes from: the high-water mark once the caches are synced, then sampled RSS.
+  const hwmAtReady = hwmMiB(proc.pid!);
+  let phase: 'creating' | 'converging' = 'creating';
+  const peakBy = { creating: 0, converging: 0 };
+  const sampler = setInterval(() => {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`the operator exited (${proc.exitCode ?? proc.signalCode})`);
+    peakBy[phase] = Math.max(peakBy[phase], rssMiB(proc.pid!));
+  }, 100);
 
   const began = Date.now();
   await pool(synthetic.observations.map((spec, i) => ({ spec, i })), ({ spec, i }) =>
     custom.createNamespacedCustomObject({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace: 'network-mapper', body: { apiVersion: 'netmap.dev/v1alpha1', kind: 'NetworkObservation', metadata: { name: `bench-${i}` }, spec } }),
   );
   const createdSeconds = (Date.now() - began) / 1000;
+  phase = 'converging';
   let peakRss = 0;
   let lastReport = Date.now();
   await waitUntil(
@@ -118,10 +127,14 @@ try {
       peakRss = Math.max(peakRss, rssMiB(proc.pid!));
       const list = (await custom.listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' })) as { items: { metadata: { namespace: string }; spec: { workload: { name: string }; targets: unknown[] } }[] };
       const matching = list.items.filter((ci) => expected.get(`${ci.metadata.namespace}/${ci.spec.workload.name}`) === ci.spec.targets.length).length;
-      if (Date.now() - lastReport > 10_000) {
+      if (Date.now() - lastReport > Number(process.env.BENCH_PROGRESS_MS ?? 10_000)) {
         lastReport = Date.now();
         const m = await metricsText();
-        process.stderr.write(`progress ${((Date.now() - began) / 1000).toFixed(0)} s: ${list.items.length} ClientIntents, ${matching}/${expected.size} complete, observations processed ${sumMetric(m, 'netmap_observations_processed_total', 'result="processed"')}, queue ${sumMetric(m, 'netmap_queue_depth', '')}\n`);
+        const mib = (name: string, label = ''): string => (sumMetric(m, name, label) / 1048576).toFixed(0);
+        process.stderr.write(
+          `progress ${((Date.now() - began) / 1000).toFixed(0)} s: ${list.items.length} ClientIntents, ${matching}/${expected.size} complete, observations processed ${sumMetric(m, 'netmap_observations_processed_total', 'result="processed"')}, queue ${sumMetric(m, 'netmap_queue_depth', '')}; ` +
+            `RSS ${rssMiB(proc.pid!).toFixed(0)} MiB, heap total ${mib('nodejs_heap_size_total_bytes')} used ${mib('nodejs_heap_size_used_bytes')} (new space ${mib('nodejs_heap_space_size_total_bytes', 'space="new"')}, old ${mib('nodejs_heap_space_size_total_bytes', 'space="old"')}, large objects ${mib('nodejs_heap_space_size_total_bytes', 'space="large_object"')}), external ${mib('nodejs_external_memory_bytes')} MiB\n`,
+        );
       }
       if (process.env.BENCH_DEBUG && Date.now() - began > 30_000) {
         const bad = list.items.find((ci) => expected.get(`${ci.metadata.namespace}/${ci.spec.workload.name}`) !== ci.spec.targets.length);
@@ -137,6 +150,7 @@ try {
     600_000,
   );
   const convergedSeconds = (Date.now() - began) / 1000;
+  clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 3000));
   const text = await metricsText();
   const writes = sumMetric(text, 'netmap_writes_total', 'resource="clientintents"');
@@ -152,6 +166,7 @@ try {
   console.log(`records per second end to end: ${Math.round(synthetic.records / convergedSeconds)}`);
   console.log(`ClientIntents writes: ${writes} for ${expected.size} objects (${(writes / expected.size).toFixed(2)} per object; target 1); status writes (resolvedIPs): ${statusWrites}; observations processed: ${processed}`);
   console.log(`operator memory (NODE_OPTIONS=${process.env.BENCH_NODE_OPTIONS ?? ''}): RSS idle ${idleRss.toFixed(0)} MiB, peak sampled ${peakRss.toFixed(0)} MiB, VmHWM ${hwm.toFixed(0)} MiB (target < 300 MiB); V8 heap used at the end ${heapUsed.toFixed(0)} MiB`);
+  console.log(`operator memory by phase: VmHWM when ready ${hwmAtReady.toFixed(0)} MiB; RSS sampled every 100 ms, peak while observations were created ${peakBy.creating.toFixed(0)} MiB, afterwards until converged ${peakBy.converging.toFixed(0)} MiB`);
 } finally {
   child.proc?.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

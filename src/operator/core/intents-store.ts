@@ -89,6 +89,34 @@ export class IntentsStore {
     return known && known.until >= at ? known.domain : undefined;
   }
 
+  /**
+   * Takes over from `previous` (this replica's store before it last lost the lead) what the
+   * freshly seeded store lacks: targets resolved from observations already marked Processed but
+   * not yet written when leadership was lost, and the DNS answers remembered. Only adds: a target
+   * that is written (and so seeded) keeps its written evidence.
+   */
+  adoptMissing(previous: IntentsStore): string[] {
+    const changed: string[] = [];
+    for (const [key, old] of previous.clients) {
+      const state = this.clients.get(key);
+      if (!state) {
+        this.clients.set(key, old);
+        changed.push(key);
+        continue;
+      }
+      let added = false;
+      for (const [tkey, target] of old.targets) {
+        if (state.targets.has(tkey) || state.targets.size >= this.maxTargetsPerClient) continue;
+        state.targets.set(tkey, target);
+        added = true;
+      }
+      for (const [dns, ips] of old.resolvedIPs) if (!state.resolvedIPs.has(dns)) state.resolvedIPs.set(dns, ips);
+      if (added) changed.push(key);
+    }
+    for (const [key, value] of previous.dnsMemory) if (!this.dnsMemory.has(key)) this.dnsMemory.set(key, value);
+    return changed;
+  }
+
   /** Restores a client from a ClientIntents we wrote earlier. */
   seed(seed: SeedIntents, now: number): string {
     const workloadName = seed.spec.workload.name;

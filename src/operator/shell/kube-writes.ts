@@ -25,7 +25,11 @@ export class KubeWrites {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
 
-  constructor(kc: KubeConfig, private readonly fieldManager: string, private readonly metrics: OperatorMetrics, private readonly reporter: string) {
+  /**
+   * `mayWrite` is asked right before every request: a replica that is not (or no longer
+   * surely) the leader must not write, even when it decided to while it still led.
+   */
+  constructor(kc: KubeConfig, private readonly fieldManager: string, private readonly metrics: OperatorMetrics, private readonly reporter: string, private readonly mayWrite: () => boolean = () => true) {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
   }
@@ -91,6 +95,7 @@ export class KubeWrites {
   }
 
   private async counted<T>(resource: string, verb: string, write: () => Promise<T>): Promise<T> {
+    if (!this.mayWrite()) throw new NotLeaderError(resource, verb);
     try {
       const result = await write();
       this.metrics.writes.inc({ resource, verb });
@@ -99,5 +104,13 @@ export class KubeWrites {
       this.metrics.writeErrors.inc({ resource });
       throw error;
     }
+  }
+}
+
+/** A write refused because this replica is not the leader (any more). */
+export class NotLeaderError extends Error {
+  constructor(resource: string, verb: string) {
+    super(`not the leader: ${verb} of ${resource} not sent`);
+    this.name = 'NotLeaderError';
   }
 }

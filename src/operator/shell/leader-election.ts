@@ -1,6 +1,6 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { errorFields, type Logger } from '../../shared/logger.js';
-import { decideLease } from '../core/lease-decision.js';
+import { decideLease, leadershipDeadline, mayActAsLeader } from '../core/lease-decision.js';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
@@ -15,13 +15,17 @@ export interface LeaderElectionOptions {
 /**
  * Leader election on a coordination.k8s.io/v1 Lease. Every write carries the resourceVersion it
  * read, so of two candidates that decide to take the lease at once only one succeeds. A leader
- * that cannot renew for a whole lease duration steps down before anybody else may take over.
+ * acts only within `leadershipDeadline` of its last successful renewal: a timer steps it down
+ * then, and `isLeader` says false from that moment even if the timer or the renew loop is late
+ * (a busy event loop, a renewal hanging on a slow API server), so it stops before anybody else
+ * may take the lease over.
  */
 export class LeaderElector {
   private readonly api: CoordinationV1Api;
   private leading = false;
-  private lastRenew = 0;
+  private lastRenew: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stepDownTimer: NodeJS.Timeout | undefined;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
@@ -30,7 +34,7 @@ export class LeaderElector {
   }
 
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && mayActAsLeader(this.lastRenew, this.options.leaseDurationSeconds, Date.now());
   }
 
   start(): void {
@@ -42,6 +46,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.stepDownTimer);
     await this.loop;
     if (!this.leading) return;
     this.setLeading(false);
@@ -97,12 +102,28 @@ export class LeaderElector {
       if (!lease) await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } });
       else await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
       this.lastRenew = now;
+      // A renewal that took too long to answer no longer covers the present.
+      if (!mayActAsLeader(now, leaseDurationSeconds, Date.now())) {
+        this.log.warn('lease renewed too late to act on', { namespace, name, identity, tookMs: Date.now() - now });
+        this.setLeading(false);
+        return;
+      }
       this.setLeading(true);
+      this.armStepDown(now);
     } catch (error) {
       // A conflict means another candidate wrote first; anything else is an API problem.
       if ((error as { code?: number }).code !== 409) this.log.warn('leader election attempt failed', { namespace, name, ...errorFields(error) });
-      if (this.leading && Date.now() - this.lastRenew > leaseDurationSeconds * 1000 * 0.8) this.setLeading(false);
+      if (this.leading && !mayActAsLeader(this.lastRenew, leaseDurationSeconds, Date.now())) this.setLeading(false);
     }
+  }
+
+  private armStepDown(renewSentAt: number): void {
+    clearTimeout(this.stepDownTimer);
+    this.stepDownTimer = setTimeout(() => {
+      if (this.lastRenew !== renewSentAt || !this.leading) return;
+      this.log.warn('lease not renewed in time; stepping down', { namespace: this.options.namespace, name: this.options.name, identity: this.options.identity });
+      this.setLeading(false);
+    }, Math.max(0, leadershipDeadline(renewSentAt, this.options.leaseDurationSeconds) - Date.now()));
   }
 
   private setLeading(leading: boolean): void {

@@ -14,11 +14,12 @@ import { WorkQueue } from '../core/work-queue.js';
 import { resolveWorkloadIdentity } from '../core/workload-identity.js';
 import type { OperatorSettings } from './config.js';
 import { endpointSliceInfo, existingIntents, isManaged, isTerminal, nodeIps, podInfo, serviceInfo, type ClientIntentsObject } from './convert.js';
-import { KubeWrites } from './kube-writes.js';
+import { KubeWrites, NotLeaderError } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from './owner-reader.js';
 import { pagedList } from './paged-list.js';
+import { sharingConnections } from './shared-connections.js';
 import { WatchedResource } from './watched-resource.js';
 
 interface ObservationObject extends KubernetesObject {
@@ -65,12 +66,13 @@ export class Operator {
   private maintenance: NodeJS.Timeout | undefined;
   private seedTimer: NodeJS.Timeout | undefined;
 
-  constructor(kc: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+  constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+    const kc = sharingConnections(config);
     this.metrics = createOperatorMetrics(registry);
     this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
     this.store = new IntentsStore(settings.maxTargetsPerClient);
     this.owners = new OwnerReader(kc, log);
-    this.writes = new KubeWrites(kc, settings.fieldManager, this.metrics, 'network-mapper');
+    this.writes = new KubeWrites(kc, settings.fieldManager, this.metrics, 'network-mapper', () => this.leading && (this.elector?.isLeader ?? true));
     const core = kc.makeApiClient(CoreV1Api);
     const discovery = kc.makeApiClient(DiscoveryV1Api);
     const custom = kc.makeApiClient(CustomObjectsApi);
@@ -164,6 +166,7 @@ export class Operator {
       return;
     }
     const now = Date.now();
+    const previous = this.store;
     this.store = new IntentsStore(this.settings.maxTargetsPerClient);
     for (const object of this.intents.list()) {
       if (!isManaged(object)) continue;
@@ -184,6 +187,9 @@ export class Operator {
       );
       this.enqueue(`ci/${key}`);
     }
+    // Observations processed while leading before are marked Processed and will not come back:
+    // what they added but was not written yet must survive losing and regaining the lead.
+    for (const key of this.store.adoptMissing(previous)) this.enqueue(`ci/${key}`);
     this.seeded = true;
     this.log.info('state rebuilt from managed ClientIntents', { clients: this.store.clientKeys().length });
     for (const object of this.observations.list()) this.enqueue(`obs/${object.metadata?.namespace}/${object.metadata?.name}`);
@@ -201,7 +207,8 @@ export class Operator {
         this.queue.forget(key);
       } catch (error) {
         const delayMs = this.queue.retry(key);
-        this.log.warn('processing failed; will retry', { key, delayMs, ...errorFields(error) });
+        if (error instanceof NotLeaderError) this.log.info('write held back: not the leader', { key, delayMs });
+        else this.log.warn('processing failed; will retry', { key, delayMs, ...errorFields(error) });
       } finally {
         end();
         this.queue.done(key);

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { IntentsStore } from '../../../src/operator/core/intents-store.js';
+import { minute, t0 } from './fixtures.js';
+
+const web = { namespace: 'shop', name: 'web', kind: 'Deployment' };
+const api = { namespace: 'shop', name: 'api', kind: 'Deployment' };
+
+describe('IntentsStore.adoptMissing: regaining the lead loses nothing resolved before', () => {
+  it('keeps the seeded (written) targets and adds the unwritten ones and unwritten clients', () => {
+    const before = new IntentsStore(1024);
+    before.record(web, { type: 'kubernetes', name: 'cart', kind: 'Deployment' }, 'SYN', t0, t0 + minute);
+    before.record(web, { type: 'kubernetes', name: 'db', kind: 'StatefulSet' }, 'SYN', t0 + minute, t0 + 2 * minute);
+    before.record(api, { type: 'service', name: 'kubernetes.default' }, 'SocketScan', t0, t0);
+    before.rememberDns(web, 'api.stripe.com', ['203.0.113.5'], t0 + 10 * minute);
+
+    // Only web -> cart had been written when the lead was lost.
+    const seeded = new IntentsStore(1024);
+    const written = new Map([['kubernetes:cart#Deployment', { firstSeen: t0 - minute, lastSeen: t0, captures: new Set(['SYN'] as const) }]]);
+    seeded.seed({ namespace: 'shop', objectName: 'web', spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] }, evidence: written }, t0 + 3 * minute);
+
+    expect(seeded.adoptMissing(before).sort()).to.deep.equal(['shop/api', 'shop/web']);
+    expect(seeded.desired('shop/web')!.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'db', kind: 'StatefulSet' } }]);
+    // The written target keeps its written evidence.
+    expect(seeded.desired('shop/web')!.evidence.get('kubernetes:cart#Deployment')?.firstSeen).to.equal(t0 - minute);
+    expect(seeded.desired('shop/api')!.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+    expect(seeded.domainFor(web, '203.0.113.5', t0 + minute)).to.equal('api.stripe.com');
+  });
+
+  it('changes nothing when everything was written', () => {
+    const before = new IntentsStore(1024);
+    before.record(web, { type: 'kubernetes', name: 'cart', kind: 'Deployment' }, 'SYN', t0, t0 + minute);
+    const seeded = new IntentsStore(1024);
+    seeded.seed({ namespace: 'shop', objectName: 'web', spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] }, evidence: new Map() }, t0);
+    expect(seeded.adoptMissing(before)).to.deep.equal([]);
+  });
+});

@@ -33,8 +33,7 @@ export class IpHistory {
    * @param endSlackMs how long after a pod ended traffic is still its own. A capture stamps a
    *   packet when it hands it over (libpcap batches up to a second; a socket scan runs every
    *   second), and node clocks differ from the API server's, so the last packets of a short-lived
-   *   pod are often stamped after its end. A new pod on the same IP inside the slack makes the
-   *   lookup ambiguous, never wrong.
+   *   pod are often stamped after its end. The slack ends where the next pod on the IP starts.
    */
   constructor(
     private readonly retentionMs: number,
@@ -83,7 +82,7 @@ export class IpHistory {
     let matches = 0;
     let hostNetwork = false;
     for (const tenure of list) {
-      if (tenure.start > to || (tenure.end !== undefined && tenure.end + this.endSlackMs < from)) continue;
+      if (tenure.start > to || (tenure.end !== undefined && this.lastMoment(tenure, list) < from)) continue;
       if (tenure.hostNetwork) {
         hostNetwork = true;
         continue;
@@ -95,6 +94,19 @@ export class IpHistory {
     if (matches > 1) return { kind: 'ambiguous' };
     if (hostNetwork || list.every((t) => t.hostNetwork)) return { kind: 'host-network' };
     return { kind: 'not-at-time' };
+  }
+
+  /**
+   * The last moment traffic from the IP may still be this ended tenure's: its end plus the slack,
+   * but never past the start of the next pod to hold the IP, which owns it from then on.
+   */
+  private lastMoment(tenure: Tenure, list: readonly Tenure[]): number {
+    const end = tenure.end!;
+    let last = end + this.endSlackMs;
+    for (const other of list) {
+      if (other !== tenure && other.start >= end && other.start < last) last = other.start;
+    }
+    return last;
   }
 
   /** Forgets tenures that ended before `now - retention`. */

@@ -52,12 +52,14 @@ describe('IpHistory', () => {
     expect(h.holder('10.0.0.7', t0 + 4500, t0 + 5000).kind).to.equal('not-at-time');
   });
 
-  it('makes traffic ambiguous, not wrong, when the IP is reused within the slack', () => {
+  it('ends the slack where the next pod on the IP starts', () => {
     const h = new IpHistory(10 * minute, 3000);
     h.set('ns/job-1', ['10.0.0.7'], { identity: a, hostNetwork: false, start: t0, end: t0 + 1000 }, t0);
     h.set('ns/b-1', ['10.0.0.7'], { identity: b, hostNetwork: false, start: t0 + 2000, end: undefined }, t0 + 2000);
-    expect(h.holder('10.0.0.7', t0 + 2500, t0 + 2600).kind).to.equal('ambiguous');
-    const later = h.holder('10.0.0.7', t0 + 10_000, t0 + 10_000);
-    expect(later.kind === 'pod' && later.tenure.identity).to.deep.equal(b);
+    const beforeNext = h.holder('10.0.0.7', t0 + 1500, t0 + 1800);
+    expect(beforeNext.kind === 'pod' && beforeNext.tenure.identity).to.deep.equal(a);
+    const afterNext = h.holder('10.0.0.7', t0 + 2500, t0 + 2600);
+    expect(afterNext.kind === 'pod' && afterNext.tenure.identity).to.deep.equal(b);
+    expect(h.holder('10.0.0.7', t0 + 1500, t0 + 2500).kind).to.equal('ambiguous');
   });
 });

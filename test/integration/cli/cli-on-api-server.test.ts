@@ -76,8 +76,12 @@ describe('kubectl netmap against a real API server', function () {
     workDir = mkdtempSync(join(tmpdir(), 'netmap-cli-'));
   });
 
-  after(() => {
+  after(async () => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
+    // The control plane is shared: leave no ClientIntents labelled as the operator's for the
+    // operator tests that run later to adopt.
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    for (const namespace of [shop, billing, empty, restored]) await custom.deleteCollectionNamespacedCustomObject({ ...ci, namespace });
   });
 
   describe('list', () => {

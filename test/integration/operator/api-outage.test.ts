@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { installCrds } from '../../support/crds.js';
 import { metricValue } from '../../support/metrics.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { apiServerAddress, startTcpProxy, throughProxy, type TcpProxy } from '../../support/tcp-proxy.js';
-import { applyOperatorRbac, Cluster, connection, obsApi, startOperator, testSettings, waitFor, writesOf, type RunningOperator } from './cluster-fixtures.js';
+import { connection, obsApi, startOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-outage';
 const appNs = 'outage-app';
@@ -21,13 +19,7 @@ describe('the API server goes away and comes back (real API server behind a TCP 
   let running: RunningOperator | undefined;
 
   before(async () => {
-    const cp = await sharedControlPlane();
-    const admin = cp.admin();
-    await installCrds(admin);
-    cluster = new Cluster(admin);
-    for (const ns of [opNs, appNs]) await cluster.namespace(ns);
-    await applyOperatorRbac(admin, opNs);
-    kc = await cp.serviceAccount(opNs, 'network-mapper-operator');
+    ({ cluster, operatorKc: kc } = await operatorTestCluster(opNs, [appNs]));
     proxy = await startTcpProxy(apiServerAddress(kc));
   });
 

@@ -9,6 +9,8 @@ import type { NetworkObservationSpec } from '../../../src/crds/network-observati
 import { createLogger } from '../../../src/shared/logger.js';
 import type { OperatorSettings } from '../../../src/operator/shell/config.js';
 import { Operator } from '../../../src/operator/shell/operator.js';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { installCrds } from '../../support/crds.js';
 
 const rbacDir = join(import.meta.dirname, '..', '..', '..', '..', 'config', 'rbac');
 export const obsApi = { group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations' };
@@ -220,4 +222,18 @@ export function connection(clientIP: string, serverIP: string, serverPort: numbe
 
 export function dnsAnswer(clientIP: string, name: string, ips: string[]): NetworkObservationSpec['dnsAnswers'][number] {
   return { clientIP, name, ips, ttlSeconds: 30, ...seen() };
+}
+
+/**
+ * The shared control plane with the CRDs, the operator's RBAC in `operatorNamespace`, and the
+ * application namespaces: the admin's Cluster helper and the operator ServiceAccount's KubeConfig.
+ */
+export async function operatorTestCluster(operatorNamespace: string, appNamespaces: readonly string[]): Promise<{ cluster: Cluster; operatorKc: KubeConfig }> {
+  const cp = await sharedControlPlane();
+  const admin = cp.admin();
+  await installCrds(admin);
+  const cluster = new Cluster(admin);
+  for (const ns of [operatorNamespace, ...appNamespaces]) await cluster.namespace(ns);
+  await applyOperatorRbac(admin, operatorNamespace);
+  return { cluster, operatorKc: await cp.serviceAccount(operatorNamespace, 'network-mapper-operator') };
 }

@@ -1,7 +1,6 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { installCrds } from '../../support/crds.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { applyOperatorRbac, Cluster, connection, startOperator, testSettings, waitFor, type RunningOperator } from './cluster-fixtures.js';
+import { connection, startOperator, testSettings, waitFor, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-expiry';
 const appNs = 'expiry-app';
@@ -12,13 +11,9 @@ describe('optional expiry of targets not seen again (real API server)', function
   let running: RunningOperator | undefined;
 
   before(async () => {
-    const cp = await sharedControlPlane();
-    const admin = cp.admin();
-    await installCrds(admin);
-    cluster = new Cluster(admin);
-    for (const ns of [opNs, appNs]) await cluster.namespace(ns);
-    await applyOperatorRbac(admin, opNs);
-    running = startOperator(await cp.serviceAccount(opNs, 'network-mapper-operator'), testSettings(opNs, 'expiry', { targetExpiryMs: 5000 }));
+    let operatorKc: KubeConfig;
+    ({ cluster, operatorKc } = await operatorTestCluster(opNs, [appNs]));
+    running = startOperator(operatorKc, testSettings(opNs, 'expiry', { targetExpiryMs: 5000 }));
     await waitFor('operator leading', async () => (running!.operator.isReady() && running!.operator.isLeader ? true : undefined));
   });
 

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { installCrds } from '../../support/crds.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { applyOperatorRbac, Cluster, connection, obsApi, startOperator, testSettings, waitFor, writesOf, type RunningOperator } from './cluster-fixtures.js';
+import { connection, obsApi, startOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-lead';
 const appNs = 'lead-app';
@@ -20,13 +18,7 @@ describe('two operator replicas with one leader (real API server, Lease)', funct
   const replicas: RunningOperator[] = [];
 
   before(async () => {
-    const cp = await sharedControlPlane();
-    const admin = cp.admin();
-    await installCrds(admin);
-    cluster = new Cluster(admin);
-    for (const ns of [opNs, appNs]) await cluster.namespace(ns);
-    await applyOperatorRbac(admin, opNs);
-    kc = await cp.serviceAccount(opNs, 'network-mapper-operator');
+    ({ cluster, operatorKc: kc } = await operatorTestCluster(opNs, [appNs]));
   });
 
   after(async () => {

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { installCrds } from '../../support/crds.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { applyOperatorRbac, ciApi, Cluster, connection, dnsAnswer, obsApi, startOperator, testSettings, waitFor, writesOf, type ClientIntentsRead, type RunningOperator } from './cluster-fixtures.js';
+import { ciApi, connection, dnsAnswer, obsApi, startOperator, testSettings, waitFor, writesOf, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-op';
 const shop = 'op-shop';
@@ -30,13 +28,7 @@ describe('operator against a real API server (as its ServiceAccount)', function 
   }
 
   before(async () => {
-    const cp = await sharedControlPlane();
-    const admin = cp.admin();
-    await installCrds(admin);
-    cluster = new Cluster(admin);
-    for (const ns of [opNs, shop, billing]) await cluster.namespace(ns);
-    await applyOperatorRbac(admin, opNs);
-    operatorKc = await cp.serviceAccount(opNs, 'network-mapper-operator');
+    ({ cluster, operatorKc } = await operatorTestCluster(opNs, [shop, billing]));
     running = startOperator(operatorKc, testSettings(opNs, 'replica-a'));
     await waitFor('operator ready and leading', async () => (running.operator.isReady() && running.operator.isLeader ? true : undefined));
   });

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { snifferConfigSchema } from '../../src/sniffer/core/sniffer-config.js';
 import { createKubeClient } from '../../src/sniffer/shell/kube/kube-client.js';
 import { loadKubeClientConfig } from '../../src/sniffer/shell/kube/load-kube-client-config.js';
-import { startReporting } from '../../src/sniffer/shell/reporting/start-reporting.js';
+import { reportingOptionsFrom, startReporting } from '../../src/sniffer/shell/reporting/start-reporting.js';
 
 /*
  * The sniffer's process without its captures, for reporting-memory.bench.js (which starts it):
@@ -24,15 +24,9 @@ const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'netmap_sniffer_' });
 const reporting = startReporting({
   kube: createKubeClient(await loadKubeClientConfig()),
-  namespace: config.POD_NAMESPACE,
-  nodeName: config.NODE_NAME,
-  windowMs: config.WINDOW_SECONDS * 1000,
-  maxBufferBytes: config.MAX_BUFFER_BYTES,
-  maxPendingObjects: config.MAX_PENDING_OBJECTS,
+  ...reportingOptionsFrom(config),
   registry,
   logger,
-  requestTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
-  flushTimeoutMs: config.FLUSH_TIMEOUT_SECONDS * 1000,
 });
 const health = await startHealthServer({ port: 0, registry, isReady: () => reporting.reporter.connected });
 

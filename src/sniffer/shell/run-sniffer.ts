@@ -5,7 +5,7 @@ import type { SnifferConfig } from '../core/sniffer-config.js';
 import { startPacketCapture, type PacketCapture } from './capture/pcap-source.js';
 import { createKubeClient } from './kube/kube-client.js';
 import type { KubeClientConfig } from './kube/kube-client-config.js';
-import { startReporting } from './reporting/start-reporting.js';
+import { reportingOptionsFrom, startReporting } from './reporting/start-reporting.js';
 import { startSocketScanner, type SocketScanner } from './socket-scan/socket-scanner.js';
 
 /**
@@ -19,15 +19,9 @@ export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientCo
 
   const reporting = startReporting({
     kube: createKubeClient(kubeConfig),
-    namespace: config.POD_NAMESPACE,
-    nodeName: config.NODE_NAME,
-    windowMs: config.WINDOW_SECONDS * 1000,
-    maxBufferBytes: config.MAX_BUFFER_BYTES,
-    maxPendingObjects: config.MAX_PENDING_OBJECTS,
+    ...reportingOptionsFrom(config),
     registry,
     logger,
-    requestTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
-    flushTimeoutMs: config.FLUSH_TIMEOUT_SECONDS * 1000,
   });
 
   let capture: PacketCapture | undefined;

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../shared/logger.js';
 import type { BackoffOptions } from '../../core/backoff.js';
+import type { SnifferConfig } from '../../core/sniffer-config.js';
 import { ObservationBuffer } from '../../core/observation-buffer.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { createBacklogCheck } from './backlog-check.js';
@@ -20,6 +21,19 @@ export interface ReportingOptions {
   requestTimeoutMs?: number;
   flushTimeoutMs?: number;
   backoff?: BackoffOptions;
+}
+
+/** The reporting options that come from the sniffer's configuration. */
+export function reportingOptionsFrom(config: SnifferConfig): Omit<ReportingOptions, 'kube' | 'registry' | 'logger' | 'backoff'> {
+  return {
+    namespace: config.POD_NAMESPACE,
+    nodeName: config.NODE_NAME,
+    windowMs: config.WINDOW_SECONDS * 1000,
+    maxBufferBytes: config.MAX_BUFFER_BYTES,
+    maxPendingObjects: config.MAX_PENDING_OBJECTS,
+    requestTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
+    flushTimeoutMs: config.FLUSH_TIMEOUT_SECONDS * 1000,
+  };
 }
 
 export interface Reporting {

@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/shared/logger.js';
 import { startSocketScanner } from '../../../src/sniffer/shell/socket-scan/socket-scanner.js';
 import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
+import { buildPodNetwork } from '../../support/netns/pod-network.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
 const prefix = 'nmit';
@@ -51,17 +52,7 @@ describe('sniffer packet capture in network namespaces (integration)', function 
   before(async function () {
     this.timeout(30_000);
     await deleteNamespaces(prefix);
-    await topology.addNamespace('node');
-    await topology.addBridge('node', 'br0', ['10.244.1.1/24', 'fd00:244:1::1/64']);
-    await topology.addBridge('node', 'br1', ['10.244.2.1/24', 'fd00:244:2::1/64']);
-    await topology.addPod('cli', 'node', 'br0', ['10.244.1.10/24', 'fd00:244:1::10/64'], ['10.244.1.1', 'fd00:244:1::1']);
-    await topology.addPod('dns', 'node', 'br0', ['10.244.1.53/24', 'fd00:244:1::53/64'], ['10.244.1.1', 'fd00:244:1::1']);
-    await topology.addPod('srv', 'node', 'br1', ['10.244.2.20/24', 'fd00:244:2::20/64'], ['10.244.2.1', 'fd00:244:2::1']);
-    await topology.exec('node', 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
-    // kube-proxy's Service translation, in the node's PREROUTING: the SYN leaves the client
-    // with the ClusterIP and is rewritten only after the capture point.
-    await topology.exec('node', 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '10.96.0.50', '-p', 'tcp', '--dport', '80',
-      '-j', 'DNAT', '--to-destination', '10.244.2.20:8080');
+    await buildPodNetwork(topology);
     await topology.exec('node', 'ip6tables', '-t', 'nat', '-A', 'PREROUTING', '-d', 'fd00:10:96::50', '-p', 'tcp', '--dport', '80',
       '-j', 'DNAT', '--to-destination', '[fd00:244:2::20]:8080');
 

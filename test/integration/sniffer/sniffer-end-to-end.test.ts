@@ -14,6 +14,7 @@ import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { waitFor } from '../../support/wait-for.js';
 import { writeServiceAccountKubeconfig } from '../../support/service-account-kubeconfig.js';
+import { buildPodNetwork } from '../../support/netns/pod-network.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
 const snifferMain = fileURLToPath(new URL('../../../src/sniffer/main.js', import.meta.url));
@@ -103,15 +104,7 @@ describe('sniffer end to end: real process, real packets, real API server (integ
     const apiPort = Number(api.port);
 
     await deleteNamespaces(prefix);
-    await topology.addNamespace('node');
-    await topology.addBridge('node', 'br0', ['10.244.1.1/24', 'fd00:244:1::1/64']);
-    await topology.addBridge('node', 'br1', ['10.244.2.1/24', 'fd00:244:2::1/64']);
-    await topology.addPod('cli', 'node', 'br0', ['10.244.1.10/24', 'fd00:244:1::10/64'], ['10.244.1.1', 'fd00:244:1::1']);
-    await topology.addPod('dns', 'node', 'br0', ['10.244.1.53/24', 'fd00:244:1::53/64'], ['10.244.1.1', 'fd00:244:1::1']);
-    await topology.addPod('srv', 'node', 'br1', ['10.244.2.20/24', 'fd00:244:2::20/64'], ['10.244.2.1', 'fd00:244:2::1']);
-    await topology.exec('node', 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
-    await topology.exec('node', 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-d', '10.96.0.50', '-p', 'tcp', '--dport', '80',
-      '-j', 'DNAT', '--to-destination', '10.244.2.20:8080');
+    await buildPodNetwork(topology);
 
     const socketPath = join(workDir, 'api.sock');
     apiForward = await unixToApiServer(socketPath, { host: '127.0.0.1', port: apiPort });

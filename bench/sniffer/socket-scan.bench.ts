@@ -42,7 +42,7 @@ async function measure(childEhashEntries: number): Promise<void> {
     const ours = load.addresses.filter((a) => found.has(`${a}>${a}:9000`)).length;
     times.sort((a, b) => a - b);
     const pick = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
-    console.log(`namespaces read per scan: ${last?.namespaces}, tables read: ${last?.tablesRead}; our namespaces reporting their connection: ${ours}/${namespaces}`);
+    console.log(`namespaces read per scan: ${last?.namespaces}, tables read: ${last?.tablesRead} (skipped by sockstat: ${last?.tablesSkipped}); our namespaces reporting their connection: ${ours}/${namespaces}`);
     console.log(`last scan: ${last?.listMs.toFixed(1)} ms finding namespaces (/proc/<pid>/ns/net), ${last?.readMs.toFixed(1)} ms reading and parsing tables`);
     console.log(`scanOnce: median ${pick(0.5)} ms, p90 ${pick(0.9)} ms, min ${pick(0)} ms over ${runs} runs (target < 50 ms)`);
   } finally {

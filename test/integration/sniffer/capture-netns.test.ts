@@ -5,7 +5,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startSocketScanner } from '../../../src/sniffer/shell/socket-scan/socket-scanner.js';
-import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
+import { deleteNamespaces, sh, Topology } from '../../support/netns/topology.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
 import { buildPodNetwork } from '../../support/netns/pod-network.js';
 
@@ -219,5 +219,7 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     expect(last?.tablesRead, 'the client namespace has sockets of both families').to.be.at.least(2);
     const metrics = await registry.getMetricsAsJSON();
     expect(metrics.find((m) => m.name === 'netmap_sniffer_socket_scan_namespaces')?.values[0]?.value).to.equal(last?.namespaces);
+    const childEhashEntries = Number((await sh('sysctl', '-n', 'net.ipv4.tcp_child_ehash_entries')).trim());
+    expect(metrics.find((m) => m.name === 'netmap_sniffer_tcp_child_ehash_entries')?.values[0]?.value, "the node's TCP hash setting").to.equal(childEhashEntries);
   });
 });

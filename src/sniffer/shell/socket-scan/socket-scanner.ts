@@ -12,6 +12,7 @@ import type { SocketRow } from '../../core/socket-scan/proc-net-tcp.js';
 import { tablesWorthReading } from '../../core/socket-scan/sockstat.js';
 import { malformedCounter, sharedCounter, sharedGauge, sharedHistogram } from '../capture-metrics.js';
 import { readProcTable } from './proc-table-reader.js';
+import { readChildEhashEntries } from './tcp-hash-setting.js';
 
 export interface SocketScannerOptions {
   /** '/proc' on a host, or where the host's /proc is mounted in the pod (e.g. '/hostproc'). */
@@ -78,6 +79,13 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     labelNames: ['reason'],
   });
   const malformed = malformedCounter(registry);
+  const childEhashEntries = readChildEhashEntries(procRoot);
+  if (childEhashEntries !== undefined) {
+    sharedGauge(registry, {
+      name: 'netmap_sniffer_tcp_child_ehash_entries',
+      help: "The node's net.ipv4.tcp_child_ehash_entries: 0 means new pods share the host's TCP hash table, and the scan walks all of it once per namespace.",
+    }).set(childEhashEntries);
+  }
 
   let last: ScanResult | undefined;
   let warnedDenied = false;
@@ -210,7 +218,12 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     });
   }, options.intervalMs);
   timer.unref();
-  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs });
+  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs, childEhashEntries });
+  if (childEhashEntries === 0) {
+    logger.info('pods share the kernel TCP hash table: each namespace read walks all of it; net.ipv4.tcp_child_ehash_entries on the node makes scans faster (docs/sniffer-capture.md)', {
+      procRoot,
+    });
+  }
 
   return {
     stop(): void {

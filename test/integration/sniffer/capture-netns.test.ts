@@ -142,6 +142,21 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     await client.stop();
   });
 
+  it('sees an IPv6 SYN behind a destination options header', async () => {
+    // Linux puts the header in front of every packet of a socket given IPV6_DSTOPTS (here one PadN option).
+    await topology.exec('cli', 'python3', '-c', `
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.settimeout(5)
+s.connect(('fd00:244:2::20', 8080))
+s.close()
+`);
+    for (const capture of [onAny, onVeth]) {
+      await waitForRecord(capture, { type: 'connection', clientIP: 'fd00:244:1::10', serverIP: 'fd00:244:2::20', serverPort: 8080, source: 'SYN' });
+    }
+  });
+
   it('counts what it skipped and crashes on nothing, including garbage sent to and from port 53', async () => {
     // Hostile "responses": random bytes from port 53, a truncated message, a pointer loop.
     await topology.exec('srv', process.execPath, '-e', `

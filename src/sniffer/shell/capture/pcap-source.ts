@@ -11,14 +11,17 @@ import { malformedCounter, sharedCounter } from '../capture-metrics.js';
 
 /**
  * DNS responses (UDP and TCP, source port 53) and TCP SYNs without ACK, IPv4 and IPv6.
- * `tcp[tcpflags]` only compiles to IPv4 checks, so IPv6 SYNs are matched on the fixed header
- * (next header TCP, flags byte at offset 40 + 13); an IPv6 SYN behind extension headers is not
- * matched (TCP SYNs carry none in practice).
+ * `tcp[tcpflags]` only compiles to IPv4 checks, and libpcap's `udp`/`tcp` look at the IPv6 fixed
+ * header's next-header field only; so IPv6 SYNs are matched on the fixed header (next header TCP,
+ * flags byte at offset 40 + 13), and IPv6 packets that begin with a hop-by-hop, routing or
+ * destination options header are all handed to the decoder, which walks the header chain. They
+ * are rare (MLD reports, some tunnels), so this costs next to nothing.
  */
 export const defaultCaptureFilter =
   '(udp src port 53) or (tcp src port 53) or ' +
   '(ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-ack)) == tcp-syn) or ' +
-  '(ip6 and ip6[6] == 6 and (ip6[53] & 0x12) == 0x02)';
+  '(ip6 and ip6[6] == 6 and (ip6[53] & 0x12) == 0x02) or ' +
+  '(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 60))';
 
 export interface PacketCaptureOptions {
   device: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../../test/support/control-plane.js';
@@ -26,7 +26,9 @@ import { summarize, type MemorySample, type PhaseSummary } from './support/memor
  * Run (root): node dist/bench/sniffer/sniffer-memory.bench.js
  * BENCH_RUNS=0,2 picks configurations (below); BENCH_IDLE_SECONDS (20), BENCH_LOAD_SECONDS (30,
  * at most 30), BENCH_RATE (50000), BENCH_CHILD_EHASH (0 = the kernel's one TCP hash for all
- * namespaces, the default; 1024 = one per namespace), BENCH_PIN=0 (no CPU pinning) change it.
+ * namespaces, the default; 1024 = one per namespace), BENCH_PIN=0 (no CPU pinning) change it;
+ * BENCH_REPEAT=2 runs the chosen configurations twice, interleaved (the machine is noisy).
+ * First, the floor: node alone, and node with the sniffer's modules imported but nothing started.
  */
 interface Run {
   label: string;
@@ -45,7 +47,14 @@ const runs: Run[] = [
   { label: '4 MiB, --heap-growing-percent=20', env: ring4, extraFlags: ['--heap-growing-percent=20'] },
   { label: '4 MiB, UV_THREADPOOL_SIZE=2', env: { ...ring4, UV_THREADPOOL_SIZE: '2' } },
   { label: '4 MiB, --optimize-for-size', env: ring4, extraFlags: ['--optimize-for-size'] },
+  { label: '4 MiB, --heap-growing-percent=10', env: ring4, extraFlags: ['--heap-growing-percent=10'] },
+  { label: '4 MiB, --heap-growing-percent=20 --max-opt=2 (no TurboFan)', env: ring4, extraFlags: ['--heap-growing-percent=20', '--max-opt=2'] },
+  { label: '4 MiB, --heap-growing-percent=10 --max-opt=2 (no TurboFan)', env: ring4, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
+  { label: 'run 10 + --v8-pool-size=1', env: ring4, extraFlags: ['--heap-growing-percent=10', '--max-opt=2', '--v8-pool-size=1'] },
+  { label: 'run 10 + MALLOC_ARENA_MAX=2', env: { ...ring4, MALLOC_ARENA_MAX: '2' }, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
+  { label: 'run 10 with SCAN_INTERVAL_SECONDS=3600 (what the socket scan costs)', env: { ...ring4, SCAN_INTERVAL_SECONDS: '3600' }, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
 ];
+const repeat = Number(process.env.BENCH_REPEAT ?? 1);
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const manifestPath = join(root, 'deploy', 'sniffer-daemonset.yaml');
@@ -62,6 +71,8 @@ const namespace = 'netmap-bench-memory';
 const httpPort = 9478;
 const prefix = 'nmbm';
 const scanPrefix = 'nmbk';
+/** The sniffer being measured, stopped by the clean-up when the benchmark is interrupted. */
+let running: NetnsProcess | undefined;
 
 /** The sniffer container's node flags and literal environment, from the committed manifest. */
 function deployed(): { flags: string[]; env: Record<string, string> } {
@@ -73,6 +84,25 @@ function deployed(): { flags: string[]; env: Record<string, string> } {
   if (command[0] !== 'node' || command.at(-1) !== 'dist/src/sniffer/main.js') throw new Error(`unexpected command in ${manifestPath}: ${command.join(' ')}`);
   const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
   return { flags: command.slice(1, -1), env };
+}
+
+/** Node alone, and with what main.ts imports (nothing started), each after 3 s. */
+async function floor(flags: string[]): Promise<string[]> {
+  const modules = ['sniffer/shell/run-sniffer.js', 'sniffer/core/sniffer-config.js', 'sniffer/shell/kube/load-kube-client-config.js', 'shared/env-config.js']
+    .map((m) => JSON.stringify(pathToFileURL(join(root, 'dist', 'src', m)).href));
+  const scripts: [string, string][] = [
+    ['node alone', 'setInterval(() => {}, 1000);'],
+    ["node + the sniffer's modules imported, nothing started", `${modules.map((m) => `await import(${m});`).join(' ')} setInterval(() => {}, 1000);`],
+  ];
+  const lines: string[] = [];
+  for (const [label, script] of scripts) {
+    const child = spawn(process.execPath, [...flags, '--input-type=module', '-e', script], { stdio: 'ignore' });
+    await sleep(3_000);
+    const status = child.pid === undefined ? undefined : readStatus(child.pid);
+    child.kill();
+    if (status) lines.push(`floor, ${label} (node ${flags.join(' ')}): RSS ${mb(status.rss)} MB (anon ${mb(status.anon)}, file ${mb(status.file)})`);
+  }
+  return lines;
 }
 
 function readStatus(pid: number): MemorySample | undefined {
@@ -101,6 +131,20 @@ async function main(): Promise<void> {
   let load: ScanLoad | undefined;
   let forward: { close(): Promise<void> } | undefined;
   let operatorStandIn: NodeJS.Timeout | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () => (cleaning ??= (async () => {
+    if (operatorStandIn) clearInterval(operatorStandIn);
+    await running?.stop();
+    await topology.destroy();
+    await load?.destroy();
+    await forward?.close();
+    await controlPlane?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  })());
+  // Interrupted: the same clean-up (the holders of the scan load and the sniffer run in namespaces).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
   try {
     controlPlane = await startControlPlane();
     const admin = controlPlane.admin();
@@ -132,7 +176,8 @@ async function main(): Promise<void> {
     load = await createScanLoad(scanPrefix, 100, 100, childEhash);
     console.log(`# scan load: 100 namespaces x 100 connections (tcp_child_ehash_entries=${childEhash}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    for (const [i, run] of runs.entries()) {
+    for (const line of await floor(base.flags)) console.log(line);
+    for (let round = 0; round < repeat; round++) for (const [i, run] of runs.entries()) {
       if (only && !only.includes(i)) continue;
       const flags = run.flags ?? [...base.flags, ...(run.extraFlags ?? [])];
       const env: Record<string, string> = {
@@ -154,12 +199,7 @@ async function main(): Promise<void> {
       console.log(`${i} command: ${changed}node ${flags.join(' ')} dist/src/sniffer/main.js`);
     }
   } finally {
-    if (operatorStandIn) clearInterval(operatorStandIn);
-    await topology.destroy();
-    await load?.destroy();
-    await forward?.close();
-    await controlPlane?.stop();
-    rmSync(workDir, { recursive: true, force: true });
+    await cleanUp();
   }
   console.log(`command: ${Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v} `).join('')}node dist/bench/sniffer/sniffer-memory.bench.js`);
 }
@@ -185,6 +225,7 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
     stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env },
   });
   const sniffer = new NetnsProcess(child);
+  running = sniffer;
   const pid = child.pid;
   if (pid === undefined) throw new Error('the sniffer did not start');
   try {
@@ -254,6 +295,7 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
     };
   } finally {
     await sniffer.stop();
+    running = undefined;
   }
 }
 

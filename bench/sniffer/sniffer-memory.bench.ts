@@ -27,32 +27,45 @@ import { summarize, type MemorySample, type PhaseSummary } from './support/memor
  * BENCH_RUNS=0,2 picks configurations (below); BENCH_IDLE_SECONDS (20), BENCH_LOAD_SECONDS (30,
  * at most 30), BENCH_RATE (50000), BENCH_CHILD_EHASH (0 = the kernel's one TCP hash for all
  * namespaces, the default; 1024 = one per namespace), BENCH_PIN=0 (no CPU pinning) change it;
- * BENCH_REPEAT=2 runs the chosen configurations twice, interleaved (the machine is noisy).
+ * BENCH_REPEAT=2 runs the chosen configurations twice, interleaved (the machine is noisy);
+ * BENCH_BEFORE_MAIN=<path of another build's dist/src/sniffer/main.js> enables the last run.
  * First, the floor: node alone, and node with the sniffer's modules imported but nothing started.
  */
 interface Run {
   label: string;
+  /** Runs the main.js named by BENCH_BEFORE_MAIN (another build) instead of this one's; skipped without it. */
+  before?: boolean;
   /** Node flags added to (or, with `flags`, replacing) the manifest's. */
   extraFlags?: string[];
   flags?: string[];
   env?: Record<string, string>;
 }
 const ring4 = { PCAP_BUFFER_BYTES: String(4 << 20) };
+const ring16 = { PCAP_BUFFER_BYTES: String(16 << 20) };
+const semi = ['--max-semi-space-size=1'];
+const chosen = [...semi, '--heap-growing-percent=10', '--max-opt=2'];
+/*
+ * 0 is what the manifest says; 1 is the deployment before bench/sniffer/RESULTS.md §5 (16 MiB
+ * ring, only --max-semi-space-size=1); the others change one thing at a time. Configurations
+ * that set `flags` replace the manifest's flags; `env` overrides the manifest's variables.
+ */
 const runs: Run[] = [
   { label: 'deploy/sniffer-daemonset.yaml as committed' },
-  { label: 'PCAP_BUFFER_BYTES=4 MiB', env: ring4 },
-  { label: '4 MiB, MALLOC_ARENA_MAX=2', env: { ...ring4, MALLOC_ARENA_MAX: '2' } },
-  { label: '4 MiB, --single-threaded-gc', env: ring4, extraFlags: ['--single-threaded-gc'] },
-  { label: '4 MiB, --initial-old-space-size=8', env: ring4, extraFlags: ['--initial-old-space-size=8'] },
-  { label: '4 MiB, --heap-growing-percent=20', env: ring4, extraFlags: ['--heap-growing-percent=20'] },
-  { label: '4 MiB, UV_THREADPOOL_SIZE=2', env: { ...ring4, UV_THREADPOOL_SIZE: '2' } },
-  { label: '4 MiB, --optimize-for-size', env: ring4, extraFlags: ['--optimize-for-size'] },
-  { label: '4 MiB, --heap-growing-percent=10', env: ring4, extraFlags: ['--heap-growing-percent=10'] },
-  { label: '4 MiB, --heap-growing-percent=20 --max-opt=2 (no TurboFan)', env: ring4, extraFlags: ['--heap-growing-percent=20', '--max-opt=2'] },
-  { label: '4 MiB, --heap-growing-percent=10 --max-opt=2 (no TurboFan)', env: ring4, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
-  { label: 'run 10 + --v8-pool-size=1', env: ring4, extraFlags: ['--heap-growing-percent=10', '--max-opt=2', '--v8-pool-size=1'] },
-  { label: 'run 10 + MALLOC_ARENA_MAX=2', env: { ...ring4, MALLOC_ARENA_MAX: '2' }, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
-  { label: 'run 10 with SCAN_INTERVAL_SECONDS=3600 (what the socket scan costs)', env: { ...ring4, SCAN_INTERVAL_SECONDS: '3600' }, extraFlags: ['--heap-growing-percent=10', '--max-opt=2'] },
+  { label: 'before: 16 MiB ring, --max-semi-space-size=1', flags: semi, env: ring16 },
+  { label: '4 MiB ring, --max-semi-space-size=1', flags: semi, env: ring4 },
+  { label: '4 MiB, + --heap-growing-percent=10', flags: [...semi, '--heap-growing-percent=10'], env: ring4 },
+  { label: '4 MiB, + --heap-growing-percent=20', flags: [...semi, '--heap-growing-percent=20'], env: ring4 },
+  { label: '4 MiB, + --heap-growing-percent=10 --max-opt=2 (no TurboFan)', flags: chosen, env: ring4 },
+  { label: '4 MiB, + --heap-growing-percent=20 --max-opt=2', flags: [...semi, '--heap-growing-percent=20', '--max-opt=2'], env: ring4 },
+  { label: '4 MiB, + --single-threaded-gc', flags: [...semi, '--single-threaded-gc'], env: ring4 },
+  { label: '4 MiB, + --initial-old-space-size=8', flags: [...semi, '--initial-old-space-size=8'], env: ring4 },
+  { label: '4 MiB, + --optimize-for-size', flags: [...semi, '--optimize-for-size'], env: ring4 },
+  { label: '4 MiB, + MALLOC_ARENA_MAX=2', flags: semi, env: { ...ring4, MALLOC_ARENA_MAX: '2' } },
+  { label: '4 MiB, + UV_THREADPOOL_SIZE=2', flags: semi, env: { ...ring4, UV_THREADPOOL_SIZE: '2' } },
+  { label: 'run 5 + --v8-pool-size=1', flags: [...chosen, '--v8-pool-size=1'], env: ring4 },
+  { label: 'run 5 + MALLOC_ARENA_MAX=2', flags: chosen, env: { ...ring4, MALLOC_ARENA_MAX: '2' } },
+  { label: 'run 5, SCAN_INTERVAL_SECONDS=3600 (no socket scan: what the scan costs)', flags: chosen, env: { ...ring4, SCAN_INTERVAL_SECONDS: '3600' } },
+  { label: 'run 5, BENCH_BEFORE_MAIN (the build before the per-packet garbage was cut)', flags: chosen, env: ring4, before: true },
 ];
 const repeat = Number(process.env.BENCH_REPEAT ?? 1);
 
@@ -62,6 +75,7 @@ const snifferMain = join(root, 'dist', 'src', 'sniffer', 'main.js');
 const support = (name: string) => fileURLToPath(new URL(`./support/${name}.js`, import.meta.url));
 const tcpToUnix = join(root, 'dist', 'test', 'support', 'netns', 'tcp-to-unix.js');
 const only = process.env.BENCH_RUNS?.split(',').map(Number);
+const beforeMain = process.env.BENCH_BEFORE_MAIN;
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 const loadSeconds = Math.min(Number(process.env.BENCH_LOAD_SECONDS ?? 30), 30);
 const rate = Number(process.env.BENCH_RATE ?? 50_000);
@@ -179,6 +193,7 @@ async function main(): Promise<void> {
     for (const line of await floor(base.flags)) console.log(line);
     for (let round = 0; round < repeat; round++) for (const [i, run] of runs.entries()) {
       if (only && !only.includes(i)) continue;
+      if (run.before && !beforeMain) continue;
       const flags = run.flags ?? [...base.flags, ...(run.extraFlags ?? [])];
       const env: Record<string, string> = {
         ...base.env,
@@ -191,7 +206,7 @@ async function main(): Promise<void> {
         HTTP_PORT: String(httpPort),
         LOG_LEVEL: 'warn',
       };
-      const result = await measure(topology, flags, env);
+      const result = await measure(topology, flags, env, run.before ? beforeMain : undefined);
       const changed = Object.entries(run.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
       const phase = (p: PhaseSummary) => `RSS ${mb(p.rssMedian)}/${mb(p.rssMax)} MB (anon ${mb(p.anonMedian)}/${mb(p.anonMax)}, file ${mb(p.fileMedian)}, shmem ${mb(p.shmemMax)})`;
       console.log(`${i} ${run.label}: idle ${phase(result.idle)}; load ${phase(result.load)}; sent ${result.sent}, pcap received ${result.pcapReceived}, dropped ${result.pcapDropped}, decoded ${result.decodedDns}`);
@@ -219,9 +234,9 @@ interface RunResult {
   namespacesScanned: number;
 }
 
-async function measure(topology: Topology, flags: string[], env: Record<string, string>): Promise<RunResult> {
+async function measure(topology: Topology, flags: string[], env: Record<string, string>, main = snifferMain): Promise<RunResult> {
   // `ip netns exec` and taskset exec the next program: the child's pid is node's.
-  const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath, ...flags, snifferMain], {
+  const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath, ...flags, main], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env },
   });
   const sniffer = new NetnsProcess(child);

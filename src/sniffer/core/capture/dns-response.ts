@@ -134,11 +134,11 @@ function followCnames(asked: string, cnames: number): string[] {
 
 /*
  * Per-message state, reused from one message to the next (filled up to a count, never emptied:
- * `length = 0` would drop the backing store and the next push allocate it again): at tens of
- * thousands of responses per second, fresh arrays and cursors per message were most of the decoder's garbage, and that
- * garbage paces the young-generation collections that promote whatever else is alive at the
- * time (a socket scan in progress) into the old generation (bench/sniffer/RESULTS.md §5).
- * Decoding is synchronous, so one set of them serves every call.
+ * `length = 0` would drop the backing store and the next push allocate it again). At tens of
+ * thousands of responses per second, fresh arrays and cursors per message were most of the
+ * decoder's garbage, and that garbage paces the young-generation collections that promote
+ * whatever else is alive at the time (a socket scan in progress) into the old generation
+ * (bench/sniffer/RESULTS.md §5). Decoding is synchronous, so one set serves every call.
  */
 const cursor: NameCursor = { next: 0, name: '', valid: true, error: undefined };
 const addressOwners: string[] = [];

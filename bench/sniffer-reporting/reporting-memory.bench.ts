@@ -27,6 +27,11 @@ const runs: { label: string; nodeFlags: string[]; maxBufferBytes: number }[] = [
   { label: '--max-semi-space-size=1, MAX_BUFFER_BYTES 16 MiB', nodeFlags: ['--max-semi-space-size=1'], maxBufferBytes: 16 << 20 },
   { label: '--max-semi-space-size=1, MAX_BUFFER_BYTES 8 MiB', nodeFlags: ['--max-semi-space-size=1'], maxBufferBytes: 8 << 20 },
   { label: '--max-semi-space-size=1 --optimize-for-size, MAX_BUFFER_BYTES 16 MiB', nodeFlags: ['--max-semi-space-size=1', '--optimize-for-size'], maxBufferBytes: 16 << 20 },
+  {
+    label: '--max-semi-space-size=1 --heap-growing-percent=10 --max-opt=2, MAX_BUFFER_BYTES 16 MiB (deploy/sniffer-daemonset.yaml since bench/sniffer/RESULTS.md §5)',
+    nodeFlags: ['--max-semi-space-size=1', '--heap-growing-percent=10', '--max-opt=2'],
+    maxBufferBytes: 16 << 20,
+  },
 ];
 const only = process.env.BENCH_RUNS?.split(',').map(Number);
 const namespace = 'netmap-bench';

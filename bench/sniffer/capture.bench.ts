@@ -33,6 +33,8 @@ const offload = process.env.BENCH_OFFLOAD !== 'off';
 const device = process.env.BENCH_DEVICE ?? 'any';
 /** libpcap's immediate mode: off (the sniffer's default, TPACKET_V3 batches) or on (cap's stock behaviour). */
 const immediate = process.env.BENCH_IMMEDIATE === 'on' ? 'on' : 'off';
+/** Node flags for the sniffer process (some, such as --heap-growing-percent, are refused in NODE_OPTIONS). */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 
 interface Stats {
   dnsAnswers: number;
@@ -51,7 +53,7 @@ interface Stats {
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  console.log(`# BENCH_SECONDS=${seconds} BENCH_RATES=${rates.join(',')} BENCH_PCAP_BUFFER=${bufferBytes} BENCH_SCAN_LOAD=${scanLoad ? 1 : 0} BENCH_CHILD_EHASH=${childEhash} BENCH_PIN=${pin ? 1 : 0} BENCH_OFFLOAD=${offload ? 'on' : 'off'} BENCH_DEVICE=${device} BENCH_IMMEDIATE=${immediate} node dist/bench/sniffer/capture.bench.js`);
+  console.log(`# BENCH_SECONDS=${seconds} BENCH_RATES=${rates.join(',')} BENCH_PCAP_BUFFER=${bufferBytes} BENCH_SCAN_LOAD=${scanLoad ? 1 : 0} BENCH_CHILD_EHASH=${childEhash} BENCH_PIN=${pin ? 1 : 0} BENCH_OFFLOAD=${offload ? 'on' : 'off'} BENCH_DEVICE=${device} BENCH_IMMEDIATE=${immediate}${nodeFlags.length ? ` BENCH_NODE_FLAGS="${nodeFlags.join(' ')}"` : ''} node dist/bench/sniffer/capture.bench.js`);
   console.log(`# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}${pin ? '; sniffer pinned to CPU 1, sender to CPU 0' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await deleteNamespaces(prefix);
   const topology = new Topology(prefix);
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     // The responses go to no socket: drop them after the capture point instead of answering with ICMP.
     await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'udp', '--sport', '53', '-j', 'DROP');
 
-    const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath,
+    const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath, ...nodeFlags,
       support('sniffer-process'), device, String(bufferBytes), '1000', immediate], { stdio: ['pipe', 'pipe', 'pipe'] });
     sniffer = new NetnsProcess(child);
     await sniffer.waitForLine((l) => l === 'ready');

@@ -12,7 +12,7 @@ import { planClientIntents, type ExistingIntents } from '../core/plan.js';
 import type { PodInfo, WorkloadIdentity } from '../core/types.js';
 import { WorkQueue } from '../core/work-queue.js';
 import { resolveWorkloadIdentity } from '../core/workload-identity.js';
-import type { OperatorSettings } from './config.js';
+import type { OperatorSettings } from '../core/operator-config.js';
 import { endpointSliceInfo, existingIntents, isManaged, isTerminal, nodeIps, podInfo, serviceInfo, type ClientIntentsObject } from './convert.js';
 import { KubeWrites, NotLeaderError } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';

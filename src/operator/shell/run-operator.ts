@@ -4,7 +4,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parseEnvConfig } from '../../shared/env-config.js';
 import { startHealthServer } from '../../shared/health-server.js';
 import { createLogger } from '../../shared/logger.js';
-import { operatorConfigSchema, settingsFromEnv } from './config.js';
+import { operatorConfigSchema, settingsFromEnv } from '../core/operator-config.js';
 import { Operator } from './operator.js';
 
 /** Starts the operator from environment variables and stops it cleanly on SIGTERM/SIGINT. */

@@ -1,7 +1,7 @@
 import { connectionSources } from '../../crds/network-observation.js';
 import { dnsName, isPlainIp } from '../../crds/fields.js';
 import type { ObservationSink, ObservedConnection, ObservedDnsAnswer } from './observed.js';
-import { ObservationWindow } from './observation-window.js';
+import { connectionKey, dnsKey, ObservationWindow } from './observation-window.js';
 import { splitWindow, type ObservationPart, type SplitOptions } from './window-parts.js';
 
 export type RecordKind = 'dnsAnswer' | 'connection';
@@ -53,14 +53,17 @@ export class ObservationBuffer implements ObservationSink {
   dnsAnswer(answer: ObservedDnsAnswer): void {
     const normalized = validDnsAnswer(answer);
     if (!normalized) return this.drop('dnsAnswer', 'invalid', 1);
-    if (this.bytes + this.current.dnsGrowth(normalized) > this.options.maxBytes) return this.drop('dnsAnswer', 'memory', 1);
-    this.current.addDns(normalized);
+    // One key per event, not one per lookup: this runs for every captured answer.
+    const key = dnsKey(normalized);
+    if (this.bytes + this.current.dnsGrowth(normalized, key) > this.options.maxBytes) return this.drop('dnsAnswer', 'memory', 1);
+    this.current.addDns(normalized, key);
   }
 
   connection(connection: ObservedConnection): void {
     if (!isValidConnection(connection)) return this.drop('connection', 'invalid', 1);
-    if (this.bytes + this.current.connectionGrowth(connection) > this.options.maxBytes) return this.drop('connection', 'memory', 1);
-    this.current.addConnection(connection);
+    const key = connectionKey(connection);
+    if (this.bytes + this.current.connectionGrowth(connection, key) > this.options.maxBytes) return this.drop('connection', 'memory', 1);
+    this.current.addConnection(connection, key);
   }
 
   /** Closes the open window at `nowMs` (merging it into the unsent ones) and opens the next. */

@@ -62,19 +62,21 @@ export class ObservationWindow {
     return { dnsAnswer: this.dnsEvents, connection: this.connectionEvents };
   }
 
-  /** How many bytes adding this answer would cost (0 when it only bumps counters). */
-  dnsGrowth(answer: ObservedDnsAnswer): number {
-    const entry = this.dns.get(dnsKey(answer));
+  /**
+   * How many bytes adding this answer would cost (0 when it only bumps counters). `key` is
+   * dnsKey(answer), passed by callers that go on to add the answer, so it is built once.
+   */
+  dnsGrowth(answer: ObservedDnsAnswer, key: string = dnsKey(answer)): number {
+    const entry = this.dns.get(key);
     if (!entry) return dnsBytes(answer.clientIP, answer.name, answer.ips);
     let growth = 0;
     for (const ip of answer.ips) if (!entry.ips.includes(ip)) growth += bytesPerIp + ip.length;
     return growth;
   }
 
-  addDns(answer: ObservedDnsAnswer): void {
-    this.estimatedBytes += this.dnsGrowth(answer);
+  addDns(answer: ObservedDnsAnswer, key: string = dnsKey(answer)): void {
+    this.estimatedBytes += this.dnsGrowth(answer, key);
     this.dnsEvents += 1;
-    const key = dnsKey(answer);
     const entry = this.dns.get(key);
     if (!entry) {
       this.dns.set(key, {
@@ -95,14 +97,13 @@ export class ObservationWindow {
     entry.count += 1;
   }
 
-  connectionGrowth(connection: ObservedConnection): number {
-    return this.connections.has(connectionKey(connection)) ? 0 : connectionBytes(connection);
+  connectionGrowth(connection: ObservedConnection, key: string = connectionKey(connection)): number {
+    return this.connections.has(key) ? 0 : connectionBytes(connection);
   }
 
-  addConnection(connection: ObservedConnection): void {
-    this.estimatedBytes += this.connectionGrowth(connection);
+  addConnection(connection: ObservedConnection, key: string = connectionKey(connection)): void {
+    this.estimatedBytes += this.connectionGrowth(connection, key);
     this.connectionEvents += 1;
-    const key = connectionKey(connection);
     const entry = this.connections.get(key);
     if (!entry) {
       this.connections.set(key, {
@@ -161,11 +162,11 @@ export class ObservationWindow {
   }
 }
 
-function dnsKey(answer: { clientIP: string; name: string }): string {
+export function dnsKey(answer: { clientIP: string; name: string }): string {
   return `${answer.clientIP} ${answer.name}`;
 }
 
-function connectionKey(c: { clientIP: string; serverIP: string; serverPort: number }): string {
+export function connectionKey(c: { clientIP: string; serverIP: string; serverPort: number }): string {
   return `${c.clientIP} ${c.serverIP} ${c.serverPort} TCP`;
 }
 

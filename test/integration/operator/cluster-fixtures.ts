@@ -7,7 +7,7 @@ import {
 import { Registry } from 'prom-client';
 import type { NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import type { OperatorSettings } from '../../../src/operator/shell/config.js';
+import type { OperatorSettings } from '../../../src/operator/core/operator-config.js';
 import { Operator } from '../../../src/operator/shell/operator.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { installCrds } from '../../support/crds.js';

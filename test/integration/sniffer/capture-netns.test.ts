@@ -5,7 +5,7 @@ import { readdir, readlink } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startSocketScanner } from '../../../src/sniffer/shell/socket-scan/socket-scanner.js';
-import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
+import { deleteNamespaces, sh, Topology } from '../../support/netns/topology.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
 import { buildPodNetwork } from '../../support/netns/pod-network.js';
 
@@ -142,6 +142,21 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     await client.stop();
   });
 
+  it('sees an IPv6 SYN behind a destination options header', async () => {
+    // Linux puts the header in front of every packet of a socket given IPV6_DSTOPTS (here one PadN option).
+    await topology.exec('cli', 'python3', '-c', `
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.settimeout(5)
+s.connect(('fd00:244:2::20', 8080))
+s.close()
+`);
+    for (const capture of [onAny, onVeth]) {
+      await waitForRecord(capture, { type: 'connection', clientIP: 'fd00:244:1::10', serverIP: 'fd00:244:2::20', serverPort: 8080, source: 'SYN' });
+    }
+  });
+
   it('counts what it skipped and crashes on nothing, including garbage sent to and from port 53', async () => {
     // Hostile "responses": random bytes from port 53, a truncated message, a pointer loop.
     await topology.exec('srv', process.execPath, '-e', `
@@ -215,8 +230,11 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     }
     const last = scanner.lastScan();
     expect(last?.namespaces, 'namespaces scanned vs distinct ns/net links').to.be.within(links.size - 2, links.size + 2);
-    expect(last?.tablesRead).to.equal(2 * (last?.namespaces ?? 0));
+    expect((last?.tablesRead ?? 0) + (last?.tablesSkipped ?? 0), 'tcp and tcp6 of each namespace, read or skipped').to.equal(2 * (last?.namespaces ?? 0));
+    expect(last?.tablesRead, 'the client namespace has sockets of both families').to.be.at.least(2);
     const metrics = await registry.getMetricsAsJSON();
     expect(metrics.find((m) => m.name === 'netmap_sniffer_socket_scan_namespaces')?.values[0]?.value).to.equal(last?.namespaces);
+    const childEhashEntries = Number((await sh('sysctl', '-n', 'net.ipv4.tcp_child_ehash_entries')).trim());
+    expect(metrics.find((m) => m.name === 'netmap_sniffer_tcp_child_ehash_entries')?.values[0]?.value, "the node's TCP hash setting").to.equal(childEhashEntries);
   });
 });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
-import { operatorConfigSchema } from '../../../src/operator/shell/config.js';
+import { operatorConfigSchema } from '../../../src/operator/core/operator-config.js';
 import { snifferConfigSchema } from '../../../src/sniffer/core/sniffer-config.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');

@@ -37,6 +37,30 @@ describe('sniffer decodeDnsResponse', () => {
     expect(decode(message)).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.7'], ttlSeconds: 60 });
   });
 
+  it('decodes each message on its own although the decoder reuses its lists between messages', () => {
+    const chained = dnsMessage({
+      compress: true,
+      questions: [{ name: 'www.example.com' }],
+      answers: [
+        { name: 'www.example.com', type: 'CNAME', data: 'edge.example.net' },
+        { name: 'edge.example.net', type: 'A', data: '192.0.2.1' },
+        { name: 'edge.example.net', type: 'A', data: '192.0.2.2' },
+        { name: 'edge.example.net', type: 'A', data: '192.0.2.3' },
+      ],
+    });
+    // Its answer is owned by a name the previous message's CNAME led to: it must not count here.
+    const plain = dnsMessage({
+      compress: true,
+      questions: [{ name: 'api.example.org' }],
+      answers: [{ name: 'edge.example.net', type: 'A', data: '192.0.2.9' }, { name: 'api.example.org', type: 'A', data: '198.51.100.1' }],
+    });
+    const first = decode(chained);
+    expect(first).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.1', '192.0.2.2', '192.0.2.3'], ttlSeconds: 30 });
+    expect(decode(plain)).to.deep.equal({ ok: true, name: 'api.example.org', ips: ['198.51.100.1'], ttlSeconds: 30 });
+    expect(decode(chained)).to.deep.equal(first);
+    expect(decode(dnsMessage({ questions: [{ name: 'api.example.org' }], answers: [] }))).to.deep.equal({ ok: false, kind: 'ignored', reason: 'dns-no-address' });
+  });
+
   it('follows compression pointers inside names and CNAME data', () => {
     // Question at offset 12: "api.example.com"; the answer owner is a pointer to it, the
     // CNAME target is "b." + pointer to "example.com" (offset 16), the A owner points there.

@@ -9,6 +9,16 @@ describe('sniffer ip-address', () => {
     expect(ipv4At(Uint8Array.from([0, 10, 244, 1, 255]), 1)).to.equal('10.244.1.255');
   });
 
+  it('writes every IPv4 address right when many share a slot of its table of formatted addresses', () => {
+    // 200,000 addresses through a 4,096-slot table: every slot is overwritten many times over.
+    for (let i = 0; i < 200_000; i++) {
+      const bytes = Uint8Array.from([(i * 7919) & 0xff, (i >> 3) & 0xff, (i >> 11) & 0xff, i & 0xff]);
+      expect(ipv4At(bytes, 0)).to.equal(bytes.join('.'));
+    }
+    expect(ipv4At(Uint8Array.from([255, 255, 255, 255]), 0)).to.equal('255.255.255.255');
+    expect(ipv4At(Uint8Array.from([0, 0, 0, 0]), 0)).to.equal('0.0.0.0');
+  });
+
   it('writes IPv6 in the RFC 5952 form', () => {
     expect(canonical('2001:DB8:0:0:0:0:0:1')).to.equal('2001:db8::1');
     expect(canonical('2001:db8:0:0:1:0:0:1')).to.equal('2001:db8::1:0:0:1');

@@ -9,7 +9,7 @@ describe('sniffer configuration', () => {
       POD_NAMESPACE: 'network-mapper',
       WINDOW_SECONDS: 10,
       CAPTURE_DEVICE: 'any',
-      PCAP_BUFFER_BYTES: 16 * 1024 * 1024,
+      PCAP_BUFFER_BYTES: 4 * 1024 * 1024,
       PROC_ROOT: '/hostproc',
       SCAN_INTERVAL_SECONDS: 1,
       MAX_BUFFER_BYTES: 32 * 1024 * 1024,

@@ -49,7 +49,6 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
   if (questions === 0) return malformed('dns-no-question');
 
   clearNameCache();
-  const cursor: NameCursor = { next: 0, name: '', valid: true, error: undefined };
   let position = start + headerLength;
   let askedName = '';
   for (let q = 0; q < questions; q++) {
@@ -64,11 +63,8 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
   }
   if (answers === 0) return ignored('dns-no-address');
 
-  const addressOwners: string[] = [];
-  const addresses: string[] = [];
-  const addressTtls: number[] = [];
-  const cnameFrom: string[] = [];
-  const cnameTo: string[] = [];
+  let addressCount = 0;
+  let cnameCount = 0;
   for (let a = 0; a < answers; a++) {
     readName(bytes, position, start, end, cursor);
     if (cursor.error) return malformed(cursor.error);
@@ -85,73 +81,94 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
     if (klass !== classIn || owner === undefined) continue;
     if (type === typeA) {
       if (dataLength !== 4) return malformed('dns-bad-record');
-      addressOwners.push(owner);
-      addresses.push(ipv4At(bytes, data));
-      addressTtls.push(ttl);
+      addressOwners[addressCount] = owner;
+      addresses[addressCount] = ipv4At(bytes, data);
+      addressTtls[addressCount++] = ttl;
     } else if (type === typeAaaa) {
       if (dataLength !== 16) return malformed('dns-bad-record');
-      addressOwners.push(owner);
-      addresses.push(ipv6At(bytes, data));
-      addressTtls.push(ttl);
+      addressOwners[addressCount] = owner;
+      addresses[addressCount] = ipv6At(bytes, data);
+      addressTtls[addressCount++] = ttl;
     } else if (type === typeCname) {
       readName(bytes, data, start, end, cursor);
       if (cursor.error) return malformed(cursor.error);
       if (cursor.next !== position) return malformed('dns-bad-record');
       if (!cursor.valid) continue;
-      cnameFrom.push(owner);
-      cnameTo.push(cursor.name);
+      cnameFrom[cnameCount] = owner;
+      cnameTo[cnameCount++] = cursor.name;
     }
   }
 
-  const chain = followCnames(askedName, cnameFrom, cnameTo);
-  const ips: string[] = [];
+  // Without CNAMEs (the common case) only the asked name's own records count: no chain to build.
+  const chain = cnameCount === 0 ? undefined : followCnames(askedName, cnameCount);
+  // Most responses carry one address: an array literal of one is a third of the size of an
+  // empty array grown by push.
+  let ips: string[] | undefined;
   let ttlSeconds = maxTtl;
-  for (let i = 0; i < addresses.length; i++) {
-    if (!chain.includes(addressOwners[i] as string)) continue;
+  for (let i = 0; i < addressCount; i++) {
+    const owner = addressOwners[i] as string;
+    if (chain ? !chain.includes(owner) : owner !== askedName) continue;
     const ip = addresses[i] as string;
-    if (!ips.includes(ip)) ips.push(ip);
+    if (!ips) ips = [ip];
+    else if (!ips.includes(ip)) ips.push(ip);
     ttlSeconds = Math.min(ttlSeconds, addressTtls[i] as number);
   }
-  if (ips.length === 0) return ignored('dns-no-address');
+  if (!ips) return ignored('dns-no-address');
   return { ok: true, name: askedName, ips, ttlSeconds };
 }
 
 /** The asked name and every name its CNAME chain leads to (bounded, so a CNAME loop ends). */
-function followCnames(asked: string, from: string[], to: string[]): string[] {
+function followCnames(asked: string, cnames: number): string[] {
   const chain = [asked];
-  if (from.length === 0) return chain;
   let current = asked;
   for (let hop = 0; hop < maxCnameHops; hop++) {
-    const index = from.indexOf(current);
+    let index = -1;
+    for (let i = 0; i < cnames && index < 0; i++) if (cnameFrom[i] === current) index = i;
     if (index < 0) break;
-    current = to[index] as string;
+    current = cnameTo[index] as string;
     if (chain.includes(current)) break;
     chain.push(current);
   }
   return chain;
 }
 
+/*
+ * Per-message state, reused from one message to the next (filled up to a count, never emptied:
+ * `length = 0` would drop the backing store and the next push allocate it again). At tens of
+ * thousands of responses per second, fresh arrays and cursors per message were most of the
+ * decoder's garbage, and that garbage paces the young-generation collections that promote
+ * whatever else is alive at the time (a socket scan in progress) into the old generation
+ * (bench/sniffer/RESULTS.md §5). Decoding is synchronous, so one set serves every call.
+ */
+const cursor: NameCursor = { next: 0, name: '', valid: true, error: undefined };
+const addressOwners: string[] = [];
+const addresses: string[] = [];
+const addressTtls: number[] = [];
+const cnameFrom: string[] = [];
+const cnameTo: string[] = [];
+
 /**
  * Names already read in the current message, by the offset where they (or a suffix of them)
  * start: answer owners are nearly always pointers to the question or to a CNAME target, so most
- * names are decoded once per message.
+ * names are decoded once per message. A suffix is kept as (whole name, where the suffix starts)
+ * and cut out only when a later name points to it.
  */
 const cacheOffsets: number[] = [];
 const cacheNames: string[] = [];
+const cacheFrom: number[] = [];
 const cacheValid: boolean[] = [];
+let cacheCount = 0;
 /** Lower-cased name bytes are assembled here and turned into a string in one native call. */
 const scratch = Buffer.allocUnsafe(maxNameWireLength + 1);
 const labelStarts: number[] = [];
 const labelOffsets: number[] = [];
 
 function clearNameCache(): void {
-  cacheOffsets.length = 0;
-  cacheNames.length = 0;
-  cacheValid.length = 0;
+  cacheCount = 0;
 }
 
 function cached(offset: number): number {
-  for (let i = 0; i < cacheOffsets.length; i++) if (cacheOffsets[i] === offset) return i;
+  for (let i = 0; i < cacheCount; i++) if (cacheOffsets[i] === offset) return i;
   return -1;
 }
 
@@ -173,7 +190,9 @@ function readName(bytes: Uint8Array, position: number, start: number, end: numbe
     }
     const hit = cached(at);
     if (hit >= 0) {
-      suffix = cacheNames[hit] as string;
+      const whole = cacheNames[hit] as string;
+      const from = cacheFrom[hit] as number;
+      suffix = from === 0 ? whole : whole.slice(from);
       suffixValid = cacheValid[hit] as boolean;
       if (next < 0) next = skipName(bytes, at, end);
       if (next < 0) {
@@ -235,12 +254,12 @@ function readName(bytes: Uint8Array, position: number, start: number, end: numbe
     return;
   }
   // Remember the whole name and each of its label suffixes read here, by where they start.
-  if (cacheOffsets.length < 64) {
+  if (cacheCount < 64) {
     for (let l = 0; l < labels; l++) {
-      const from = labelStarts[l] as number;
-      cacheOffsets.push(labelOffsets[l] as number);
-      cacheNames.push(l === 0 ? name : name.slice(from + 1));
-      cacheValid.push(valid && suffixValid);
+      cacheOffsets[cacheCount] = labelOffsets[l] as number;
+      cacheNames[cacheCount] = name;
+      cacheFrom[cacheCount] = l === 0 ? 0 : (labelStarts[l] as number) + 1;
+      cacheValid[cacheCount++] = valid && suffixValid;
     }
   }
   cursor.next = next;

@@ -10,12 +10,13 @@ import type { IgnoredReason, MalformedReason } from './reasons.js';
  * segment, so a packet yields a list of answers plus the problems met along the way.
  */
 export type PacketOutcome =
-  | { kind: 'dns'; answers: ObservedDnsAnswer[]; ignored: IgnoredReason[]; malformed: MalformedReason[] }
+  | { kind: 'dns'; answers: ObservedDnsAnswer[]; ignored: readonly IgnoredReason[]; malformed: readonly MalformedReason[] }
   | { kind: 'syn'; connection: ObservedConnection }
   | { kind: 'ignored'; reason: IgnoredReason }
   | { kind: 'malformed'; reason: MalformedReason };
 
 const dnsPort = 53;
+const none: readonly never[] = Object.freeze([]);
 const tcpSyn = 0x02;
 const tcpAck = 0x10;
 
@@ -34,9 +35,12 @@ export function decodePacket(bytes: Uint8Array, length: number, linkType: LinkTy
     if (udpLength < 8) return { kind: 'malformed', reason: 'transport-bad-header' };
     // A first fragment holds less than the UDP length: decode what is there.
     const payloadEnd = Math.min(end, offset + udpLength);
-    const outcome: PacketOutcome = { kind: 'dns', answers: [], ignored: [], malformed: [] };
-    addDnsMessage(bytes, offset + 8, payloadEnd, ip.destinationIP, seenAt, outcome);
-    return collapse(outcome);
+    // One message per datagram: its outcome is built directly, without the lists TCP needs.
+    const result = decodeDnsResponse(bytes, offset + 8, payloadEnd);
+    if (result.ok) {
+      return { kind: 'dns', answers: [{ clientIP: ip.destinationIP, name: result.name, ips: result.ips, ttlSeconds: result.ttlSeconds, seenAt }], ignored: none, malformed: none };
+    }
+    return result.kind === 'ignored' ? { kind: 'ignored', reason: result.reason } : { kind: 'malformed', reason: result.reason };
   }
 
   if (ip.protocol === protocolTcp) {
@@ -65,8 +69,15 @@ export function decodePacket(bytes: Uint8Array, length: number, linkType: LinkTy
  * RFC 1035 4.2.2: each message is preceded by its 2-byte length. A message continuing from an
  * earlier segment cannot be recognised without reassembly; it is skipped and counted.
  */
-function dnsOverTcp(bytes: Uint8Array, start: number, end: number, clientIP: string, seenAt: number): PacketOutcome & { kind: 'dns' } {
-  const outcome: PacketOutcome & { kind: 'dns' } = { kind: 'dns', answers: [], ignored: [], malformed: [] };
+interface DnsOutcomeBuilder {
+  kind: 'dns';
+  answers: ObservedDnsAnswer[];
+  ignored: IgnoredReason[];
+  malformed: MalformedReason[];
+}
+
+function dnsOverTcp(bytes: Uint8Array, start: number, end: number, clientIP: string, seenAt: number): DnsOutcomeBuilder {
+  const outcome: DnsOutcomeBuilder = { kind: 'dns', answers: [], ignored: [], malformed: [] };
   let position = start;
   while (position < end) {
     if (end - position < 2) {
@@ -95,7 +106,7 @@ function addDnsMessage(
   end: number,
   clientIP: string,
   seenAt: number,
-  outcome: PacketOutcome & { kind: 'dns' },
+  outcome: DnsOutcomeBuilder,
 ): void {
   const result = decodeDnsResponse(bytes, start, end);
   if (result.ok) {
@@ -108,7 +119,7 @@ function addDnsMessage(
 }
 
 /** A packet with exactly one DNS message that was not an answer is reported as that outcome. */
-function collapse(outcome: PacketOutcome & { kind: 'dns' }): PacketOutcome {
+function collapse(outcome: DnsOutcomeBuilder): PacketOutcome {
   if (outcome.answers.length > 0) return outcome;
   const total = outcome.ignored.length + outcome.malformed.length;
   if (total === 1) {

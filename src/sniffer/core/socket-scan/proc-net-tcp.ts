@@ -15,6 +15,11 @@ export interface ParsedTable {
   malformed: MalformedReason[];
 }
 
+interface AddressCache {
+  ipv4: Map<number, string>;
+  ipv6: Map<string, string>;
+}
+
 const stateEstablished = 0x01;
 const stateListen = 0x0a;
 
@@ -28,7 +33,7 @@ export function parseProcNetTcp(text: string, endianness: 'LE' | 'BE' = 'LE'): P
   const rows: SocketRow[] = [];
   const malformed: MalformedReason[] = [];
   // Addresses repeat within a table (a pod's own IP, its servers): format each once.
-  const formatted = new Map<string, string>();
+  const formatted: AddressCache = { ipv4: new Map(), ipv6: new Map() };
   const cursor = { at: 0 };
   let lineStart = 0;
   while (lineStart < text.length) {
@@ -50,7 +55,7 @@ function parseLine(
   start: number,
   end: number,
   endianness: 'LE' | 'BE',
-  formatted: Map<string, string>,
+  formatted: AddressCache,
   cursor: { at: number },
 ): SocketRow | MalformedReason | 'skip' {
   let at = skipSpaces(text, start, end);
@@ -96,32 +101,55 @@ function readAddress(
   start: number,
   end: number,
   endianness: 'LE' | 'BE',
-  formatted: Map<string, string>,
+  formatted: AddressCache,
   cursor: { at: number },
 ): string | undefined {
   const colon = text.indexOf(':', start);
   if (colon < 0 || colon >= end) return undefined;
   const digits = colon - start;
-  if (digits !== 8 && digits !== 32) return undefined;
-  for (let i = start; i < colon; i++) if (hexValue(text.charCodeAt(i)) < 0) return undefined;
+  if (digits === 8) {
+    // Keyed by the printed word itself: no substring per row for the table's many IPv4 rows.
+    const word = hexWord(text, start);
+    if (word < 0) return undefined;
+    cursor.at = colon + 1;
+    let ip = formatted.ipv4.get(word);
+    if (ip === undefined) {
+      ip = ipv4At(wordBytes(word, endianness), 0);
+      formatted.ipv4.set(word, ip);
+    }
+    return ip;
+  }
+  if (digits !== 32) return undefined;
+  const words = new Array<number>(4);
+  for (let w = 0; w < 4; w++) {
+    const word = hexWord(text, start + w * 8);
+    if (word < 0) return undefined;
+    words[w] = word;
+  }
   cursor.at = colon + 1;
   const hex = text.slice(start, colon);
-  const known = formatted.get(hex);
+  const known = formatted.ipv6.get(hex);
   if (known !== undefined) return known;
-  let ip: string;
-  if (digits === 8) {
-    ip = ipv4At(wordBytes(hex, 0, endianness), 0);
-  } else {
-    const words = new Array<number>(8);
-    for (let w = 0; w < 4; w++) {
-      const b = wordBytes(hex, w * 8, endianness);
-      words[2 * w] = ((b[0] as number) << 8) | (b[1] as number);
-      words[2 * w + 1] = ((b[2] as number) << 8) | (b[3] as number);
-    }
-    ip = ipv6FromWords(words);
+  const groups = new Array<number>(8);
+  for (let w = 0; w < 4; w++) {
+    const b = wordBytes(words[w] as number, endianness);
+    groups[2 * w] = ((b[0] as number) << 8) | (b[1] as number);
+    groups[2 * w + 1] = ((b[2] as number) << 8) | (b[3] as number);
   }
-  formatted.set(hex, ip);
+  const ip = ipv6FromWords(groups);
+  formatted.ipv6.set(hex, ip);
   return ip;
+}
+
+/** Eight hex digits as an unsigned 32-bit number; -1 when one is not a hex digit. */
+function hexWord(text: string, at: number): number {
+  let value = 0;
+  for (let i = at; i < at + 8; i++) {
+    const digit = hexValue(text.charCodeAt(i));
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 /** Exactly four hex digits up to the end of the field; -1 otherwise. */
@@ -164,9 +192,7 @@ function hexValue(c: number): number {
 }
 
 /** The four bytes of one printed 32-bit word, in network order. */
-function wordBytes(hex: string, at: number, endianness: 'LE' | 'BE'): Uint8Array {
-  let value = 0;
-  for (let i = at; i < at + 8; i++) value = value * 16 + hexValue(hex.charCodeAt(i));
+function wordBytes(value: number, endianness: 'LE' | 'BE'): Uint8Array {
   const bytes = new Uint8Array(4);
   if (endianness === 'LE') {
     bytes[0] = value & 0xff;

@@ -1,5 +1,7 @@
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../shared/logger.js';
 import { errorFields } from '../../../shared/logger.js';
@@ -7,7 +9,10 @@ import type { ObservationSink } from '../../core/observed.js';
 import { namespaceConnections } from '../../core/socket-scan/namespace-connections.js';
 import { parseProcNetTcp } from '../../core/socket-scan/proc-net-tcp.js';
 import type { SocketRow } from '../../core/socket-scan/proc-net-tcp.js';
+import { tablesWorthReading } from '../../core/socket-scan/sockstat.js';
 import { malformedCounter, sharedCounter, sharedGauge, sharedHistogram } from '../capture-metrics.js';
+import { readProcTable } from './proc-table-reader.js';
+import { readChildEhashEntries } from './tcp-hash-setting.js';
 
 export interface SocketScannerOptions {
   /** '/proc' on a host, or where the host's /proc is mounted in the pod (e.g. '/hostproc'). */
@@ -27,6 +32,8 @@ export interface SocketScanner {
 export interface ScanResult {
   namespaces: number;
   tablesRead: number;
+  /** Tables not read because the namespace's sockstat counted no TCP socket of that family. */
+  tablesSkipped: number;
   connections: number;
   /** Where the time went: finding namespaces, reading and parsing their tables. */
   listMs: number;
@@ -34,12 +41,14 @@ export interface ScanResult {
 }
 
 const hostEndianness = endianness();
-const readConcurrency = 16;
+/** The scan reads synchronously (see proc-table-reader.ts); it gives the event loop back this often. */
+const sliceMs = 5;
 
 /**
  * Finds the network namespaces through /proc/<pid>/ns/net (one link per process, all processes
  * of a namespace point to the same inode) and reads net/tcp and net/tcp6 through ONE process of
  * each namespace, falling back to the next process of the namespace when the first has exited.
+ * A table whose family the namespace's sockstat counts no socket of is not read at all.
  */
 export function startSocketScanner(options: SocketScannerOptions): SocketScanner & { lastScan(): ScanResult | undefined } {
   const { procRoot, sink, registry, logger } = options;
@@ -54,7 +63,11 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
   });
   const tablesRead = sharedCounter(registry, {
     name: 'netmap_sniffer_socket_scan_tables_read_total',
-    help: 'net/tcp and net/tcp6 files read (two per namespace per scan, one without IPv6).',
+    help: 'net/tcp and net/tcp6 files read (at most two per namespace per scan).',
+  });
+  const tablesSkipped = sharedCounter(registry, {
+    name: 'netmap_sniffer_socket_scan_tables_skipped_total',
+    help: "net/tcp or net/tcp6 files not read because the namespace's sockstat counted no TCP socket of that family.",
   });
   const connectionsFound = sharedCounter(registry, {
     name: 'netmap_sniffer_socket_scan_connections_total',
@@ -66,6 +79,13 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     labelNames: ['reason'],
   });
   const malformed = malformedCounter(registry);
+  const childEhashEntries = readChildEhashEntries(procRoot);
+  if (childEhashEntries !== undefined) {
+    sharedGauge(registry, {
+      name: 'netmap_sniffer_tcp_child_ehash_entries',
+      help: "The node's net.ipv4.tcp_child_ehash_entries: 0 means new pods share the host's TCP hash table, and the scan walks all of it once per namespace.",
+    }).set(childEhashEntries);
+  }
 
   let last: ScanResult | undefined;
   let warnedDenied = false;
@@ -75,15 +95,16 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     const entries = await readdir(procRoot);
     const pids = entries.filter((name) => /^\d+$/.test(name));
     let denied = 0;
-    const links = await Promise.all(
-      pids.map((pid) =>
-        readlink(`${procRoot}/${pid}/ns/net`).catch((error: unknown) => {
-          const code = (error as { code?: string }).code;
-          if (code === 'EACCES' || code === 'EPERM') denied++;
-          return undefined;
-        }),
-      ),
-    );
+    // Synchronous: a few microseconds each, against a libuv round trip each when asynchronous.
+    const links = pids.map((pid) => {
+      try {
+        return readlinkSync(`${procRoot}/${pid}/ns/net`);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'EACCES' || code === 'EPERM') denied++;
+        return undefined;
+      }
+    });
     if (denied > 0) {
       // Without CAP_SYS_PTRACE the namespace links of other processes cannot be read: say so.
       scanErrors.inc({ reason: 'ns-link-denied' }, denied);
@@ -105,20 +126,33 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
   }
 
   /** Both tables of one namespace, or undefined when none of its processes is left to read them through. */
-  async function readNamespace(pids: string[], reads: { tables: number }): Promise<SocketRow[] | undefined> {
+  function readNamespace(pids: string[], reads: { tables: number; skipped: number }): SocketRow[] | undefined {
     for (const pid of pids) {
-      let tcp: string;
+      const net = `${procRoot}/${pid}/net`;
+      let sockstat: string;
       try {
-        tcp = await readFile(`${procRoot}/${pid}/net/tcp`, 'latin1');
+        sockstat = readProcTable(`${net}/sockstat`);
+      } catch {
+        continue; // exited: try the namespace's next process
+      }
+      // No sockstat6 (nor tcp6) when the kernel runs without IPv6.
+      let sockstat6: string | undefined;
+      try {
+        sockstat6 = readProcTable(`${net}/sockstat6`);
+      } catch {
+        sockstat6 = undefined;
+      }
+      const { read, skipped } = tablesWorthReading(sockstat, sockstat6);
+      let tables: string[];
+      try {
+        tables = read.map((table) => readProcTable(`${net}/${table}`));
       } catch {
         continue;
       }
-      // No tcp6 file when the kernel runs without IPv6.
-      const tcp6 = await readFile(`${procRoot}/${pid}/net/tcp6`, 'latin1').catch(() => '');
-      tablesRead.inc(tcp6 === '' ? 1 : 2);
-      reads.tables += tcp6 === '' ? 1 : 2;
+      reads.skipped += skipped;
+      reads.tables += tables.length;
       const rows: SocketRow[] = [];
-      for (const table of [tcp, tcp6]) {
+      for (const table of tables) {
         const parsed = parseProcNetTcp(table, hostEndianness);
         for (const reason of parsed.malformed) malformed.inc({ source: 'proc', reason });
         for (const row of parsed.rows) rows.push(row);
@@ -134,38 +168,37 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     const started = performance.now();
     const byNamespace = await namespacesByPid();
     const listed = performance.now();
-    const reads = { tables: 0 };
-    const groups = [...byNamespace.values()];
+    const reads = { tables: 0, skipped: 0 };
     let connections = 0;
     let namespaces = 0;
-    let nextGroup = 0;
-    // Sixteen namespaces at a time: enough to keep libuv's file threads busy; reading all at once
-    // holds a read buffer and a table per namespace at the same moment.
-    const worker = async (): Promise<void> => {
-      while (nextGroup < groups.length) {
-        const pids = groups[nextGroup++] as string[];
-        const rows = await readNamespace(pids, reads);
-        if (rows === undefined) {
-          scanErrors.inc({ reason: 'namespace-gone' });
-          continue;
-        }
-        namespaces++;
-        for (const connection of namespaceConnections(rows, seenAt)) {
-          try {
-            sink.connection(connection);
-            connections++;
-          } catch (error) {
-            scanErrors.inc({ reason: 'sink-failed' });
-            logger.error('observation sink failed', { procRoot, ...errorFields(error) });
-          }
+    let sliceStart = performance.now();
+    for (const pids of byNamespace.values()) {
+      if (performance.now() - sliceStart > sliceMs) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+      const rows = readNamespace(pids, reads);
+      if (rows === undefined) {
+        scanErrors.inc({ reason: 'namespace-gone' });
+        continue;
+      }
+      namespaces++;
+      for (const connection of namespaceConnections(rows, seenAt)) {
+        try {
+          sink.connection(connection);
+          connections++;
+        } catch (error) {
+          scanErrors.inc({ reason: 'sink-failed' });
+          logger.error('observation sink failed', { procRoot, ...errorFields(error) });
         }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(readConcurrency, groups.length) }, worker));
+    }
     const read = performance.now();
+    tablesRead.inc(reads.tables);
+    tablesSkipped.inc(reads.skipped);
     connectionsFound.inc(connections);
     namespacesGauge.set(namespaces);
-    last = { namespaces, tablesRead: reads.tables, connections, listMs: listed - started, readMs: read - listed };
+    last = { namespaces, tablesRead: reads.tables, tablesSkipped: reads.skipped, connections, listMs: listed - started, readMs: read - listed };
     stopTimer();
     return connections;
   }
@@ -185,7 +218,12 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     });
   }, options.intervalMs);
   timer.unref();
-  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs });
+  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs, childEhashEntries });
+  if (childEhashEntries === 0) {
+    logger.info('pods share the kernel TCP hash table: each namespace read walks all of it; net.ipv4.tcp_child_ehash_entries on the node makes scans faster (docs/sniffer-capture.md)', {
+      procRoot,
+    });
+  }
 
   return {
     stop(): void {

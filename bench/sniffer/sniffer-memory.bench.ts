@@ -10,7 +10,7 @@ import { installCrds } from '../../test/support/crds.js';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
 import { writeServiceAccountKubeconfig } from '../../test/support/service-account-kubeconfig.js';
 import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
-import { forwardUnixToTcp } from './support/unix-forward.js';
+import { forwardUnixToTcp } from '../../test/support/netns/unix-to-tcp.js';
 import { createScanLoad, type ScanLoad } from './support/scan-load.js';
 import { summarize, type MemorySample, type PhaseSummary } from './support/memory-samples.js';
 

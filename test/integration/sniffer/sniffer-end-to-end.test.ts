@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
 import { waitFor } from '../../support/wait-for.js';
 import { writeServiceAccountKubeconfig } from '../../support/service-account-kubeconfig.js';
 import { buildPodNetwork } from '../../support/netns/pod-network.js';
+import { forwardUnixToTcp } from '../../support/netns/unix-to-tcp.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
 const snifferMain = fileURLToPath(new URL('../../../src/sniffer/main.js', import.meta.url));
@@ -25,29 +25,6 @@ const windowSeconds = 2;
 
 type DnsRecord = StoredObservation['spec']['dnsAnswers'][number];
 type ConnectionRecord = StoredObservation['spec']['connections'][number];
-
-/** Forwards connections on a Unix socket to the API server on the host's loopback. */
-function unixToApiServer(path: string, target: { host: string; port: number }): Promise<{ close(): Promise<void> }> {
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    const upstream = connect(target.port, target.host);
-    open.add(socket).add(upstream);
-    socket.pipe(upstream).pipe(socket);
-    for (const end of [socket, upstream]) {
-      end.on('error', () => { socket.destroy(); upstream.destroy(); });
-      end.on('close', () => open.delete(end));
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve({
-      close: () => new Promise<void>((done) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => done());
-      }),
-    }));
-  });
-}
 
 /**
  * The real sniffer process (`node dist/src/sniffer/main.js`) on a node in miniature: a "node"
@@ -107,7 +84,7 @@ describe('sniffer end to end: real process, real packets, real API server (integ
     await buildPodNetwork(topology);
 
     const socketPath = join(workDir, 'api.sock');
-    apiForward = await unixToApiServer(socketPath, { host: '127.0.0.1', port: apiPort });
+    apiForward = await forwardUnixToTcp(socketPath, { host: '127.0.0.1', port: apiPort });
     const forward = topology.spawnNode('node', script('tcp-to-unix'), String(apiPort), socketPath);
     const zone = {
       'cart.shop.svc.cluster.local': [{ type: 'A', data: '10.96.0.50' }, { type: 'AAAA', data: 'fd00:10:96::50' }],

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
+import { addNodeWithSender } from '../../test/support/netns/node-with-sender.js';
 import { createScanLoad } from './support/scan-load.js';
 import type { ScanLoad } from './support/scan-load.js';
 
@@ -60,16 +61,7 @@ async function main(): Promise<void> {
   let load: ScanLoad | undefined;
   let sniffer: NetnsProcess | undefined;
   try {
-    await topology.addNamespace('node');
-    await topology.addNamespace('snd');
-    await topology.exec('node', 'ip', 'link', 'add', 'vsnd', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', topology.ns('snd'));
-    await topology.exec('node', 'ip', 'addr', 'add', '10.210.0.1/24', 'dev', 'vsnd');
-    await topology.exec('node', 'ip', 'link', 'set', 'vsnd', 'up');
-    if (!offload) await topology.exec('node', 'ethtool', '-K', 'vsnd', 'tso', 'off', 'gso', 'off', 'gro', 'off');
-    await topology.exec('snd', 'ip', 'addr', 'add', '10.210.0.2/24', 'dev', 'eth0');
-    await topology.exec('snd', 'ip', 'link', 'set', 'eth0', 'up');
-    // The responses go to no socket: drop them after the capture point instead of answering with ICMP.
-    await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'udp', '--sport', '53', '-j', 'DROP');
+    await addNodeWithSender(topology, '10.210.0', { offload });
 
     const child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...(pin ? ['taskset', '-c', '1'] : []), process.execPath, ...nodeFlags,
       support('sniffer-process'), device, String(bufferBytes), '1000', immediate], { stdio: ['pipe', 'pipe', 'pipe'] });

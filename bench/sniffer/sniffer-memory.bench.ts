@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { startControlPlane, type ControlPlane } from '../../test/support/control-plane.js';
 import { installCrds } from '../../test/support/crds.js';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
+import { addNodeWithSender } from '../../test/support/netns/node-with-sender.js';
 import { writeServiceAccountKubeconfig } from '../../test/support/service-account-kubeconfig.js';
 import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
 import { forwardUnixToTcp } from '../../test/support/netns/unix-to-tcp.js';
@@ -175,14 +176,7 @@ async function main(): Promise<void> {
 
     // The node: its own namespace, a sender behind a veth, the API server reached on the same
     // loopback address through a Unix socket (certificate names unchanged).
-    await topology.addNamespace('node');
-    await topology.addNamespace('snd');
-    await topology.exec('node', 'ip', 'link', 'add', 'vsnd', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', topology.ns('snd'));
-    await topology.exec('node', 'ip', 'addr', 'add', '10.210.0.1/24', 'dev', 'vsnd');
-    await topology.exec('node', 'ip', 'link', 'set', 'vsnd', 'up');
-    await topology.exec('snd', 'ip', 'addr', 'add', '10.210.0.2/24', 'dev', 'eth0');
-    await topology.exec('snd', 'ip', 'link', 'set', 'eth0', 'up');
-    await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'udp', '--sport', '53', '-j', 'DROP');
+    await addNodeWithSender(topology, '10.210.0');
     const socketPath = join(workDir, 'api.sock');
     forward = await forwardUnixToTcp(socketPath, { host: api.hostname, port: Number(api.port) });
     await topology.spawnNode('node', tcpToUnix, api.port, socketPath).waitForLine((l) => l === 'ready');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
+import { addNodeWithSender } from '../../support/netns/node-with-sender.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
 
 const runner = fileURLToPath(new URL('../../support/netns/capture-runner.js', import.meta.url));
@@ -44,15 +45,7 @@ describe('sniffer pcap statistics (integration)', function () {
   before(async function () {
     this.timeout(30_000);
     await deleteNamespaces(prefix);
-    await topology.addNamespace('node');
-    await topology.addNamespace('snd');
-    await topology.exec('node', 'ip', 'link', 'add', 'vsnd', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', topology.ns('snd'));
-    await topology.exec('node', 'ip', 'addr', 'add', '10.211.0.1/24', 'dev', 'vsnd');
-    await topology.exec('node', 'ip', 'link', 'set', 'vsnd', 'up');
-    await topology.exec('snd', 'ip', 'addr', 'add', '10.211.0.2/24', 'dev', 'eth0');
-    await topology.exec('snd', 'ip', 'link', 'set', 'eth0', 'up');
-    // No socket listens: drop after the capture point rather than answer with ICMP.
-    await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'udp', '--sport', '53', '-j', 'DROP');
+    await addNodeWithSender(topology, '10.211.0');
   });
 
   after(async function () {
@@ -94,10 +87,17 @@ describe('sniffer pcap statistics (integration)', function () {
       process.kill(capture.child.pid ?? 0, 'SIGCONT');
     }
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const { stats, dnsAnswers } = await stopAndReadStats(capture);
+    const runnerStats = await stopAndReadStats(capture);
+    const { stats, dnsAnswers } = runnerStats;
     expect(stats.dropped, 'pcap dropped').to.be.greaterThan(0);
     expect(stats.delivered, 'delivered').to.be.greaterThan(0).and.below(5000);
-    expect(dnsAnswers).to.equal(stats.delivered);
+    // The filter also lets through IPv6 packets that start with an extension header, such as the
+    // MLD reports a namespace sends when its links come up; they are delivered and ignored.
+    const notDns = metric(runnerStats, 'netmap_sniffer_packets_total')
+      .filter((v) => v.labels.kind !== 'dns')
+      .reduce((sum, v) => sum + v.value, 0);
+    expect(notDns, 'packets other than the burst').to.be.below(10);
+    expect(dnsAnswers).to.equal(stats.delivered - notDns);
     // On Linux libpcap's received includes the dropped packets.
     expect(stats.received).to.equal(stats.delivered + stats.dropped);
     expect(stats.received).to.be.at.least(5000).and.below(5100);

@@ -19,11 +19,16 @@ export function ipv4At(bytes: Uint8Array, offset: number): string {
   const b = bytes[offset + 1] ?? 0;
   const c = bytes[offset + 2] ?? 0;
   const d = bytes[offset + 3] ?? 0;
-  const key = ((a << 24) | (b << 16) | (c << 8) | d) | 0;
+  return ipv4FromNumber((a << 24) | (b << 16) | (c << 8) | d);
+}
+
+/** An IPv4 address given as its 32 bits in network order (a.b.c.d is a << 24 | ... | d). */
+export function ipv4FromNumber(value: number): string {
+  const key = value | 0;
   const slot = (key ^ (key >>> 12) ^ (key >>> 24)) & (ipv4CacheSize - 1);
   const hit = ipv4CacheValues[slot];
   if (hit !== undefined && ipv4CacheKeys[slot] === key) return hit;
-  const text = `${a}.${b}.${c}.${d}`;
+  const text = `${(key >>> 24) & 0xff}.${(key >>> 16) & 0xff}.${(key >>> 8) & 0xff}.${key & 0xff}`;
   ipv4CacheKeys[slot] = key;
   ipv4CacheValues[slot] = text;
   return text;

@@ -1,4 +1,4 @@
-import { ipv4At, ipv6FromWords } from '../capture/ip-address.js';
+import { ipv4FromNumber, ipv6FromWords } from '../capture/ip-address.js';
 import type { MalformedReason } from '../capture/reasons.js';
 
 /** The rows of /proc/<pid>/net/tcp{,6} the socket scan needs. */
@@ -15,11 +15,6 @@ export interface ParsedTable {
   malformed: MalformedReason[];
 }
 
-interface AddressCache {
-  ipv4: Map<number, string>;
-  ipv6: Map<string, string>;
-}
-
 const stateEstablished = 0x01;
 const stateListen = 0x0a;
 
@@ -32,8 +27,9 @@ const stateListen = 0x0a;
 export function parseProcNetTcp(text: string, endianness: 'LE' | 'BE' = 'LE'): ParsedTable {
   const rows: SocketRow[] = [];
   const malformed: MalformedReason[] = [];
-  // Addresses repeat within a table (a pod's own IP, its servers): format each once.
-  const formatted: AddressCache = { ipv4: new Map(), ipv6: new Map() };
+  // IPv6 addresses repeat within a table (a pod's own IP, its servers): format each once. IPv4
+  // ones go through ip-address.ts's own table of formatted addresses.
+  const formatted = new Map<string, string>();
   const cursor = { at: 0 };
   let lineStart = 0;
   while (lineStart < text.length) {
@@ -55,7 +51,7 @@ function parseLine(
   start: number,
   end: number,
   endianness: 'LE' | 'BE',
-  formatted: AddressCache,
+  formatted: Map<string, string>,
   cursor: { at: number },
 ): SocketRow | MalformedReason | 'skip' {
   let at = skipSpaces(text, start, end);
@@ -101,23 +97,17 @@ function readAddress(
   start: number,
   end: number,
   endianness: 'LE' | 'BE',
-  formatted: AddressCache,
+  formatted: Map<string, string>,
   cursor: { at: number },
 ): string | undefined {
   const colon = text.indexOf(':', start);
   if (colon < 0 || colon >= end) return undefined;
   const digits = colon - start;
   if (digits === 8) {
-    // Keyed by the printed word itself: no substring per row for the table's many IPv4 rows.
     const word = hexWord(text, start);
     if (word < 0) return undefined;
     cursor.at = colon + 1;
-    let ip = formatted.ipv4.get(word);
-    if (ip === undefined) {
-      ip = ipv4At(wordBytes(word, endianness), 0);
-      formatted.ipv4.set(word, ip);
-    }
-    return ip;
+    return ipv4FromNumber(endianness === 'LE' ? byteSwapped(word) : word);
   }
   if (digits !== 32) return undefined;
   const words = new Array<number>(4);
@@ -128,7 +118,7 @@ function readAddress(
   }
   cursor.at = colon + 1;
   const hex = text.slice(start, colon);
-  const known = formatted.ipv6.get(hex);
+  const known = formatted.get(hex);
   if (known !== undefined) return known;
   const groups = new Array<number>(8);
   for (let w = 0; w < 4; w++) {
@@ -137,7 +127,7 @@ function readAddress(
     groups[2 * w + 1] = ((b[2] as number) << 8) | (b[3] as number);
   }
   const ip = ipv6FromWords(groups);
-  formatted.ipv6.set(hex, ip);
+  formatted.set(hex, ip);
   return ip;
 }
 
@@ -189,6 +179,11 @@ function hexValue(c: number): number {
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   return -1;
+}
+
+/** A printed little-endian word as the same four bytes read in network order. */
+function byteSwapped(word: number): number {
+  return ((word & 0xff) << 24) | (((word >>> 8) & 0xff) << 16) | (((word >>> 16) & 0xff) << 8) | (word >>> 24);
 }
 
 /** The four bytes of one printed 32-bit word, in network order. */

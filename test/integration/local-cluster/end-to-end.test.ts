@@ -11,8 +11,9 @@ import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/loc
 import { cleanUpHostNetwork, leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
 import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
+import { slotted, slottedOctet, slottedPort } from '../../support/test-slot.js';
 
-const prefix = 'nmlt';
+const prefix = slotted('nmlt');
 const windowSeconds = 3;
 
 const deployment = (name: string, namespace: string, env: Record<string, string>, port?: number): string => `
@@ -101,7 +102,7 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     await sh('nft', 'add', 'chain', 'inet', prefix, 'leftover');
     mkdirSync(`/etc/netns/${prefix}-p99`, { recursive: true });
     writeFileSync(`/etc/netns/${prefix}-p99/resolv.conf`, 'nameserver 127.0.0.1\n');
-    cluster = await startLocalCluster({ prefix, octet: 78, windowSeconds, snifferHttpPort: 19478, operatorHealthPort: 19479 });
+    cluster = await startLocalCluster({ prefix, octet: slottedOctet(78), windowSeconds, snifferHttpPort: slottedPort(19478), operatorHealthPort: slottedPort(19479) });
     await applyManifests(cluster.admin, demo);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { slotted } from '../../support/test-slot.js';
 import { fileURLToPath } from 'node:url';
 import type { ObservedConnection, ObservedDnsAnswer } from '../../../src/sniffer/core/observed.js';
 import { readdir, readlink } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import type { NetnsProcess } from '../../support/netns/topology.js';
 import { buildPodNetwork } from '../../support/netns/pod-network.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
-const prefix = 'nmit';
+const prefix = slotted('nmit');
 
 type Line = { type: string } & Partial<ObservedDnsAnswer> & Partial<ObservedConnection>;
 

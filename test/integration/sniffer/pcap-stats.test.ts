@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { slotted } from '../../support/test-slot.js';
 import { fileURLToPath } from 'node:url';
 import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
 import { addNodeWithSender } from '../../support/netns/node-with-sender.js';
@@ -6,7 +7,7 @@ import type { NetnsProcess } from '../../support/netns/topology.js';
 
 const runner = fileURLToPath(new URL('../../support/netns/capture-runner.js', import.meta.url));
 const drainRunner = fileURLToPath(new URL('../../support/netns/capture-drain-runner.js', import.meta.url));
-const prefix = 'nmps';
+const prefix = slotted('nmps');
 
 interface RunnerStats {
   dnsAnswers: number;

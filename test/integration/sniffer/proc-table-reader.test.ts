@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { slotted } from '../../support/test-slot.js';
 import { readFileSync } from 'node:fs';
 import { readProcTable } from '../../../src/sniffer/shell/socket-scan/proc-table-reader.js';
 import { deleteNamespaces, Topology } from '../../support/netns/topology.js';
 import type { NetnsProcess } from '../../support/netns/topology.js';
 
-const prefix = 'nmpt';
+const prefix = slotted('nmpt');
 
 /** Holds `count` connections to its own listener on `host`, in whatever namespace it runs in. */
 const holder = `

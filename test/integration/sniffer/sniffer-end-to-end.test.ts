@@ -15,12 +15,13 @@ import { waitFor } from '../../support/wait-for.js';
 import { writeServiceAccountKubeconfig } from '../../support/service-account-kubeconfig.js';
 import { buildPodNetwork } from '../../support/netns/pod-network.js';
 import { forwardUnixToTcp } from '../../support/netns/unix-to-tcp.js';
+import { slotted, slottedPort } from '../../support/test-slot.js';
 
 const script = (name: string) => fileURLToPath(new URL(`../../support/netns/${name}.js`, import.meta.url));
 const snifferMain = fileURLToPath(new URL('../../../src/sniffer/main.js', import.meta.url));
-const prefix = 'nme2e';
+const prefix = slotted('nme2e');
 const namespace = 'sniffer-end-to-end';
-const httpPort = 9478;
+const httpPort = slottedPort(9478);
 const windowSeconds = 2;
 
 type DnsRecord = StoredObservation['spec']['dnsAnswers'][number];

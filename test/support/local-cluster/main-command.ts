@@ -7,6 +7,7 @@ import { missingIntents, listIntents, type ExpectedIntents } from './expected-in
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { waitFor } from '../wait-for.js';
+import { slotted, slottedOctet, slottedPort } from '../test-slot.js';
 
 export interface MainCommandOptions {
   readonly demoYaml: string;
@@ -65,7 +66,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
 
   console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
   try {
-    cluster = await startLocalCluster({ prefix: 'nmlc', octet: 77, windowSeconds: 5, snifferHttpPort: 9478, operatorHealthPort: 9479 });
+    cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferHttpPort: slottedPort(9478), operatorHealthPort: slottedPort(9479) });
   } catch (error) {
     // startLocalCluster has removed what it had made.
     console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -13,7 +13,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 log() { printf 'otterize: %s\n' "$*" >&2; }
 
 unpack() {
-  local peers=$1 key dir tmp f
+  local peers key dir tmp f
+  peers=$(cd "$1" && pwd) || { log "no directory $1"; exit 1; }
   [ -f "$peers/bin/SHA256SUMS" ] || { log "no bin/SHA256SUMS under $peers"; exit 1; }
   key=$(sha256sum "$peers/bin/SHA256SUMS" | cut -c1-16)
   dir="$NETMAP_CACHE/otterize-$key"

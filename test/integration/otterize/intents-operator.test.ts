@@ -29,7 +29,7 @@ class NetmapOperator {
     this.child = spawn(process.execPath, [operatorMain], {
       env: {
         PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfigPath, HEALTH_PORT: '0', POD_NAME: 'netmap-operator-0', LOG_LEVEL: 'info',
-        OBSERVATION_NAMESPACE: operatorNamespace, OBSERVATION_SETTLE_SECONDS: '0',
+        OBSERVATION_NAMESPACE: operatorNamespace,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -42,9 +42,18 @@ class NetmapOperator {
     });
   }
 
+  private port(): Promise<number> {
+    return waitFor('operator started', () => this.logs.find((l) => l.message === 'operator started')?.healthPort as number | undefined);
+  }
+
+  /** Ready: caches synced (pods, Services, ClientIntents), so what it reads next is resolvable. */
+  async ready(): Promise<void> {
+    const port = await this.port();
+    await waitFor('our operator ready', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined), 60_000);
+  }
+
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const port = await waitFor('operator started', () => this.logs.find((l) => l.message === 'operator started')?.healthPort as number | undefined);
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${await this.port()}/metrics`)).text();
     const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
     return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
       .filter((line) => wanted.every((w) => line.includes(w)))
@@ -96,6 +105,7 @@ function describeOtterize(dir: OtterizeDir): void {
       const kubeconfigPath = join(stateDir, 'operator.kubeconfig');
       writeServiceAccountKubeconfig(await cp.serviceAccount(operatorNamespace, 'network-mapper-operator'), kubeconfigPath, operatorNamespace);
       netmap = new NetmapOperator(kubeconfigPath);
+      await netmap.ready();
 
       await cluster.deployment(app, 'frontend', '10.1.0.10');
       const server = await cluster.deployment(app, 'cart', '10.1.0.20');

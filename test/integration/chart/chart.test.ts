@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseAllDocuments } from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { operatorConfigSchema } from '../../../src/operator/core/operator-config.js';
+import { parseEnvConfig } from '../../../src/shared/env-config.js';
+import { snifferConfigSchema } from '../../../src/sniffer/core/sniffer-config.js';
 import { startControlPlane, type ControlPlane } from '../../support/control-plane.js';
 import { chartDir, runHelm, runKubectl, type CommandResult } from '../../support/helm.js';
 import { apiExtensionsFor, dryRunCreate, objectIds, realApply, type Manifest } from './apply.js';
@@ -20,6 +23,25 @@ function parseManifests(text: string): Manifest[] {
   return parseAllDocuments(text)
     .map((doc) => doc.toJS() as Manifest | null)
     .filter((object): object is Manifest => object !== null && typeof object === 'object');
+}
+
+/** Read by the process, not by the configuration schemas: src/shared/logger.ts and Node itself. */
+const processVariables = ['LOG_LEVEL', 'NODE_OPTIONS'];
+
+interface Container {
+  env: { name: string; value?: string }[];
+  securityContext?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** The one container of the Deployment or DaemonSet, with the pod's seccomp profile moved in. */
+function podContainer(objects: readonly Manifest[], kind: string): Container {
+  const owner = objects.find((o) => o.kind === kind)!;
+  const pod = (owner.spec as { template: { spec: { containers: Container[]; securityContext?: { seccompProfile?: unknown } } } }).template.spec;
+  const container = structuredClone(pod.containers[0]!);
+  const seccompProfile = pod.securityContext?.seccompProfile;
+  if (seccompProfile) container.securityContext = { ...container.securityContext, seccompProfile };
+  return container;
 }
 
 function valuesArgs(set: string): string[] {
@@ -135,6 +157,25 @@ describe('charts/network-mapper and config/default on a real API server (real he
     // kustomization never installs the ClientIntents CRD (README: kubectl create, by hand).
     expect(kustomize.filter((id) => !chart.includes(id))).to.deep.equal(['Namespace//network-mapper']);
     expect(chart.filter((id) => !kustomize.includes(id))).to.deep.equal([clientIntentsCrd]);
+  });
+
+  it("sets only variables the programs read, valid for their schemas, and the same containers as config/", () => {
+    const kustomized = parseManifests(succeeded(runKubectl(['kustomize', 'config/default']), 'kubectl kustomize config/default'));
+    const schemas = { Deployment: operatorConfigSchema, DaemonSet: snifferConfigSchema };
+    for (const set of valueSets) {
+      const rendered = parseManifests(succeeded(template('network-mapper', 'network-mapper', valuesArgs(set)), `helm template ${set}`));
+      for (const kind of ['Deployment', 'DaemonSet'] as const) {
+        const container = podContainer(rendered, kind);
+        const env: Record<string, string> = {};
+        for (const variable of container.env) {
+          expect([...Object.keys(schemas[kind].shape), ...processVariables], `${set} ${kind}`).to.include(variable.name);
+          env[variable.name] = variable.value ?? 'network-mapper';
+        }
+        expect(() => parseEnvConfig(schemas[kind], env), `${set} ${kind}`).to.not.throw();
+        // With the default values, the chart's container is config/'s, field for field.
+        if (set === '(defaults)') expect(container, kind).to.deep.equal(podContainer(kustomized, kind));
+      }
+    }
   });
 
   it('config/prometheus adds what serviceMonitor.enabled adds to the chart, and is accepted likewise', async () => {

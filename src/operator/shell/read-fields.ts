@@ -49,10 +49,13 @@ export function observationReadFields(object: ObservationObject): unknown {
   return { phase: object.status?.phase ?? null, processedAt: object.status?.processedAt ?? null };
 }
 
-/** Not the Intents Operator's status (upToDate, observedGeneration): we neither read nor own it. */
+/**
+ * Not the Intents Operator's status (upToDate, observedGeneration) nor the resourceVersion alone:
+ * an update of only those is skipped (our copy of our own write is retired by resourceVersion
+ * when the next passing event or reconcile reads the cache).
+ */
 export function intentsReadFields(object: ClientIntentsObject): unknown {
   return {
-    resourceVersionIfOurs: isManaged(object) ? object.metadata?.resourceVersion : null,
     spec: object.spec ?? null,
     managed: isManaged(object),
     annotations: object.metadata?.annotations ?? {},

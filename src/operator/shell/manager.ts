@@ -59,8 +59,11 @@ export class Manager {
   private maintenance: NodeJS.Timeout | undefined;
   private stopped = false;
   private started: Promise<void> = Promise.resolve();
+  private readonly stopRequested: Promise<void>;
+  private requestStop: () => void = () => undefined;
 
   constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+    this.stopRequested = new Promise((resolve) => (this.requestStop = resolve));
     const kc = sharingConnections(config);
     const metrics = (this.metrics = createOperatorMetrics(registry));
     this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
@@ -166,7 +169,8 @@ export class Manager {
     for (const resource of this.resources) resource.start();
     const synced = Promise.all(this.resources.map((r) => r.whenSynced()));
     const slow = setTimeout(() => this.log.error('informers have not listed everything yet; still waiting', { timeoutMs: cacheSyncTimeoutMs, waitingFor: this.resources.filter((r) => !r.synced).map((r) => r.resource) }), cacheSyncTimeoutMs);
-    await synced;
+    // Stopping before every informer has listed (a CRD still missing) must not wait for them.
+    await Promise.race([synced, this.stopRequested]);
     clearTimeout(slow);
     if (this.stopped) return;
     for (const c of this.indexControllers) c.start();
@@ -183,12 +187,13 @@ export class Manager {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.requestStop();
+    await this.started.catch(() => undefined);
     clearInterval(this.maintenance);
     if (this.state.active) await this.flush();
     await this.elector?.stop();
     this.setLeading(false);
     await Promise.all([this.observationController.stop(), this.clientController.stop(), ...this.indexControllers.map((c) => c.stop())]);
-    await this.started.catch(() => undefined);
     await Promise.all(this.resources.map((r) => r.stop()));
   }
 

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { connection, obsApi, startOperator, testSettings, waitFor, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
+import { connection, observationProcessed, startOperator, testSettings, waitFor, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-keys';
 const appNs = 'keys-app';
@@ -11,12 +11,7 @@ describe('typed client keys: kind in the key, any name the webhook allows (real 
   let cluster: Cluster;
   let running: RunningOperator | undefined;
 
-  async function processed(name: string): Promise<void> {
-    await waitFor(`observation ${name} processed`, async () => {
-      const obj = (await cluster.custom.getNamespacedCustomObject({ ...obsApi, namespace: opNs, name })) as { status?: { phase?: string } };
-      return obj.status?.phase === 'Processed' ? true : undefined;
-    });
-  }
+  const processed = (name: string): Promise<void> => observationProcessed(cluster, opNs, name);
 
   async function intentsOfWorkload(namespace: string, name: string, count: number): Promise<ClientIntentsRead[]> {
     return waitFor(`${count} ClientIntents for ${namespace}/${name}`, async () => {

@@ -92,6 +92,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+/** Waits until the operator has marked an observation Processed. */
+export async function observationProcessed(cluster: Cluster, namespace: string, name: string): Promise<void> {
+  await waitFor(`observation ${name} processed`, async () => {
+    const obj = (await cluster.custom.getNamespacedCustomObject({ ...obsApi, namespace, name })) as { status?: { phase?: string } };
+    return obj.status?.phase === 'Processed' ? true : undefined;
+  });
+}
+
 /** Builds workloads on a control plane without controllers: every object is created by hand. */
 export class Cluster {
   readonly core: CoreV1Api;

@@ -72,10 +72,10 @@ describe('at-least-once delivery: a leader that dies or stops loses no target (o
 
   it('a leader killed after reading an observation and before writing: the other replica writes every target', async () => {
     const allow = await refuse();
-    const a = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, POD_NAME: 'deliver-a' });
+    const a = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', POD_NAME: 'deliver-a' });
     processes.push(a);
     await waitFor('deliver-a leads', async () => ((await holder()) === 'deliver-a' ? true : undefined), 30_000);
-    const b = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, POD_NAME: 'deliver-b' });
+    const b = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', POD_NAME: 'deliver-b' });
     processes.push(b);
     await logged(b, (l) => l.message === 'operator started');
 

@@ -23,7 +23,7 @@ export interface OperatorProcess {
 /** `main.js` as it runs in its Deployment, with JSON logs collected from stderr. */
 export function startOperatorProcess(kubeconfig: string, env: Record<string, string>): OperatorProcess {
   const child = spawn(process.execPath, [mainJs], {
-    env: { ...process.env, KUBECONFIG: kubeconfig, HEALTH_PORT: '0', LOG_LEVEL: 'info', OBSERVATION_SETTLE_SECONDS: '0', ...env },
+    env: { ...process.env, KUBECONFIG: kubeconfig, HEALTH_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { connection, obsApi, startOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
+import { connection, observationProcessed, startOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-terminating';
 const goneNs = 'term-gone';
@@ -20,12 +20,7 @@ describe('a Terminating namespace is gone for the operator (real API server)', f
   let cluster: Cluster;
   let running: RunningOperator | undefined;
 
-  async function processed(name: string): Promise<void> {
-    await waitFor(`observation ${name} processed`, async () => {
-      const obj = (await cluster.custom.getNamespacedCustomObject({ ...obsApi, namespace: opNs, name })) as { status?: { phase?: string } };
-      return obj.status?.phase === 'Processed' ? true : undefined;
-    });
-  }
+  const processed = (name: string): Promise<void> => observationProcessed(cluster, opNs, name);
 
   before(async () => {
     let operatorKc: KubeConfig;

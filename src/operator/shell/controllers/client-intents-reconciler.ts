@@ -163,7 +163,14 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Names other clients have claimed whose objects the informer does not show yet: taken, as ours. */
   private claimedBy(namespace: string, key: string, inNamespace: ReadonlyMap<string, ClientIntentsObject>): ExistingIntents[] {
     const claimed: ExistingIntents[] = [];
-    for (const [name, claim] of this.claims.get(namespace) ?? []) {
+    const claims = this.claims.get(namespace);
+    for (const [name, claim] of claims ?? []) {
+      if (!this.deps.state.store.has(claim.clientKey)) {
+        // The store let that client go (expiry, its bounds): so does the claim.
+        claims!.delete(name);
+        this.claimOf.delete(claim.clientKey);
+        continue;
+      }
       if (claim.clientKey === key || inNamespace.has(name)) continue;
       claimed.push({ namespace, name, managed: true, spec: { workload: claim.workload, targets: [] }, annotations: {} });
     }

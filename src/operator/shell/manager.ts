@@ -118,12 +118,7 @@ export class Manager {
     const nodeController: Controller<NameRequest> = indexController('node', new NodeReconciler(nodes, this.index), nameId);
     const namespaceController: Controller<NameRequest> = indexController('namespace', new NamespaceReconciler(namespaces, this.gone, (name) => this.onNamespaceGone(name)), nameId);
 
-    const enqueueClients = (keys: readonly string[]): void => {
-      for (const key of keys) {
-        const request = this.state.store.requestOf(key);
-        if (request) this.clientController.enqueue(request);
-      }
-    };
+    const enqueueClients = (keys: readonly string[]): void => this.enqueueClients(keys);
     this.observationReconciler = new ObservationReconciler({ state: this.state, observations: this.observations, custom, writes: this.writes, index: this.index, settings, metrics, log, enqueueClients });
     this.clientReconciler = new ClientIntentsReconciler({
       state: this.state,
@@ -133,12 +128,7 @@ export class Manager {
       settings,
       log,
       enqueueClients,
-      delivered: (ids) => {
-        for (const id of ids) {
-          const [namespace, name] = JSON.parse(id) as [string, string];
-          this.observationController.enqueue({ namespace, name });
-        }
-      },
+      delivered: (ids) => this.enqueueDelivered(ids),
     });
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);
@@ -199,23 +189,34 @@ export class Manager {
 
   private async flush(): Promise<void> {
     this.state.draining = true;
-    const released = this.state.gate.flush();
-    for (const key of released) {
-      const request = this.state.store.requestOf(key);
-      if (request) this.clientController.enqueue(request);
-    }
+    this.enqueueClients(this.state.gate.flush());
     const deadline = Date.now() + flushTimeoutMs;
     while (Date.now() < deadline && (this.state.delivery.size > 0 || !this.clientController.idle || !this.observationController.idle)) await new Promise((r) => setTimeout(r, 50));
     this.log.info('flushed before releasing the lease', { undelivered: this.state.delivery.size });
   }
 
+  /** Store keys -> client requests on the client-intents controller. */
+  private enqueueClients(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const request = this.state.store.requestOf(key);
+      if (request) this.clientController.enqueue(request);
+      // Gone from the store meanwhile (expired, evicted): nothing of it is left to write.
+      else this.enqueueDelivered(this.state.delivery.written(key));
+    }
+  }
+
+  /** Observations whose every changed client is written: the observation controller marks them. */
+  private enqueueDelivered(ids: readonly string[]): void {
+    for (const id of ids) {
+      const [namespace, name] = JSON.parse(id) as [string, string];
+      this.observationController.enqueue({ namespace, name });
+    }
+  }
+
   private onObservation(type: 'add' | 'update' | 'delete', object: ObservationObject): void {
     const request = { namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
     const waiting = type !== 'delete' && this.observationReconciler.waiting(object);
-    for (const key of this.state.gate.setWaiting(objectId(request), waiting)) {
-      const client = this.state.store.requestOf(key);
-      if (client) this.clientController.enqueue(client);
-    }
+    this.enqueueClients(this.state.gate.setWaiting(objectId(request), waiting));
     this.metrics.observationsWaiting.set(this.state.gate.waitingCount);
     this.observationController.enqueue(request);
   }
@@ -228,10 +229,7 @@ export class Manager {
 
   /** Everything resolved for a gone namespace goes; clients elsewhere drop targets into it. */
   private onNamespaceGone(namespace: string): void {
-    for (const key of this.state.store.clientKeys()) {
-      const request = this.state.store.requestOf(key);
-      if (request) this.clientController.enqueue(request);
-    }
+    this.enqueueClients(this.state.store.clientKeys());
     this.log.info('namespace gone: nothing more is written into it', { namespace });
   }
 
@@ -276,10 +274,7 @@ export class Manager {
     this.state.store = store;
     this.state.seeded = true;
     this.log.info('state rebuilt from managed ClientIntents', { clients: store.clientKeys().length });
-    for (const key of seeded) {
-      const request = store.requestOf(key);
-      if (request) this.clientController.enqueue(request);
-    }
+    this.enqueueClients(seeded);
     for (const object of this.observations.list()) this.observationController.enqueue({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
   }
 
@@ -288,10 +283,7 @@ export class Manager {
     this.index.prune(now);
     this.gone.prune(now);
     if (this.state.active && this.settings.targetExpiryMs > 0) {
-      for (const key of this.state.store.expire(now, this.settings.targetExpiryMs)) {
-        const request = this.state.store.requestOf(key);
-        if (request) this.clientController.enqueue(request);
-      }
+      this.enqueueClients(this.state.store.expire(now, this.settings.targetExpiryMs));
     }
   }
 

@@ -53,7 +53,7 @@ try {
   try {
     for (const [name, startComponent] of [
       ['operator', () => startOperatorInRootfs(rootfs, image.config, cp)],
-      ['sniffer', () => startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19478))],
+      ['sniffer', () => startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19488))],
     ] as const) {
       const started: number[] = [];
       const ready: number[] = [];

@@ -99,7 +99,7 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
 
   it('runs the sniffer as root with only NET_RAW and SYS_PTRACE on a read-only root until it is ready', async () => {
     const cp = await sharedControlPlane();
-    const sniffer = await startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19478));
+    const sniffer = await startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19488));
     try {
       expect(sniffer.logs.filter((l) => 'unparsed' in l || l.level === 'error')).to.deep.equal([]);
       expect(await terminate(sniffer.child)).to.equal(0);

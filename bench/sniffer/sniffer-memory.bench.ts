@@ -14,10 +14,11 @@ import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
 import { forwardUnixToTcp } from '../../test/support/netns/unix-to-tcp.js';
 import { createScanLoad, type ScanLoad } from './support/scan-load.js';
 import { summarize, type MemorySample, type PhaseSummary } from './support/memory-samples.js';
+import { componentNodeFlags } from '../support/node-flags.js';
 
 /*
  * Resident memory of the REAL sniffer process (`node dist/src/sniffer/main.js`) as deployed: the
- * node flags and environment are read from deploy/sniffer-daemonset.yaml, only what a bench must
+ * node flags from image/node-flags and the environment from config/sniffer/sniffer-daemonset.yaml; only what a bench must
  * is overridden (API server, node and namespace names, PROC_ROOT=/proc, the HTTP port, the log
  * level). It runs in a "node" network namespace, captures on `any`, scans every namespace of the
  * machine (100 namespaces x 100 connections added) and writes NetworkObservations to a private
@@ -36,7 +37,7 @@ interface Run {
   label: string;
   /** Runs the main.js named by BENCH_BEFORE_MAIN (another build) instead of this one's; skipped without it. */
   before?: boolean;
-  /** Node flags added to (or, with `flags`, replacing) the manifest's. */
+  /** Node flags added to (or, with `flags`, replacing) the deployed ones (image/node-flags). */
   extraFlags?: string[];
   flags?: string[];
   env?: Record<string, string>;
@@ -48,10 +49,10 @@ const chosen = [...semi, '--heap-growing-percent=10', '--max-opt=2'];
 /*
  * 0 is what the manifest says; 1 is the deployment before bench/sniffer/RESULTS.md §5 (16 MiB
  * ring, only --max-semi-space-size=1); the others change one thing at a time. Configurations
- * that set `flags` replace the manifest's flags; `env` overrides the manifest's variables.
+ * that set `flags` replace the deployed flags; `env` overrides the manifest's variables.
  */
 const runs: Run[] = [
-  { label: 'deploy/sniffer-daemonset.yaml as committed' },
+  { label: 'as deployed (image/node-flags, config/sniffer/sniffer-daemonset.yaml)' },
   { label: 'before: 16 MiB ring, --max-semi-space-size=1', flags: semi, env: ring16 },
   { label: '4 MiB ring, --max-semi-space-size=1', flags: semi, env: ring4 },
   { label: '4 MiB, + --heap-growing-percent=10', flags: [...semi, '--heap-growing-percent=10'], env: ring4 },
@@ -72,7 +73,7 @@ const runs: Run[] = [
 const repeat = Number(process.env.BENCH_REPEAT ?? 1);
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const manifestPath = join(root, 'deploy', 'sniffer-daemonset.yaml');
+const manifestPath = join(root, 'config', 'sniffer', 'sniffer-daemonset.yaml');
 const snifferMain = join(root, 'dist', 'src', 'sniffer', 'main.js');
 const support = (name: string) => fileURLToPath(new URL(`./support/${name}.js`, import.meta.url));
 const tcpToUnix = join(root, 'dist', 'test', 'support', 'netns', 'tcp-to-unix.js');
@@ -90,16 +91,15 @@ const scanPrefix = 'nmbk';
 /** The sniffer being measured, stopped by the clean-up when the benchmark is interrupted. */
 let running: NetnsProcess | undefined;
 
-/** The sniffer container's node flags and literal environment, from the committed manifest. */
+/** The sniffer's node flags (image/node-flags, as the image's entrypoint runs it) and the manifest's literal environment. */
 function deployed(): { flags: string[]; env: Record<string, string> } {
   const docs = parseAllDocuments(readFileSync(manifestPath, 'utf8')).map((d) => d.toJS() as { kind?: string; spec?: unknown });
-  const daemonSet = docs.find((d) => d.kind === 'DaemonSet') as { spec: { template: { spec: { containers: { command: string[]; env: { name: string; value?: string }[] }[] } } } } | undefined;
+  const daemonSet = docs.find((d) => d.kind === 'DaemonSet') as { spec: { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } } } | undefined;
   const container = daemonSet?.spec.template.spec.containers[0];
   if (!container) throw new Error(`no DaemonSet container in ${manifestPath}`);
-  const { command } = container;
-  if (command[0] !== 'node' || command.at(-1) !== 'dist/src/sniffer/main.js') throw new Error(`unexpected command in ${manifestPath}: ${command.join(' ')}`);
+  if (container.args.join(' ') !== 'sniffer') throw new Error(`unexpected args in ${manifestPath}: ${container.args.join(' ')}`);
   const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
-  return { flags: command.slice(1, -1), env };
+  return { flags: componentNodeFlags('sniffer'), env };
 }
 
 /** Node alone, and with what main.ts imports (nothing started), each after 3 s. */
@@ -138,7 +138,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   const base = deployed();
   console.log(`# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`# manifest: node ${base.flags.join(' ')} dist/src/sniffer/main.js; ${Object.entries(base.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`# deployed: node ${base.flags.join(' ')} dist/src/sniffer/main.js; ${Object.entries(base.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   await deleteNamespaces(prefix);
   await deleteNamespaces(scanPrefix);
   const workDir = mkdtempSync(join(tmpdir(), 'netmap-sniffer-memory-'));

@@ -51,6 +51,14 @@ describe('sniffer socket scan: reuse of a namespace whose TCP counters stand sti
     expect(reuse.reusable('net:[1]', 'a', 500)).to.equal(undefined);
   });
 
+  it('does not reuse a read that saw sockets in SYN_SENT (one may become established while another closes)', () => {
+    const reuse = new ScanReuse(10_000);
+    reuse.remember('net:[1]', 'a', [connection('10.1.0.1', 1_000)], 1_000, 1);
+    expect(reuse.reusable('net:[1]', 'a', 2_000)).to.equal(undefined);
+    reuse.remember('net:[1]', 'a', [connection('10.1.0.1', 2_000)], 2_000, 0);
+    expect(reuse.reusable('net:[1]', 'a', 3_000)).to.have.length(1);
+  });
+
   it('reads every time with a bound of 0, forgets an unreadable activity and namespaces that are gone', () => {
     const never = new ScanReuse(0);
     never.remember('net:[1]', 'a', [], 1_000);

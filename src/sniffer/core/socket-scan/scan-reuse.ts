@@ -14,7 +14,9 @@ interface Entry {
  * namespace's TCP activity (tcp-activity.ts) stays the same, for at most `maxAgeMs` after that
  * read. Reading a table walks the kernel's TCP hash, which all namespaces share unless the node
  * sets net.ipv4.tcp_child_ehash_entries: on an idle node that walk was nearly all of the scan's
- * CPU. Held: one entry per namespace seen by the last scan (`prune` drops the rest).
+ * CPU. With every connection that can become established counted by the activity, the bound only
+ * guards against what the counters cannot see (a kernel counting differently). Held: one entry
+ * per namespace seen by the last scan (`prune` drops the rest).
  */
 export class ScanReuse {
   private entries = new Map<string, Entry>();
@@ -29,9 +31,14 @@ export class ScanReuse {
     return entry.connections;
   }
 
-  /** Records what a read found; an unreadable activity is not kept (the next scan reads again). */
-  remember(namespace: string, activity: string | undefined, connections: readonly ObservedConnection[], now: number): void {
-    if (activity === undefined) {
+  /**
+   * Records what a read found. Not kept (the next scan reads again): an unreadable activity, and
+   * a read that saw sockets in SYN_SENT, whose connections were counted as opened before they
+   * are established, so the counters could miss one of them becoming established while another
+   * connection closes.
+   */
+  remember(namespace: string, activity: string | undefined, connections: readonly ObservedConnection[], now: number, connecting = 0): void {
+    if (activity === undefined || connecting > 0) {
       this.entries.delete(namespace);
       return;
     }

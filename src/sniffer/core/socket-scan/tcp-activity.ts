@@ -6,10 +6,12 @@
  * also move when a listener opens or closes). Traffic counters (segments) are left out: they move
  * on every packet of an idle long-lived connection.
  *
- * A namespace whose activity is unchanged very probably has the same connections as at its last
- * read. Not surely: one connection closing while another, already counted as opened in SYN_SENT
- * at the last scan, becomes established leaves every counter as it was. So a reuse is bounded in
- * time (see ScanReuse).
+ * A connection becomes established either after its SYN was sent (ActiveOpens counted it then)
+ * or when a passive open completes (PassiveOpens); it leaves the established state by lowering
+ * CurrEstab. So a namespace whose activity is unchanged has the same established connections as
+ * at its last read, unless that read saw sockets in SYN_SENT: one of them becoming established
+ * while another connection closes leaves every counter as it was (ScanReuse reads such
+ * namespaces again). Reuse is bounded in time all the same (ScanReuse).
  */
 const snmpFields = ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets', 'CurrEstab'] as const;
 

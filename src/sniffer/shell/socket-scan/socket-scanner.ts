@@ -22,7 +22,7 @@ export interface SocketScannerOptions {
   intervalMs: number;
   /**
    * How long a namespace whose TCP counters have not moved is reported from its last read instead
-   * of reading its tables again (default 10 s; 0 reads every namespace on every scan).
+   * of reading its tables again (default 60 s; 0 reads every namespace on every scan).
    */
   maxReuseMs?: number;
   sink: ObservationSink;
@@ -52,7 +52,7 @@ export interface ScanResult {
 const hostEndianness = endianness();
 /** The scan reads synchronously (see proc-table-reader.ts); it gives the event loop back this often. */
 const sliceMs = 5;
-const defaultMaxReuseMs = 10_000;
+const defaultMaxReuseMs = 60_000;
 
 /**
  * Finds the network namespaces through /proc/<pid>/ns/net (one link per process, all processes
@@ -179,13 +179,15 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
       reads.skipped += skipped;
       reads.tables += tables.length;
       const rows: SocketRow[] = [];
+      let connecting = 0;
       for (const table of tables) {
         const parsed = parseProcNetTcp(table, hostEndianness);
         for (const reason of parsed.malformed) malformed.inc({ source: 'proc', reason });
         for (const row of parsed.rows) rows.push(row);
+        connecting += parsed.connecting;
       }
       const connections = namespaceConnections(rows, seenAt);
-      reuse.remember(namespace, activity, connections, seenAt);
+      reuse.remember(namespace, activity, connections, seenAt, connecting);
       return connections;
     }
     return undefined;

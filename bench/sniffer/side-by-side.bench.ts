@@ -28,10 +28,11 @@ import { synFlood } from './support/syn-flood.js';
  * packet sockets' PACKET_STATISTICS, support/packet-socket-stats.ts). With the socket-scan load
  * (100 namespaces x 100 connections) off and on.
  * Run (root): OTTERIZE_BIN_DIR=<dir> node dist/bench/sniffer/side-by-side.bench.js
- * BENCH_SHORT=1 (one round, load on, short phases: ~2 min), BENCH_ROUNDS (2), BENCH_IDLE_SECONDS
+ * BENCH_SHORT=1 (one round, load on, short phases: ~2 min; the full run is ~10 min), BENCH_ROUNDS (2), BENCH_IDLE_SECONDS
  * (30), BENCH_FLOOD_SECONDS (4), BENCH_DNS_RATES (10000,50000,100000), BENCH_SYN_RATES
  * (5000,20000), BENCH_SCAN_LOAD (off,on), BENCH_CPU_PROF=1 (also profiles our sniffer at idle with
- * node --cpu-prof and prints its top self-time functions).
+ * node --cpu-prof and prints its top self-time functions), BENCH_VARIANTS='--max-opt=1;--lite-mode' (our
+ * sniffer with these node flags added too, one run each per round, with the scan load on).
  */
 const binDir = process.env.OTTERIZE_BIN_DIR;
 const reference = binDir ? join(binDir, 'otterize-sniffer') : undefined;
@@ -44,6 +45,8 @@ const dnsRates = numbers('BENCH_DNS_RATES', short ? '50000' : '10000,50000,10000
 const synRates = numbers('BENCH_SYN_RATES', short ? '5000' : '5000,20000');
 const scanLoads = (process.env.BENCH_SCAN_LOAD ?? (short ? 'on' : 'off,on')).split(',') as ('off' | 'on')[];
 const cpuProfile = process.env.BENCH_CPU_PROF === '1';
+/** Node flags to try on our sniffer besides the DaemonSet's, each a run of its own with the scan load on ('--max-opt=1;--lite-mode'). */
+const variants = (process.env.BENCH_VARIANTS ?? '').split(';').map((v) => v.trim()).filter(Boolean).map((v) => v.split(/\s+/));
 /** After a flood, for the last batch (ours: one read timeout) and the report that follows. */
 const tailMs = 2_500;
 
@@ -60,7 +63,8 @@ const refMetricsPort = slottedPort(19092);
 const namespace = 'netmap-bench-side-by-side';
 const support = (name: string) => fileURLToPath(new URL(`./support/${name}.js`, import.meta.url));
 
-type Sniffer = 'reference' | 'ours';
+/** 'reference', 'ours', or ours with other node flags ('ours --max-opt=1'). */
+type Sniffer = string;
 interface Flood {
   kind: 'dns' | 'syn';
   rate: number;
@@ -99,9 +103,11 @@ interface Started {
 async function startSniffer(sniffer: Sniffer, topology: Topology, ctx: { workDir: string; api: NodeApiServer; profileDir?: string }): Promise<Started> {
   const pin = ['taskset', '-c', '1'];
   const base = deployed();
+  const ours = sniffer.startsWith('ours');
   let child;
-  if (sniffer === 'ours') {
-    const flags = ctx.profileDir ? [...base.flags, '--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : base.flags;
+  if (ours) {
+    const extra = sniffer.split(' ').slice(1);
+    const flags = [...base.flags, ...extra, ...(ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [])];
     child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...pin, process.execPath, ...flags, snifferMain], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -131,14 +137,14 @@ async function startSniffer(sniffer: Sniffer, topology: Topology, ctx: { workDir
   running = process_;
   const pid = child.pid;
   if (pid === undefined) throw new Error(`the ${sniffer} sniffer did not start`);
-  const readyUrl = sniffer === 'ours' ? `http://127.0.0.1:${ourPort}/readyz` : `http://127.0.0.1:${refMetricsPort}/metrics`;
+  const readyUrl = ours ? `http://127.0.0.1:${ourPort}/readyz` : `http://127.0.0.1:${refMetricsPort}/metrics`;
   for (let waited = 0; ; waited += 500) {
     if (child.exitCode !== null) throw new Error(`the ${sniffer} sniffer exited with ${child.exitCode}: ${process_.stderr}`);
     if ((await fetchInNamespace(topology, 'node', readyUrl)).status === 200) break;
     if (waited > 30_000) throw new Error(`the ${sniffer} sniffer was not ready within 30 s: ${process_.stderr}`);
     await sleep(500);
   }
-  if (sniffer === 'ours') {
+  if (ours) {
     let last = { received: 0, dropped: 0 };
     const read = async () => {
       const metrics = parseMetrics((await fetchInNamespace(topology, 'node', `http://127.0.0.1:${ourPort}/metrics`)).body);
@@ -244,14 +250,14 @@ function ratioRows(ours: RunResult, ref: RunResult): [string, number, number][] 
 const fmt = (n: number) => (Number.isFinite(n) ? (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2)) : '—');
 
 function report(results: RunResult[]): void {
-  for (const scanLoad of scanLoads) {
+  for (const [scanLoad, contender] of scanLoads.flatMap((l) => [...new Set(results.filter((r) => r.scanLoad === l).map((r) => r.sniffer))].filter((c) => c !== 'reference').map((c) => [l, c] as const))) {
     const pairs = [...new Set(results.map((r) => r.round))].flatMap((round) => {
-      const ours = results.find((r) => r.sniffer === 'ours' && r.round === round && r.scanLoad === scanLoad);
+      const ours = results.find((r) => r.sniffer === contender && r.round === round && r.scanLoad === scanLoad);
       const ref = results.find((r) => r.sniffer === 'reference' && r.round === round && r.scanLoad === scanLoad);
       return ours && ref ? [{ round, rows: ratioRows(ours, ref) }] : [];
     });
     if (!pairs.length) continue;
-    console.log(`\n### socket-scan load ${scanLoad === 'on' ? 'on (100 namespaces x 100 connections)' : 'off'}: ours / reference\n`);
+    console.log(`\n### socket-scan load ${scanLoad === 'on' ? 'on (100 namespaces x 100 connections)' : 'off'}: ${contender} / reference\n`);
     console.log(`| measure | ${pairs.map((p) => `round ${p.round + 1} ours / ref = ratio`).join(' | ')} | median ratio |`);
     console.log(`| --- | ${pairs.map(() => '---').join(' | ')} | ---: |`);
     const labels = pairs[0]?.rows.map((r) => r[0]) ?? [];
@@ -261,7 +267,7 @@ function report(results: RunResult[]): void {
       console.log(`| ${label} | ${cells.map(([, a, b]) => `${fmt(a)} / ${fmt(b)} = ${fmt(a / b)}`).join(' | ')} | **${fmt(median(ratios))}** |`);
     });
     console.log(`\nloss (dropped / offered to the capture):`);
-    for (const r of results.filter((x) => x.scanLoad === scanLoad)) {
+    for (const r of results.filter((x) => x.scanLoad === scanLoad && (x.sniffer === contender || x.sniffer === 'reference'))) {
       console.log(`  round ${r.round + 1} ${r.sniffer}: ${r.floods.map((f) => `${f.kind} ${f.rate / 1000}k/s ${f.dropped}/${f.received} of ${f.sent} sent`).join('; ')}`);
     }
   }
@@ -320,7 +326,8 @@ async function main(): Promise<void> {
       if (scanLoad === 'off' && load) throw new Error('BENCH_SCAN_LOAD: off must come before on');
       if (cpuProfile && scanLoad === scanLoads.at(-1)) await profileIdle(topology, ctx);
       for (let round = 0; round < rounds; round++) {
-        const order: Sniffer[] = round % 2 === 0 ? ['reference', 'ours'] : ['ours', 'reference'];
+        const tried = scanLoad === 'on' ? variants.map((flags) => `ours ${flags.join(' ')}`) : [];
+        const order: Sniffer[] = round % 2 === 0 ? ['reference', 'ours', ...tried] : [...tried, 'ours', 'reference'];
         for (const sniffer of order) {
           const result = await measure(sniffer, topology, ctx, scanLoad, round);
           loads.push(loadavg()[0] ?? NaN);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
 import { addNodeWithSender } from '../../test/support/netns/node-with-sender.js';
+import { slotted, slottedOctet, slottedPort } from '../../test/support/test-slot.js';
 import { createScanLoad, type ScanLoad } from './support/scan-load.js';
 import { summarize, type MemorySample, type PhaseSummary } from './support/memory-samples.js';
 import { startNodeApiServer, type NodeApiServer } from './support/node-api-server.js';
@@ -76,9 +77,11 @@ const rate = Number(process.env.BENCH_RATE ?? 50_000);
 const childEhash = Number(process.env.BENCH_CHILD_EHASH ?? 0);
 const pin = process.env.BENCH_PIN !== '0';
 const namespace = 'netmap-bench-memory';
-const httpPort = 9478;
-const prefix = 'nmbm';
-const scanPrefix = 'nmbk';
+// Slotted (test/support/test-slot.ts) so that runs from several checkouts do not meet.
+const httpPort = slottedPort(9478);
+const prefix = slotted('nmbm');
+const scanPrefix = slotted('nmbk');
+const net24 = `10.${slottedOctet(210)}.0`;
 /** The sniffer being measured, stopped by the clean-up when the benchmark is interrupted. */
 let running: NetnsProcess | undefined;
 
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
   }
   try {
     // The node: its own namespace, a sender behind a veth, a private API server.
-    await addNodeWithSender(topology, '10.210.0');
+    await addNodeWithSender(topology, net24);
     apiServer = await startNodeApiServer(topology, workDir, namespace);
     const { kubeconfig } = apiServer;
 
@@ -215,7 +218,7 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
     const before = await metrics();
     const cpuBefore = cpuSeconds(pid);
     const flood = await topology.exec('snd', ...(pin ? ['taskset', '-c', '0', process.execPath] : [process.execPath]) as [string, ...string[]],
-      support('udp-flood'), '10.210.0.2', '10.210.0.1', String(rate), String(loadSeconds));
+      support('udp-flood'), `${net24}.2`, `${net24}.1`, String(rate), String(loadSeconds));
     // The last batch reaches the sniffer up to one read timeout later.
     await sleep(2_500);
     clearInterval(sampler);

@@ -34,3 +34,15 @@ function podIpFromLabel(label: string): string | undefined {
   if (isIP(v6) === 6) return v6;
   return undefined;
 }
+
+/**
+ * The name a DNS answer is about. A cluster name answered with a CNAME out of the cluster
+ * domain is that outside name: CoreDNS's `autopath` answers `<name>.<ns>.svc.<domain>` with a
+ * CNAME to `<name>` when the search list finds it there, and an ExternalName Service's name is
+ * a CNAME to its external name. Otherwise it is the asked name (the first of a CNAME chain
+ * between outside names, such as a CDN's, is the one the client asked for).
+ */
+export function answeredName(asked: string, cnames: readonly string[] | undefined, clusterDomain: string): string {
+  if (!cnames?.length || parseClusterName(asked, clusterDomain).kind === 'external') return asked;
+  return cnames.find((name) => parseClusterName(name, clusterDomain).kind === 'external') ?? asked;
+}

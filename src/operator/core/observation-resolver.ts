@@ -1,5 +1,6 @@
 import type { NetworkObservationSpec } from '../../crds/network-observation.js';
 import { apiServerService, apiServerTargetName, sameIdentity, type ClusterIndex } from './cluster-index.js';
+import { answeredName } from './cluster-dns.js';
 import { clientKeyOf, type IntentsStore } from './intents-store.js';
 import { targetName } from './names.js';
 import type { TargetRef } from './target-ref.js';
@@ -51,18 +52,25 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
       miss(client.reason);
       continue;
     }
-    const server = index.serverByName(answer.name, first, last);
+    // A resolver's upstream answers (CoreDNS forwarding, node-local DNS) are its clients'
+    // lookups, not its own: crediting them would make it a client of every name it serves.
+    if (index.isDnsResolver(answer.clientIP, client.value)) {
+      miss('client-dns-resolver');
+      continue;
+    }
+    const name = answeredName(answer.name, answer.cnames, index.options.clusterDomain);
+    const server = index.serverByName(name, first, last);
     if (server === 'external') {
       if (!options.internetTargets) {
         miss('internet-disabled');
         continue;
       }
-      if (!internetDomain.test(answer.name)) {
+      if (!internetDomain.test(name)) {
         miss('invalid-domain');
         continue;
       }
-      store.rememberDns(client.value, answer.name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
-      if (add(client.value, { type: 'internet', domain: answer.name }, 'DNS', first, last)) resolved++;
+      store.rememberDns(client.value, name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
+      if (add(client.value, { type: 'internet', domain: name }, 'DNS', first, last)) resolved++;
       continue;
     }
     if (!server.ok) {
@@ -84,7 +92,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     }
     let ref: TargetRef | undefined;
     let port: number | undefined;
-    const server = index.serverByIp(connection.serverIP, first, last);
+    const server = index.serverByIp(connection.serverIP, first, last, connection.serverPort);
     if (server.ok) {
       ref = refFor(client.value, server.value);
       if (!ref) {

@@ -117,8 +117,14 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
   if (!chain || chain.length === 1) return { ok: true, name: askedName, ips, ttlSeconds };
   // The chain after the asked name: the operator needs it to tell an autopath or ExternalName
   // answer (a cluster name aliased to an outside name) from a lookup of the cluster name.
-  const cnames = chain.slice(1).filter((name) => reportableName.test(name));
-  return cnames.length ? { ok: true, name: askedName, ips, ttlSeconds, cnames } : { ok: true, name: askedName, ips, ttlSeconds };
+  let cnames: string[] | undefined;
+  for (let i = 1; i < chain.length; i++) {
+    const name = chain[i] as string;
+    if (!reportableName.test(name)) continue;
+    if (!cnames) cnames = [name];
+    else cnames.push(name);
+  }
+  return cnames ? { ok: true, name: askedName, ips, ttlSeconds, cnames } : { ok: true, name: askedName, ips, ttlSeconds };
 }
 
 /** The asked name and every name its CNAME chain leads to (bounded, so a CNAME loop ends). */

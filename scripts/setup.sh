@@ -87,6 +87,24 @@ ensure_controlplane() {
   export NETMAP_CONTROLPLANE_BIN="$bin"
 }
 
+# CoreDNS (test/tools/coredns: CoreDNS with the plugins the local cluster's Corefile uses) runs
+# as the local cluster's kube-system/coredns pod. Cached like the control plane.
+ensure_coredns() {
+  local key bin
+  key=$(cat test/tools/coredns/go.mod test/tools/coredns/go.sum test/tools/coredns/*.go <(go version) | sha256sum | cut -c1-16)
+  bin="$NETMAP_CACHE/coredns-$key/coredns"
+  if [ ! -x "$bin" ]; then
+    log "building CoreDNS for the local cluster (from the Go module proxy; the first build takes a few minutes)"
+    local start=$SECONDS
+    mkdir -p "$(dirname "$bin")"
+    (cd test/tools/coredns && go build -trimpath -o "$bin.tmp" .)
+    mv "$bin.tmp" "$bin"
+    log "CoreDNS built in $((SECONDS - start)) s"
+  fi
+  mkdir -p .cache && ln -sfn "$bin" .cache/coredns
+  export NETMAP_COREDNS_BIN="$bin"
+}
+
 build_typescript() {
   # tsc never deletes outputs; drop those whose source is gone so mocha does not run them.
   if [ -d dist ]; then
@@ -106,6 +124,7 @@ netmap_setup() {
   ensure_npm_dependencies
   ensure_cap_patch
   ensure_controlplane
+  ensure_coredns
   build_typescript
 }
 
@@ -114,7 +133,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-all}" in
     all) netmap_setup ;;
     controlplane) ensure_controlplane ;;
+    coredns) ensure_coredns ;;
     cap-patch) ensure_cap_patch ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|cap-patch]"; exit 2 ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|coredns|cap-patch]"; exit 2 ;;
   esac
 fi

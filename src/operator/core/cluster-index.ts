@@ -203,7 +203,7 @@ export class ClusterIndex {
         identity ??= found;
       }
     }
-    if (identity && !mixed) return { type: 'workload', identity };
+    if (identity && !mixed) return { type: 'workload', identity, viaService: { namespace, name } };
     return { type: 'service', namespace, name };
   }
 

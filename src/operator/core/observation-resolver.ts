@@ -43,6 +43,14 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     changedClients.add(clientKeyOf(client.namespace, client.name));
     return true;
   };
+  // A Service target stands in for backends the operator could not name when the traffic was
+  // seen (a client calling before the Service had endpoints: every rollout and start-up); once
+  // the client's traffic to that Service resolves to its one workload, the stand-in goes.
+  const supersede = (client: WorkloadIdentity, server: ServerTarget): void => {
+    if (server.type !== 'workload' || !server.viaService) return;
+    const stand = refFor(client, { type: 'service', ...server.viaService });
+    if (stand && store.drop(client, stand)) changedClients.add(clientKeyOf(client.namespace, client.name));
+  };
 
   for (const answer of spec.dnsAnswers) {
     const first = Date.parse(answer.firstSeen);
@@ -79,7 +87,10 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     }
     const ref = refFor(client.value, server.value);
     if (!ref) miss('self-call');
-    else if (add(client.value, ref, 'DNS', first, last)) resolved++;
+    else if (add(client.value, ref, 'DNS', first, last)) {
+      resolved++;
+      supersede(client.value, server.value);
+    }
   }
 
   for (const connection of spec.connections) {
@@ -111,6 +122,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     let added = true;
     for (const source of connection.sources) added = add(client.value, ref, source, first, last, port) && added;
     if (added) resolved++;
+    if (added && server.ok) supersede(client.value, server.value);
   }
 
   return { records: spec.dnsAnswers.length + spec.connections.length, resolved, unresolved, changedClients };

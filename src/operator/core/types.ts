@@ -59,7 +59,12 @@ export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan'];
 
 /** A resolved server, independent of who called it. */
 export type ServerTarget =
-  | { readonly type: 'workload'; readonly identity: WorkloadIdentity }
+  | {
+    readonly type: 'workload';
+    readonly identity: WorkloadIdentity;
+    /** The Service the traffic was addressed to, when it was (its ClusterIP or DNS name). */
+    readonly viaService?: { readonly namespace: string; readonly name: string };
+  }
   | { readonly type: 'service'; readonly namespace: string; readonly name: string }
   | { readonly type: 'internet'; readonly domain: string };
 

@@ -98,6 +98,25 @@ describe('resolveObservation on a cluster as real ones are built', () => {
     });
   });
 
+  describe('a client that calls a Service before it has endpoints (start-up, rollouts)', () => {
+    it('names the Service until its traffic resolves to the one workload behind it, then only the workload', () => {
+      const index = realCluster();
+      index.upsertService({ namespace: 'shop', name: 'cart', clusterIPs: ['10.96.0.20'], ports: [8080] });
+      const store = new IntentsStore(1024);
+      resolveObservation(observation({
+        dnsAnswers: [dns('10.244.0.5', 'cart.shop.svc.cluster.local', ['10.96.0.20'], at)],
+        connections: [conn('10.244.0.5', '10.96.0.20', 8080, at)],
+      }), index, store, options);
+      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'cart' } }]);
+
+      index.upsertPod(pod('shop', 'cart-1', ['10.244.0.9']), { namespace: 'shop', name: 'cart', kind: 'Deployment' }, t0);
+      index.upsertSlice({ namespace: 'shop', name: 'cart-x', serviceName: 'cart', ports: [8080], endpoints: [{ ips: ['10.244.0.9'], pod: { namespace: 'shop', name: 'cart-1' } }] });
+      const outcome = resolveObservation(observation({ connections: [conn('10.244.0.5', '10.96.0.20', 8080, at + 5000)] }), index, store, options);
+      expect([...outcome.changedClients]).to.deep.equal(['shop/web']);
+      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }]);
+    });
+  });
+
   describe('case 3: autopath and ExternalName answers', () => {
     it('maps an autopath answer (the search-expanded name aliased to the outside name) to the outside name', () => {
       const { store, outcome } = resolve({

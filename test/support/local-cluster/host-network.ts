@@ -104,7 +104,12 @@ export async function setUpHostNetwork(network: ClusterNetwork): Promise<void> {
   await sh('sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1');
   await claimForwarding(network.prefix);
 
-  await sh('ip', 'link', 'add', network.bridge, 'type', 'bridge');
+  // A fixed MAC: a bridge without one takes the lowest MAC of its ports, so it changed whenever
+  // such a pod went (a CronJob's, every minute) and pods kept the old one for the gateway and the
+  // node IP until their ARP entries went stale; traffic to the node IP that no DNAT reroutes
+  // (the node's metrics port) timed out meanwhile.
+  const octet = Number(network.gateway4.split('.')[2]);
+  await sh('ip', 'link', 'add', network.bridge, 'address', `02:4e:4d:${octet.toString(16).padStart(2, '0')}:00:01`, 'type', 'bridge');
   await sh('ip', 'addr', 'add', `${network.gateway4}/24`, 'dev', network.bridge);
   await sh('ip', 'addr', 'add', `${network.nodeIP}/24`, 'dev', network.bridge);
   await sh('ip', 'addr', 'add', `${network.gateway6}/64`, 'dev', network.bridge, 'nodad');

@@ -139,9 +139,22 @@ describe('resolveObservation on a cluster as real ones are built', () => {
       expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ internet: { domains: ['status.example.org'], ports: [443] } }]);
     });
 
-    it('keeps the asked name of a chain between outside names, and a cluster name aliased inside the cluster', () => {
+    it('maps an autopath answer for a Service in another namespace to that Service, not to the expansion\'s labels', () => {
+      // `payments.billing` asked from shop: the expansion would read as Service `billing` in shop.
+      const index = realCluster();
+      index.upsertService({ namespace: 'shop', name: 'billing', clusterIPs: ['10.96.0.50'], ports: [80] });
+      index.upsertService({ namespace: 'billing', name: 'payments', clusterIPs: ['10.96.0.30'], ports: [8080] });
+      const { store, outcome } = resolve({
+        dnsAnswers: [{ ...dns('10.244.0.5', 'payments.billing.shop.svc.cluster.local', ['10.96.0.30'], at), cnames: ['payments.billing.svc.cluster.local'] }],
+      }, index);
+      expect(outcome.unresolved.size).to.equal(0);
+      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'payments.billing' } }]);
+    });
+
+    it('keeps the asked name of a chain between outside names; an alias of an alias of an ExternalName is the outside name', () => {
       expect(answeredName('api.payments.example', ['edge.payments-cdn.example'], 'cluster.local')).to.equal('api.payments.example');
-      expect(answeredName('db.shop.svc.cluster.local', ['db-0.db.shop.svc.cluster.local'], 'cluster.local')).to.equal('db.shop.svc.cluster.local');
+      expect(answeredName('status.ops.billing.svc.cluster.local', ['status.ops.svc.cluster.local', 'status.example.org'], 'cluster.local')).to.equal('status.example.org');
+      expect(answeredName('kubernetes.default.svc.ops.svc.cluster.local', ['kubernetes.default.svc.cluster.local'], 'cluster.local')).to.equal('kubernetes.default.svc.cluster.local');
       expect(answeredName('cart.shop.svc.cluster.local', undefined, 'cluster.local')).to.equal('cart.shop.svc.cluster.local');
     });
   });

@@ -44,44 +44,59 @@ ensure_npm_dependencies() {
   echo "$want" > "$stamp"
 }
 
-ensure_controlplane() {
-  local key bin
-  key=$(cat test/controlplane/go.mod test/controlplane/go.sum test/controlplane/*.go <(go version) | sha256sum | cut -c1-16)
-  bin="$NETMAP_CACHE/controlplane-$key/controlplane"
+# Builds a Go program into the cache, keyed by its sources and the Go version, and links it as
+# .cache/<name> (test helpers find it there) and exports <VAR>. A lock per binary: set-ups of two
+# checkouts on one machine build it once, the second waiting for the first.
+#   build_go_tool NAME VAR DESCRIPTION DIR PACKAGE LDFLAGS
+build_go_tool() {
+  local name=$1 var=$2 what=$3 dir=$4 package=$5 ldflags=$6 key bin
+  key=$(cat "$dir"/go.mod "$dir"/go.sum $(ls "$dir"/*.go 2>/dev/null) <(go version) <(printf '%s' "$ldflags") | sha256sum | cut -c1-16)
+  bin="$NETMAP_CACHE/$name-$key/$name"
   if [ ! -x "$bin" ]; then
-    log "building the test control plane (kube-apiserver + etcd from source; the first build takes a while)"
-    local start=$SECONDS
     mkdir -p "$(dirname "$bin")"
-    (cd test/controlplane && go build -trimpath -o "$bin.tmp" .)
-    mv "$bin.tmp" "$bin"
-    log "control plane built in $((SECONDS - start)) s"
+    exec {lock}>"$bin.lock"
+    flock "$lock"
+    if [ ! -x "$bin" ]; then
+      log "building $what (from the Go module proxy; the first build takes a few minutes)"
+      local start=$SECONDS
+      (cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" "$package")
+      mv "$bin.tmp" "$bin"
+      log "$what built in $((SECONDS - start)) s"
+    fi
+    exec {lock}>&-
   fi
-  # The test helper finds it here, so `npm test` works after one set-up.
-  mkdir -p .cache && ln -sfn "$bin" .cache/controlplane
-  export NETMAP_CONTROLPLANE_BIN="$bin"
+  mkdir -p .cache && ln -sfn "$bin" ".cache/$name"
+  export "$var=$bin"
 }
 
-# Helm for the chart tests, built from the Go module proxy (test/tools/helm pins it in go.mod and
-# go.sum) and cached like the control plane. The ldflags are those of Helm's own Makefile: its
-# version, and the Kubernetes version `helm template` and `helm lint` assume without a cluster.
+ensure_controlplane() {
+  # The Kubernetes version it reports (/version), stamped as a release build does: Helm refuses
+  # charts whose kubeVersion does not match, and the default v0.0.0-master matches nothing.
+  local version minor flags
+  version=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' test/controlplane/go.mod)
+  minor=${version#v1.}
+  minor=${minor%%.*}
+  flags="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  build_go_tool controlplane NETMAP_CONTROLPLANE_BIN "the test control plane (kube-apiserver + etcd)" test/controlplane . "$flags"
+}
+
+# Helm for the chart tests and the local cluster (test/tools/helm pins it in go.mod and go.sum).
+# The ldflags are those of Helm's own Makefile: its version, and the Kubernetes version `helm
+# template` and `helm lint` assume without a cluster.
 ensure_helm() {
-  local dir=test/tools/helm key bin version kube
-  key=$(cat $dir/go.mod $dir/go.sum <(go version) | sha256sum | cut -c1-16)
-  bin="$NETMAP_CACHE/helm-$key/helm"
-  if [ ! -x "$bin" ]; then
-    version=$(sed -n 's/^\s*helm.sh\/helm\/v3 \(v[0-9.]*\).*/\1/p' $dir/go.mod)
-    kube=$(sed -n 's/^\s*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' $dir/go.mod)
-    log "building helm $version (from the Go module proxy; the first build takes a few minutes)"
-    local start=$SECONDS flags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
-    flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kube"
-    flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kube"
-    mkdir -p "$(dirname "$bin")"
-    (cd $dir && CGO_ENABLED=0 go build -trimpath -ldflags "$flags" -o "$bin.tmp" helm.sh/helm/v3/cmd/helm)
-    mv "$bin.tmp" "$bin"
-    log "helm built in $((SECONDS - start)) s"
-  fi
-  mkdir -p .cache && ln -sfn "$bin" .cache/helm
-  export NETMAP_HELM_BIN="$bin"
+  local dir=test/tools/helm version kube flags
+  version=$(sed -n 's/^\s*helm.sh\/helm\/v3 \(v[0-9.]*\).*/\1/p' $dir/go.mod)
+  kube=$(sed -n 's/^\s*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' $dir/go.mod)
+  flags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
+  flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kube"
+  flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kube"
+  CGO_ENABLED=0 build_go_tool helm NETMAP_HELM_BIN "helm $version" $dir helm.sh/helm/v3/cmd/helm "$flags"
+}
+
+# CoreDNS with the plugins the local cluster's Corefile uses (test/tools/coredns): the local
+# cluster's kube-system/coredns pod.
+ensure_coredns() {
+  build_go_tool coredns NETMAP_COREDNS_BIN "CoreDNS for the local cluster" test/tools/coredns . ""
 }
 
 build_typescript() {
@@ -111,6 +126,7 @@ netmap_setup() {
   ensure_cap_patch
   ensure_controlplane
   ensure_helm
+  ensure_coredns
   build_typescript
   ensure_image
 }
@@ -121,8 +137,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     all) netmap_setup ;;
     controlplane) ensure_controlplane ;;
     helm) ensure_helm ;;
+    coredns) ensure_coredns ;;
     cap-patch) ensure_cap_patch ;;
     image) ensure_image ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|helm|cap-patch|image]"; exit 2 ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|cap-patch|image]"; exit 2 ;;
   esac
 fi

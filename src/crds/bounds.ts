@@ -7,6 +7,8 @@ export const observationBounds = {
   dnsAnswersPerObject: 500,
   connectionsPerObject: 2000,
   ipsPerDnsAnswer: 16,
+  /** The sniffer's decoder follows at most 16 CNAME hops. */
+  cnamesPerDnsAnswer: 16,
   unresolvedReasons: 32,
   messageLength: 1024,
 } as const;

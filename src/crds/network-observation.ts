@@ -11,6 +11,8 @@ export const dnsAnswerRecord = z.strictObject({
   clientIP: ipAddress.describe('The address the DNS response was sent to.'),
   name: dnsName.describe('The name the client asked for (a CNAME chain is followed back to it).'),
   ips: z.array(ipAddress).min(1).max(bounds.ipsPerDnsAnswer),
+  cnames: z.array(dnsName).min(1).max(bounds.cnamesPerDnsAnswer).optional()
+    .describe('The names the answer\'s CNAME chain leads through after the asked name, in order (absent without CNAMEs).'),
   ttlSeconds,
   firstSeen: timestamp,
   lastSeen: timestamp,

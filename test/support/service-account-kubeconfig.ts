@@ -1,8 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-/** A kubeconfig file as a cluster would mount it for a ServiceAccount: token user, CA inline. */
-export function writeServiceAccountKubeconfig(kc: KubeConfig, path: string, namespace: string): void {
+/**
+ * A kubeconfig file as a cluster would mount it for a ServiceAccount: token user, CA inline.
+ * `server` replaces the API server's address (a pod reaches it through the kubernetes Service).
+ */
+export function writeServiceAccountKubeconfig(kc: KubeConfig, path: string, namespace: string, server?: string): void {
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   if (!cluster || !user?.token) throw new Error('the ServiceAccount KubeConfig has no cluster or token');
@@ -14,7 +17,7 @@ export function writeServiceAccountKubeconfig(kc: KubeConfig, path: string, name
     'clusters:',
     '- name: local',
     '  cluster:',
-    `    server: ${cluster.server}`,
+    `    server: ${server ?? cluster.server}`,
     `    certificate-authority-data: ${caData}`,
     'users:',
     `- name: ${user.name}`,

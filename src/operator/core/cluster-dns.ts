@@ -34,3 +34,17 @@ function podIpFromLabel(label: string): string | undefined {
   if (isIP(v6) === 6) return v6;
   return undefined;
 }
+
+/**
+ * The name a DNS answer is about. A cluster name answered with a CNAME is an alias: CoreDNS's
+ * `autopath` answers a search expansion (`<name>.<ns>.svc.<domain>`) with a CNAME to the name
+ * the search found (`<name>`, or `payments.billing.svc.<domain>` for `payments.billing`), and an
+ * ExternalName Service's name is a CNAME to its external name. The answer is then about the
+ * first name of the chain outside the cluster domain, or else the first alias (a cluster name:
+ * never the expansion, whose labels would read as a wrong Service). An outside name keeps the
+ * asked name (the first of a CDN's chain is the one the client asked for).
+ */
+export function answeredName(asked: string, cnames: readonly string[] | undefined, clusterDomain: string): string {
+  if (!cnames?.length || parseClusterName(asked, clusterDomain).kind === 'external') return asked;
+  return cnames.find((name) => parseClusterName(name, clusterDomain).kind === 'external') ?? cnames[0]!;
+}

@@ -4,6 +4,21 @@ import { fail, ok, type EndpointSliceInfo, type PodInfo, type Resolution, type S
 
 export const apiServerService = { namespace: 'default', name: 'kubernetes' } as const;
 export const apiServerTargetName = 'kubernetes.default';
+/** Where a cluster's resolvers answer: kube-dns/CoreDNS, node-local DNS, any DNS Service. */
+export const dnsPort = 53;
+const apiServerKey = `${apiServerService.namespace}/${apiServerService.name}`;
+
+/** What the index derives from its Services and EndpointSlices, rebuilt when either changes. */
+interface EndpointFacts {
+  /** Endpoint IP -> the Service it serves (the API server's endpoints are kept apart). */
+  readonly serviceByEndpointIp: Map<string, string>;
+  /** `<ip> <port>` of the API server's endpoints (the `default/kubernetes` EndpointSlices). */
+  readonly apiServerEndpoints: Set<string>;
+  /** Endpoint IPs of Services that answer DNS (port 53 on the Service or on its endpoints). */
+  readonly resolverIps: Set<string>;
+  /** The workloads of those endpoints, so a resolver pod is known by its workload after a rollout. */
+  readonly resolverWorkloads: Set<string>;
+}
 
 export interface ClusterIndexOptions {
   clusterDomain: string;
@@ -25,7 +40,7 @@ export class ClusterIndex {
   private readonly nodeIps = new Map<string, readonly string[]>();
   private readonly nodeIpSet = new Set<string>();
   private readonly backendCache = new Map<string, { version: number; target: ServerTarget }>();
-  private endpointIpCache: { version: number; map: Map<string, string> } | undefined;
+  private endpointFactsCache: { version: number; facts: EndpointFacts } | undefined;
   private version = 0;
 
   constructor(readonly options: ClusterIndexOptions) {
@@ -109,17 +124,33 @@ export class ClusterIndex {
     return fail(holderReason('client', holder));
   }
 
-  /** The server behind a connection's destination IP (as captured, before DNAT). */
-  serverByIp(ip: string, from: number, to: number): Resolution<ServerTarget> {
+  /**
+   * The server behind a connection's destination IP (as captured, before DNAT) and port. A node
+   * IP is the API server only on the port the `default/kubernetes` EndpointSlice lists for it:
+   * on kubeadm, kind or k3s that address also serves the kubelet, node exporters and any
+   * hostNetwork pod, which are host network, not the API server.
+   */
+  serverByIp(ip: string, from: number, to: number, port?: number): Resolution<ServerTarget> {
     const serviceKey = this.serviceByIp.get(ip);
     if (serviceKey) return ok(this.serviceTarget(serviceKey));
-    const endpointService = this.endpointIps().get(ip);
-    if (endpointService === `${apiServerService.namespace}/${apiServerService.name}`) return ok(this.serviceTarget(endpointService));
+    const facts = this.endpointFacts();
+    if (port !== undefined && facts.apiServerEndpoints.has(`${ip} ${port}`)) return ok(this.serviceTarget(apiServerKey));
+    const endpointService = facts.serviceByEndpointIp.get(ip);
     const holder = this.ipHistory.holder(ip, from, to);
     if (holder.kind === 'pod' && holder.tenure.identity) return ok({ type: 'workload', identity: holder.tenure.identity });
     if (endpointService) return ok(this.serviceTarget(endpointService));
     if (holder.kind === 'unknown' && this.nodeIpSet.has(ip)) return fail('server-host-network');
     return fail(holderReason('server', holder));
+  }
+
+  /**
+   * Whether DNS answers sent to this client are a resolver's upstream answers rather than its
+   * own lookups: the IP is an endpoint of a Service that answers DNS (port 53), or the client
+   * is a workload whose pods are such endpoints (a pod of the previous rollout included).
+   */
+  isDnsResolver(ip: string, client: WorkloadIdentity): boolean {
+    const facts = this.endpointFacts();
+    return facts.resolverIps.has(ip) || facts.resolverWorkloads.has(identityKey(client));
   }
 
   /** An in-cluster DNS name, or `external` for names outside the cluster domain. */
@@ -172,7 +203,7 @@ export class ClusterIndex {
         identity ??= found;
       }
     }
-    if (identity && !mixed) return { type: 'workload', identity };
+    if (identity && !mixed) return { type: 'workload', identity, viaService: { namespace, name } };
     return { type: 'service', namespace, name };
   }
 
@@ -188,14 +219,25 @@ export class ClusterIndex {
     return undefined;
   }
 
-  private endpointIps(): Map<string, string> {
-    if (this.endpointIpCache?.version === this.version) return this.endpointIpCache.map;
-    const map = new Map<string, string>();
+  private endpointFacts(): EndpointFacts {
+    if (this.endpointFactsCache?.version === this.version) return this.endpointFactsCache.facts;
+    const facts: EndpointFacts = { serviceByEndpointIp: new Map(), apiServerEndpoints: new Set(), resolverIps: new Set(), resolverWorkloads: new Set() };
     for (const slice of this.slices.values()) {
-      for (const endpoint of slice.endpoints) for (const ip of endpoint.ips) map.set(ip, `${slice.namespace}/${slice.serviceName}`);
+      const serviceKey = `${slice.namespace}/${slice.serviceName}`;
+      const ports = slice.ports ?? [];
+      const answersDns = ports.includes(dnsPort) || (this.services.get(serviceKey)?.ports ?? []).includes(dnsPort);
+      for (const endpoint of slice.endpoints) {
+        for (const ip of endpoint.ips) {
+          if (serviceKey === apiServerKey) for (const port of ports) facts.apiServerEndpoints.add(`${ip} ${port}`);
+          else facts.serviceByEndpointIp.set(ip, serviceKey);
+          if (answersDns) facts.resolverIps.add(ip);
+        }
+        const identity = answersDns ? this.endpointIdentity(endpoint.pod, endpoint.ips) : undefined;
+        if (identity) facts.resolverWorkloads.add(identityKey(identity));
+      }
     }
-    this.endpointIpCache = { version: this.version, map };
-    return map;
+    this.endpointFactsCache = { version: this.version, facts };
+    return facts;
   }
 
   private rebuildNodeIps(): void {
@@ -216,6 +258,10 @@ function holderReason(side: 'client' | 'server', holder: HolderLookup): Unresolv
     default:
       return `${side}-unknown-ip`;
   }
+}
+
+function identityKey(identity: WorkloadIdentity): string {
+  return `${identity.namespace}/${identity.name}/${identity.kind ?? ''}`;
 }
 
 export function sameIdentity(a: WorkloadIdentity, b: WorkloadIdentity): boolean {

@@ -175,6 +175,11 @@ export class IntentsStore {
     return changed;
   }
 
+  /** Removes one target of a client; true when it had it. */
+  drop(client: WorkloadIdentity, ref: TargetRef): boolean {
+    return this.clients.get(clientKeyOf(client.namespace, client.name))?.targets.delete(targetKey(ref)) ?? false;
+  }
+
   forget(clientKey: string): void {
     this.clients.delete(clientKey);
   }

@@ -1,5 +1,6 @@
 import type { NetworkObservationSpec } from '../../crds/network-observation.js';
 import { apiServerService, apiServerTargetName, sameIdentity, type ClusterIndex } from './cluster-index.js';
+import { answeredName } from './cluster-dns.js';
 import { clientKeyOf, type IntentsStore } from './intents-store.js';
 import { targetName } from './names.js';
 import type { TargetRef } from './target-ref.js';
@@ -42,6 +43,14 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     changedClients.add(clientKeyOf(client.namespace, client.name, client.kind));
     return true;
   };
+  // A Service target stands in for backends the operator could not name when the traffic was
+  // seen (a client calling before the Service had endpoints: every rollout and start-up); once
+  // the client's traffic to that Service resolves to its one workload, the stand-in goes.
+  const supersede = (client: WorkloadIdentity, server: ServerTarget): void => {
+    if (server.type !== 'workload' || !server.viaService) return;
+    const stand = refFor(client, { type: 'service', ...server.viaService });
+    if (stand && store.drop(client, stand)) changedClients.add(clientKeyOf(client.namespace, client.name));
+  };
 
   for (const answer of spec.dnsAnswers) {
     const first = Date.parse(answer.firstSeen);
@@ -51,18 +60,25 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
       miss(client.reason);
       continue;
     }
-    const server = index.serverByName(answer.name, first, last);
+    // A resolver's upstream answers (CoreDNS forwarding, node-local DNS) are its clients'
+    // lookups, not its own: crediting them would make it a client of every name it serves.
+    if (index.isDnsResolver(answer.clientIP, client.value)) {
+      miss('client-dns-resolver');
+      continue;
+    }
+    const name = answeredName(answer.name, answer.cnames, index.options.clusterDomain);
+    const server = index.serverByName(name, first, last);
     if (server === 'external') {
       if (!options.internetTargets) {
         miss('internet-disabled');
         continue;
       }
-      if (!internetDomain.test(answer.name)) {
+      if (!internetDomain.test(name)) {
         miss('invalid-domain');
         continue;
       }
-      store.rememberDns(client.value, answer.name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
-      if (add(client.value, { type: 'internet', domain: answer.name }, 'DNS', first, last)) resolved++;
+      store.rememberDns(client.value, name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
+      if (add(client.value, { type: 'internet', domain: name }, 'DNS', first, last)) resolved++;
       continue;
     }
     if (!server.ok) {
@@ -71,7 +87,10 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     }
     const ref = refFor(client.value, server.value);
     if (!ref) miss('self-call');
-    else if (add(client.value, ref, 'DNS', first, last)) resolved++;
+    else if (add(client.value, ref, 'DNS', first, last)) {
+      resolved++;
+      supersede(client.value, server.value);
+    }
   }
 
   for (const connection of spec.connections) {
@@ -84,7 +103,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     }
     let ref: TargetRef | undefined;
     let port: number | undefined;
-    const server = index.serverByIp(connection.serverIP, first, last);
+    const server = index.serverByIp(connection.serverIP, first, last, connection.serverPort);
     if (server.ok) {
       ref = refFor(client.value, server.value);
       if (!ref) {
@@ -103,6 +122,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     let added = true;
     for (const source of connection.sources) added = add(client.value, ref, source, first, last, port) && added;
     if (added) resolved++;
+    if (added && server.ok) supersede(client.value, server.value);
   }
 
   return { records: spec.dnsAnswers.length + spec.connections.length, resolved, unresolved, changedClients };

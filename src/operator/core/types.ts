@@ -35,6 +35,8 @@ export interface ServiceInfo {
   readonly namespace: string;
   readonly name: string;
   readonly clusterIPs: readonly string[];
+  /** The Service's ports (spec.ports[].port); absent when not known. */
+  readonly ports?: readonly number[];
 }
 
 export interface EndpointInfo {
@@ -47,6 +49,8 @@ export interface EndpointSliceInfo {
   readonly name: string;
   readonly serviceName: string;
   readonly endpoints: readonly EndpointInfo[];
+  /** The ports its endpoints serve (ports[].port, the pods' own ports); absent when not known. */
+  readonly ports?: readonly number[];
 }
 
 /** Which capture saw a target. */
@@ -55,7 +59,12 @@ export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan'];
 
 /** A resolved server, independent of who called it. */
 export type ServerTarget =
-  | { readonly type: 'workload'; readonly identity: WorkloadIdentity }
+  | {
+    readonly type: 'workload';
+    readonly identity: WorkloadIdentity;
+    /** The Service the traffic was addressed to, when it was (its ClusterIP or DNS name). */
+    readonly viaService?: { readonly namespace: string; readonly name: string };
+  }
   | { readonly type: 'service'; readonly namespace: string; readonly name: string }
   | { readonly type: 'internet'; readonly domain: string };
 
@@ -66,6 +75,7 @@ export const unresolvedReasons = [
   'client-host-network',
   'client-ip-ambiguous',
   'client-not-running-at-time',
+  'client-dns-resolver',
   'server-unknown-ip',
   'server-host-network',
   'server-ip-ambiguous',

@@ -31,6 +31,7 @@ export function serviceInfo(service: V1Service): ServiceInfo {
     namespace: service.metadata?.namespace ?? '',
     name: service.metadata?.name ?? '',
     clusterIPs: ips.filter((ip) => ip && ip !== 'None'),
+    ports: (service.spec?.ports ?? []).map((p) => p.port),
   };
 }
 
@@ -42,6 +43,7 @@ export function endpointSliceInfo(slice: V1EndpointSlice): EndpointSliceInfo | u
     namespace,
     name: slice.metadata?.name ?? '',
     serviceName,
+    ports: (slice.ports ?? []).flatMap((p) => (p.port === undefined ? [] : [p.port])),
     endpoints: (slice.endpoints ?? []).map((e) => {
       const target = e.targetRef;
       return target?.kind === 'Pod' && target.name ? { ips: e.addresses, pod: { namespace: target.namespace ?? namespace, name: target.name } } : { ips: e.addresses };

@@ -176,6 +176,7 @@ function zeroReasons(): Record<DropReason, number> {
 function validDnsAnswer(answer: ObservedDnsAnswer): ObservedDnsAnswer | undefined {
   if (!isPlainIp(answer.clientIP) || !dnsName.safeParse(answer.name).success || !isValidTime(answer.seenAt)) return undefined;
   if (!Array.isArray(answer.ips) || answer.ips.length === 0 || !answer.ips.every(isPlainIp)) return undefined;
+  if (answer.cnames !== undefined && (!Array.isArray(answer.cnames) || answer.cnames.length === 0 || !answer.cnames.every((n) => dnsName.safeParse(n).success))) return undefined;
   if (!Number.isFinite(answer.ttlSeconds)) return undefined;
   const ttl = Math.floor(answer.ttlSeconds);
   const ttlSeconds = ttl < 0 || ttl > maxTtl ? 0 : ttl;

@@ -6,6 +6,8 @@ export interface DnsEntry {
   readonly name: string;
   /** Few per name as a rule: an array costs far less memory than a Set. */
   readonly ips: string[];
+  /** The CNAME chain of the first response with one (a name's chain rarely changes within a window). */
+  cnames?: string[];
   ttlSeconds: number;
   firstSeen: number;
   lastSeen: number;
@@ -68,8 +70,8 @@ export class ObservationWindow {
    */
   dnsGrowth(answer: ObservedDnsAnswer, key: string = dnsKey(answer)): number {
     const entry = this.dns.get(key);
-    if (!entry) return dnsBytes(answer.clientIP, answer.name, answer.ips);
-    let growth = 0;
+    if (!entry) return dnsBytes(answer.clientIP, answer.name, answer.ips, answer.cnames);
+    let growth = entry.cnames || !answer.cnames ? 0 : cnameBytes(answer.cnames);
     for (const ip of answer.ips) if (!entry.ips.includes(ip)) growth += bytesPerIp + ip.length;
     return growth;
   }
@@ -87,9 +89,11 @@ export class ObservationWindow {
         firstSeen: answer.seenAt,
         lastSeen: answer.seenAt,
         count: 1,
+        ...(answer.cnames ? { cnames: [...answer.cnames] } : {}),
       });
       return;
     }
+    if (!entry.cnames && answer.cnames) entry.cnames = [...answer.cnames];
     for (const ip of answer.ips) if (!entry.ips.includes(ip)) entry.ips.push(ip);
     entry.ttlSeconds = Math.max(entry.ttlSeconds, answer.ttlSeconds);
     entry.firstSeen = Math.min(entry.firstSeen, answer.seenAt);
@@ -134,8 +138,12 @@ export class ObservationWindow {
       const ours = this.dns.get(key);
       if (!ours) {
         this.dns.set(key, theirs);
-        this.estimatedBytes += dnsBytes(theirs.clientIP, theirs.name, theirs.ips);
+        this.estimatedBytes += dnsBytes(theirs.clientIP, theirs.name, theirs.ips, theirs.cnames);
         continue;
+      }
+      if (!ours.cnames && theirs.cnames) {
+        ours.cnames = theirs.cnames;
+        this.estimatedBytes += cnameBytes(theirs.cnames);
       }
       for (const ip of theirs.ips) {
         if (ours.ips.includes(ip)) continue;
@@ -170,9 +178,16 @@ export function connectionKey(c: { clientIP: string; serverIP: string; serverPor
   return `${c.clientIP} ${c.serverIP} ${c.serverPort} TCP`;
 }
 
-function dnsBytes(clientIP: string, name: string, ips: Iterable<string>): number {
+function dnsBytes(clientIP: string, name: string, ips: Iterable<string>, cnames?: readonly string[]): number {
   let bytes = dnsEntryBytes + clientIP.length + 2 * name.length;
   for (const ip of new Set(ips)) bytes += bytesPerIp + ip.length;
+  return cnames ? bytes + cnameBytes(cnames) : bytes;
+}
+
+/** A chain is an array of names: priced like that many addresses plus their text. */
+function cnameBytes(cnames: readonly string[]): number {
+  let bytes = 0;
+  for (const name of cnames) bytes += bytesPerIp + name.length;
   return bytes;
 }
 

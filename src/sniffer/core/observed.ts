@@ -12,6 +12,8 @@ export interface ObservedDnsAnswer {
   name: string;
   /** The A/AAAA answers for it (one event per response, all its addresses). */
   ips: string[];
+  /** The CNAME chain after the asked name, in order; absent without CNAMEs. */
+  cnames?: string[];
   ttlSeconds: number;
   /** Capture time, milliseconds since the epoch. */
   seenAt: number;

@@ -54,6 +54,7 @@ export function splitWindow(window: ObservationWindow, nodeName: string, options
         clientIP: entry.clientIP,
         name: entry.name,
         ips: ips.slice(i, i + bounds.ipsPerDnsAnswer),
+        ...(entry.cnames ? { cnames: entry.cnames.slice(0, observationBounds.cnamesPerDnsAnswer) } : {}),
         ttlSeconds: entry.ttlSeconds,
         firstSeen: iso(entry.firstSeen),
         lastSeen: iso(entry.lastSeen),

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { BatchV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { networkObservationDefinition, type NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { sh } from '../../support/netns/topology.js';
 import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
@@ -12,6 +13,7 @@ import { cleanUpHostNetwork, leftovers, otherClustersForwarding } from '../../su
 import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
 import { slotted, slottedOctet, slottedPort } from '../../support/test-slot.js';
+import { nodeMetricsPort } from '../../support/local-cluster/node-metrics.js';
 
 const prefix = slotted('nmlt');
 const windowSeconds = 3;
@@ -31,6 +33,7 @@ spec:
           image: local/node
           command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
           env:
+            - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
 ${Object.entries({ ...env, INTERVAL_MS: '1000' }).map(([k, v]) => `            - { name: ${k}, value: "${v}" }`).join('\n')}
 ---
 ${port ? `apiVersion: v1
@@ -41,13 +44,20 @@ spec:
   ports: [{ name: main, port: ${port}, targetPort: 8080 }]
 ---` : ''}`;
 
-/** A smaller shop: web -> api (Service) -> payments in another namespace, the API server and the internet. */
+/**
+ * A smaller shop: web -> api (Service) -> payments in another namespace, the API server, the
+ * internet by a name the search list expands (CoreDNS's autopath answers it) and through an
+ * ExternalName Service; a scraper of the node's metrics port on the node IP, which is also the
+ * API server's endpoint address.
+ */
 const demo = [
   'apiVersion: v1\nkind: Namespace\nmetadata: { name: e2e-shop }\n---',
   'apiVersion: v1\nkind: Namespace\nmetadata: { name: e2e-billing }\n---',
+  'apiVersion: v1\nkind: Service\nmetadata: { name: status, namespace: e2e-shop }\nspec: { type: ExternalName, externalName: status.example.org }\n---',
   deployment('payments', 'e2e-billing', { LISTEN_PORT: '8080' }, 80),
-  deployment('api', 'e2e-shop', { LISTEN_PORT: '8080', TARGETS: 'http://payments.e2e-billing/ https://kubernetes.default.svc/version' }, 8080),
+  deployment('api', 'e2e-shop', { LISTEN_PORT: '8080', TARGETS: 'http://payments.e2e-billing/ https://kubernetes.default.svc/version http://status/' }, 8080),
   deployment('web', 'e2e-shop', { TARGETS: 'http://api:8080/ http://api.payments.example/' }),
+  deployment('scraper', 'e2e-shop', { TARGETS: `http://$(HOST_IP):${nodeMetricsPort}/metrics` }),
 ].join('\n');
 
 const edges: ExpectedEdge[] = [
@@ -55,6 +65,7 @@ const edges: ExpectedEdge[] = [
   { client: { namespace: 'e2e-shop', app: 'web' }, dns: 'api.payments.example' },
   { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'e2e-billing', name: 'payments', port: 80 } },
   { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
+  { client: { namespace: 'e2e-shop', app: 'api' }, dns: 'status.example.org' },
 ];
 
 interface Flow { namespace: string; app: string; url: string; workload: string; target: string }
@@ -65,8 +76,17 @@ const flows: Flow[] = [
   { namespace: 'e2e-shop', app: 'web', url: 'http://api.payments.example/', workload: 'web', target: 'internet:api.payments.example:80' },
   { namespace: 'e2e-shop', app: 'api', url: 'http://payments.e2e-billing/', workload: 'api', target: 'kubernetes:payments.e2e-billing#Deployment' },
   { namespace: 'e2e-shop', app: 'api', url: 'https://kubernetes.default.svc/version', workload: 'api', target: 'service:kubernetes.default' },
+  { namespace: 'e2e-shop', app: 'api', url: 'http://status/', workload: 'api', target: 'internet:status.example.org:80' },
 ];
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+
+/** Whether a NetworkObservation the operator has processed holds a record matching `matches`. */
+async function processedRecord(cluster: LocalCluster, matches: (spec: NetworkObservationSpec) => boolean): Promise<boolean> {
+  const list = await cluster.admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+    group: networkObservationDefinition.group, version: networkObservationDefinition.version, plural: networkObservationDefinition.plural, namespace: observationNamespace,
+  }) as { items: { spec: NetworkObservationSpec; status?: { phase?: string } }[] };
+  return list.items.some((o) => o.status?.phase === 'Processed' && matches(o.spec));
+}
 
 /** When the client's pod first logged a call to the URL (its log lines start with an ISO time). */
 function firstCall(logDir: string, namespace: string, app: string, url: string): number | undefined {
@@ -128,15 +148,15 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
 
   it('runs every demo pod as processes with a pod IP, Ready, and the Services get endpoints', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);
-    const pods = await waitFor('three Running, Ready pods with IPs', async () => {
+    const pods = await waitFor('four Running, Ready pods with IPs', async () => {
       const items = [...(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items, ...(await core.listNamespacedPod({ namespace: 'e2e-billing' })).items];
       const ready = items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === 3 ? ready : undefined;
+      return ready.length === 4 ? ready : undefined;
     }, 30_000);
     for (const pod of pods) {
       expect(pod.spec?.nodeName).to.equal(cluster!.nodeName);
       expect(pod.status?.podIPs?.map((i) => i.ip)).to.have.length(2);
-      expect(pod.status?.podIP).to.match(new RegExp(`^10\\.244\\.${slottedOctet(78)}\\.\\d+$`));
+      expect(pod.status?.podIP?.startsWith(cluster!.network.podCidr4.replace(/0\/24$/, '')), pod.status?.podIP).to.equal(true);
       expect(pod.status?.hostIP).to.equal(cluster!.network.nodeIP);
     }
   });
@@ -167,6 +187,20 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     console.log(line);
     expect(worst, 'seconds from the first call to its ClientIntents target').to.be.below(windowSeconds + 5);
 
+    // Before comparing: the traffic that must NOT become targets has been seen and resolved
+    // (the scraper's calls to the node's metrics port, CoreDNS's upstream answers), and
+    // CoreDNS's own call of the API server is written.
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    const podIP = async (namespace: string, selector: string): Promise<string> =>
+      (await core.listNamespacedPod({ namespace, labelSelector: selector })).items[0]!.status!.podIP!;
+    const scraperIP = await podIP('e2e-shop', 'app=scraper');
+    const corednsIP = await podIP('kube-system', 'k8s-app=kube-dns');
+    await waitFor('a processed observation of the scraper calling the node metrics port', () => processedRecord(cluster!, (spec) =>
+      spec.connections.some((c) => c.clientIP === scraperIP && c.serverIP === cluster!.network.nodeIP && c.serverPort === nodeMetricsPort)), 30_000);
+    await waitFor('a processed observation of an upstream answer to CoreDNS', () => processedRecord(cluster!, (spec) =>
+      spec.dnsAnswers.some((a) => a.clientIP === corednsIP && a.name === 'api.payments.example')), 30_000);
+    await waitFor('the ClientIntents of CoreDNS', async () => (await listIntents(cluster!.admin)).some((i) => i.namespace === 'kube-system'), 30_000);
+
     // The exact export, through the CLI as a user would run it.
     const exported = spawnSync(process.execPath, [cliMain, 'export', '--kubeconfig', cluster!.controlPlane.kubeconfigPath], { encoding: 'utf8' });
     expect(exported.status, exported.stderr).to.equal(0);
@@ -177,7 +211,13 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
         spec: { workload: { name: 'api', kind: 'Deployment' }, targets: [
           { kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } },
           { service: { name: 'kubernetes.default' } },
+          { internet: { domains: ['status.example.org'], ports: [80] } },
         ] },
+      },
+      {
+        // CoreDNS's watch of the API server, and none of the names it forwarded upstream.
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'coredns', namespace: 'kube-system' },
+        spec: { workload: { name: 'coredns', kind: 'Deployment' }, targets: [{ service: { name: 'kubernetes.default' } }] },
       },
       {
         apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'web', namespace: 'e2e-shop' },

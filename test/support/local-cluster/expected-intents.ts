@@ -33,8 +33,11 @@ export async function listIntents(kc: KubeConfig): Promise<ObservedIntents[]> {
   return list.items.map((i) => ({ namespace: i.metadata.namespace, name: i.metadata.name, spec: i.spec, createdAt: i.metadata.creationTimestamp }));
 }
 
-/** What is still missing, one line each (an empty list: converged). Extra targets are not missing. */
-export function missingIntents(expected: readonly ExpectedIntents[], observed: readonly ObservedIntents[]): string[] {
+/**
+ * How the ClientIntents differ from the expected map, one line each (an empty list: the map is
+ * exactly the expected one). A ClientIntents or a target nobody expected is a difference too.
+ */
+export function mapDifferences(expected: readonly ExpectedIntents[], observed: readonly ObservedIntents[]): string[] {
   const lines: string[] = [];
   for (const want of expected) {
     const found = observed.find((o) => o.namespace === want.namespace && o.spec.workload.name === want.workload);
@@ -44,9 +47,15 @@ export function missingIntents(expected: readonly ExpectedIntents[], observed: r
       continue;
     }
     if (found.spec.workload.kind !== want.kind) lines.push(`${label}: kind is ${found.spec.workload.kind ?? '(none)'}`);
-    const have = new Set(found.spec.targets.map(targetKey));
-    const absent = want.targets.filter((t) => !have.has(t));
+    const have = found.spec.targets.map(targetKey);
+    const absent = want.targets.filter((t) => !have.includes(t));
     if (absent.length) lines.push(`${label}: missing targets ${absent.join(', ')}`);
+    const extra = have.filter((t) => !want.targets.includes(t));
+    if (extra.length) lines.push(`${label}: unexpected targets ${extra.join(', ')}`);
+  }
+  for (const object of observed) {
+    if (expected.some((want) => want.namespace === object.namespace && want.workload === object.spec.workload.name)) continue;
+    lines.push(`${object.spec.workload.name} in ${object.namespace}: unexpected ClientIntents (targets ${object.spec.targets.map(targetKey).join(', ')})`);
   }
   return lines;
 }

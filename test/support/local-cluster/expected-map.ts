@@ -37,7 +37,8 @@ export async function missingEdges(kc: KubeConfig, namespace: string, edges: rea
     const clients = new Set(await podIPs(edge.client.namespace, edge.client.app));
     let seen: { lastSeen: string }[];
     if ('dns' in edge) {
-      seen = answers.filter((a) => clients.has(a.clientIP) && a.name === edge.dns);
+      // Under CoreDNS's autopath the asked name is the search-expanded one, aliased to the name.
+      seen = answers.filter((a) => clients.has(a.clientIP) && (a.name === edge.dns || a.cnames?.includes(edge.dns)));
     } else {
       let servers: string[];
       let port: number;

@@ -11,8 +11,10 @@ export interface ClusterNetwork {
   readonly bridge: string;
   readonly gateway4: string;
   readonly gateway6: string;
-  /** The node's InternalIP (on the bridge); hostNetwork pods get it as their pod IP. */
+  /** The node's InternalIP (on the bridge); hostNetwork pods get it as their pod IP, the API server advertises it. */
   readonly nodeIP: string;
+  /** The kube-dns Service's fixed ClusterIP: every pod's nameserver. */
+  readonly dnsServiceIP: string;
   readonly podCidr4: string;
   readonly podCidr6: string;
   readonly nftTable: string;
@@ -28,6 +30,7 @@ export function clusterNetwork(prefix: string, octet: number): ClusterNetwork {
     gateway4: `10.244.${octet}.1`,
     gateway6: `fd00:244:${octet}::1`,
     nodeIP: `10.244.${octet}.2`,
+    dnsServiceIP: '10.96.0.10',
     podCidr4: `10.244.${octet}.0/24`,
     podCidr6: `fd00:244:${octet}::/64`,
     nftTable: prefix,
@@ -47,7 +50,8 @@ const netnsConfigDir = '/etc/netns';
 
 /**
  * `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf: that is how a
- * pod's processes get the cluster DNS without a container image.
+ * pod's processes get the cluster DNS (the kube-dns ClusterIP, as a kubelet writes it) without a
+ * container image.
  */
 export function writeResolvConf(netns: string, nameserver: string, podNamespace: string): void {
   const dir = join(netnsConfigDir, netns);
@@ -100,7 +104,12 @@ export async function setUpHostNetwork(network: ClusterNetwork): Promise<void> {
   await sh('sysctl', '-qw', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1');
   await claimForwarding(network.prefix);
 
-  await sh('ip', 'link', 'add', network.bridge, 'type', 'bridge');
+  // A fixed MAC: a bridge without one takes the lowest MAC of its ports, so it changed whenever
+  // such a pod went (a CronJob's, every minute) and pods kept the old one for the gateway and the
+  // node IP until their ARP entries went stale; traffic to the node IP that no DNAT reroutes
+  // (the node's metrics port) timed out meanwhile.
+  const octet = Number(network.gateway4.split('.')[2]);
+  await sh('ip', 'link', 'add', network.bridge, 'address', `02:4e:4d:${octet.toString(16).padStart(2, '0')}:00:01`, 'type', 'bridge');
   await sh('ip', 'addr', 'add', `${network.gateway4}/24`, 'dev', network.bridge);
   await sh('ip', 'addr', 'add', `${network.nodeIP}/24`, 'dev', network.bridge);
   await sh('ip', 'addr', 'add', `${network.gateway6}/64`, 'dev', network.bridge, 'nodad');

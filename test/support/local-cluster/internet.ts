@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { sh } from '../netns/topology.js';
-import type { DnsRecord } from './cluster-dns-zone.js';
+import type { Zone } from './internet-dns-zone.js';
 import type { ClusterNetwork } from './host-network.js';
 
 export const demoDir = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'support', 'local-cluster', 'demo');
@@ -10,7 +10,7 @@ export const demoDir = join(import.meta.dirname, '..', '..', '..', '..', 'test',
  * The "internet" as seen from the pods: one more namespace, routed (not bridged) through the
  * host, with an HTTP server. Only its own address is ever used: nothing leaves the machine.
  */
-export async function startInternet(network: ClusterNetwork): Promise<{ names: Record<string, DnsRecord[]>; stop(): Promise<void> }> {
+export async function startInternet(network: ClusterNetwork): Promise<{ names: Zone; stop(): Promise<void> }> {
   const { netns, hostVeth, hostIP, ip } = network.internet;
   await sh('ip', 'netns', 'add', netns);
   await sh('ip', '-n', netns, 'link', 'set', 'lo', 'up');
@@ -24,7 +24,7 @@ export async function startInternet(network: ClusterNetwork): Promise<{ names: R
     stdio: 'ignore',
     env: { POD_NAME: 'internet', LISTEN_PORT: '80', PATH: process.env.PATH ?? '' },
   });
-  const names: Record<string, DnsRecord[]> = {
+  const names: Zone = {
     'api.payments.example': [{ type: 'CNAME', data: 'edge.payments-cdn.example' }],
     'edge.payments-cdn.example': [{ type: 'CNAME', data: 'pop1.edge.payments-cdn.example' }],
     'pop1.edge.payments-cdn.example': [{ type: 'A', data: ip }],

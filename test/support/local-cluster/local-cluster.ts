@@ -5,12 +5,14 @@ import { createLogger } from '../../../src/shared/logger.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { installCrds } from '../crds.js';
 import { snifferKubeConfig } from '../sniffer-rbac.js';
-import { startClusterDns } from './cluster-dns.js';
+import { startCoreDns } from './coredns.js';
 import { HostProcesses } from './host-processes.js';
 import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwork } from './host-network.js';
 import { demoDir, startInternet } from './internet.js';
 import { startKubeProxy } from './kube-proxy.js';
 import { startNodeAgent, type NodeAgent } from './node-agent.js';
+import { nodeMetricsEnv, nodeMetricsScript } from './node-metrics.js';
+import { startUpstreamDns } from './upstream-dns.js';
 import { writeServiceAccountKubeconfig } from '../service-account-kubeconfig.js';
 
 const log = createLogger('local-cluster');
@@ -89,7 +91,7 @@ async function waitForLog(path: string, text: string, timeoutMs: number): Promis
 
 /**
  * A one-node cluster on this machine: the test control plane with controllers, a node agent that
- * runs pods as processes in network namespaces, kube-proxy-like nft DNAT, a cluster DNS, a local
+ * runs pods as processes in network namespaces, kube-proxy-like nft DNAT, CoreDNS as a pod, a local
  * "internet", and network-mapper's sniffer (and operator, once it exists) as host processes with
  * their own ServiceAccounts. stop() removes everything it made.
  */
@@ -114,9 +116,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await setUpHostNetwork(network);
     const controlPlane = await startControlPlane({
       controllers,
-      // Pods reach the API server through the kubernetes Service, DNATed to the bridge gateway;
-      // the nft input chain keeps the port closed to every other interface.
-      extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${network.gateway4}`],
+      // As on kubeadm, kind or k3s the kubernetes Service's endpoint is the node IP (on the
+      // bridge), which pods reach through the Service's DNAT; the nft input chain keeps the port
+      // closed to every interface but lo and the bridge.
+      extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${network.nodeIP}`],
     });
     stops.push(() => controlPlane.stop());
     const admin = controlPlane.admin();
@@ -132,14 +135,18 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await kubeProxy.kick();
     const internet = await startInternet(network);
     stops.push(() => internet.stop());
-    const dns = await startClusterDns(admin, network.gateway4, internet.names);
-    stops.push(() => dns.stop());
+    const upstreamDns = await startUpstreamDns(network, internet.names);
+    stops.push(() => upstreamDns.stop());
+    await startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' });
 
     const snifferKubeconfig = join(stateDir, 'sniffer.kubeconfig');
     writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, observationNamespace), snifferKubeconfig, observationNamespace);
     const operatorKubeconfig = join(stateDir, 'operator.kubeconfig');
     writeServiceAccountKubeconfig(await controlPlane.serviceAccount(observationNamespace, operatorServiceAccount), operatorKubeconfig, observationNamespace);
     stops.push(() => hostProcesses.stopAll());
+    const nodeMetricsLog = join(logDir, 'node-metrics.log');
+    hostProcesses.start(nodeMetricsScript, nodeMetricsEnv(network.nodeIP), nodeMetricsLog);
+    await waitForLog(nodeMetricsLog, 'node metrics listening', 10_000);
     const snifferLog = join(logDir, 'sniffer.log');
     hostProcesses.start(join(repoRoot, 'dist', 'src', 'sniffer', 'main.js'), {
       NODE_NAME: nodeName,

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, dumpYaml, type KubeConfig } from '@kubernetes/client-node';
 import { controlPlaneBinary } from '../control-plane.js';
-import { missingIntents, listIntents, type ExpectedIntents } from './expected-intents.js';
+import { listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { waitFor } from '../wait-for.js';
@@ -64,7 +64,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  console.log('Starting the local cluster (control plane, node agent, kube-proxy, DNS, sniffer, operator)...');
+  console.log('Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS, sniffer, operator)...');
   try {
     cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferHttpPort: slottedPort(9478), operatorHealthPort: slottedPort(9479) });
   } catch (error) {
@@ -94,21 +94,21 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
 
   const appliedAt = Date.now();
   const deadline = appliedAt + options.timeoutMs;
-  let missing: string[] = ['nothing listed yet'];
+  let differences: string[] = ['nothing listed yet'];
   while (!stopping() && Date.now() < deadline) {
-    missing = await listIntents(cluster.admin).then((observed) => missingIntents(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
-    if (missing.length === 0) break;
+    differences = await listIntents(cluster.admin).then((observed) => mapDifferences(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
+    if (differences.length === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (stopping()) return;
-  if (missing.length) {
-    console.log(`The map has NOT converged within ${options.timeoutMs / 1000} s. Missing:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+  if (differences.length) {
+    console.log(`The map is NOT the demo's after ${options.timeoutMs / 1000} s:\n${differences.map((m) => `  - ${m}`).join('\n')}`);
     const unseen = (await missingEdges(cluster.admin, observationNamespace, options.edges).catch(() => ({ missing: options.edges }))).missing;
     console.log(unseen.length
       ? `Connections the sniffer has not reported yet:\n${unseen.map((e) => `  - ${describeEdge(e)}`).join('\n')}`
       : 'The sniffer reported every demo connection: look at the operator log for what it could not resolve.');
   } else {
-    console.log(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: every client workload has its ClientIntents.\n`);
+    console.log(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: it is exactly the demo's, every target and nothing else.\n`);
   }
 
   const exportDir = join(repoRoot, 'netmap-export');

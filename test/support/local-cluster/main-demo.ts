@@ -9,17 +9,25 @@ export const shopEdges: readonly ExpectedEdge[] = [
   { client: { namespace: 'shop', app: 'checkout' }, service: { namespace: 'billing', name: 'payments', port: 8080 } },
   { client: { namespace: 'billing', app: 'payments' }, dns: 'api.payments.example' },
   { client: { namespace: 'ops', app: 'inventory-sync' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
+  { client: { namespace: 'ops', app: 'inventory-sync' }, dns: 'status.example.org' },
   { client: { namespace: 'shop', app: 'recommender' }, service: { namespace: 'shop', name: 'frontend', port: 8080 } },
   { client: { namespace: 'shop', app: 'recommender' }, dns: 'status.example.org' },
 ];
 
-/** The ClientIntents the operator must write for demo/shop.yaml (the CronJob's after its first minute). */
+/**
+ * The whole map the operator must write for demo/shop.yaml (the CronJob's after its first
+ * minute): no other ClientIntents and no other target (node-scraper calls only the node's
+ * metrics port, host network, so it has none).
+ */
 export const shopIntents: readonly ExpectedIntents[] = [
   { namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment', 'kubernetes:checkout#Deployment'] },
   { namespace: 'shop', workload: 'cart', kind: 'Deployment', targets: ['kubernetes:db#StatefulSet'] },
   { namespace: 'shop', workload: 'checkout', kind: 'Deployment', targets: ['kubernetes:payments.billing#Deployment'] },
   { namespace: 'billing', workload: 'payments', kind: 'Deployment', targets: ['internet:api.payments.example:80'] },
-  { namespace: 'ops', workload: 'inventory-sync', kind: 'Deployment', targets: ['service:kubernetes.default'] },
+  { namespace: 'ops', workload: 'inventory-sync', kind: 'Deployment', targets: ['service:kubernetes.default', 'internet:status.example.org:80'] },
   { namespace: 'shop', workload: 'shop-recommender', targets: ['kubernetes:frontend#Deployment', 'internet:status.example.org:80'] },
   { namespace: 'billing', workload: 'nightly-report', kind: 'CronJob', targets: ['kubernetes:payments#Deployment'] },
+  // CoreDNS watches the API server (through the kubernetes Service) and calls nothing else: the
+  // names it forwards upstream are its clients' lookups, not its own.
+  { namespace: 'kube-system', workload: 'coredns', kind: 'Deployment', targets: ['service:kubernetes.default'] },
 ];

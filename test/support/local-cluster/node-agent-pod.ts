@@ -48,7 +48,7 @@ export async function createPodNetwork(network: ClusterNetwork, index: number, p
   await sh('ip', '-n', netns, 'link', 'set', 'eth0', 'up');
   await sh('ip', '-n', netns, 'route', 'add', 'default', 'via', network.gateway4);
   await sh('ip', '-n', netns, '-6', 'route', 'add', 'default', 'via', network.gateway6);
-  writeResolvConf(netns, network.gateway4, podNamespace);
+  writeResolvConf(netns, network.dnsServiceIP, podNamespace);
   return { netns, ips };
 }
 
@@ -100,7 +100,8 @@ export function containerEnv(container: V1Container, context: ContainerContext):
   };
   for (const variable of container.env ?? []) {
     const value = fieldValue(variable, context);
-    if (value !== undefined) env[variable.name] = value;
+    // As a kubelet does: $(NAME) expands to a variable defined before it, $$ escapes a $.
+    if (value !== undefined) env[variable.name] = value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name?: string) => (name === undefined ? '$' : env[name] ?? whole));
   }
   return env;
 }

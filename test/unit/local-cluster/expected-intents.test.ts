@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { missingIntents, targetKey, type ObservedIntents } from '../../support/local-cluster/expected-intents.js';
+import { mapDifferences, targetKey, type ObservedIntents } from '../../support/local-cluster/expected-intents.js';
 
 const observed: ObservedIntents[] = [{
   namespace: 'shop', name: 'frontend', createdAt: '2026-11-26T00:00:00Z',
@@ -15,18 +15,24 @@ describe('local cluster convergence check', () => {
     expect(observed[0]!.spec.targets.map(targetKey)).to.deep.equal(['kubernetes:cart#Deployment', 'service:kubernetes.default', 'internet:api.example:443']);
   });
 
-  it('is converged when every expected target is there (extra targets are fine)', () => {
-    expect(missingIntents([{ namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment'] }], observed)).to.deep.equal([]);
+  it('is converged when the map is exactly the expected one', () => {
+    expect(mapDifferences([{ namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment', 'service:kubernetes.default', 'internet:api.example:443'] }], observed)).to.deep.equal([]);
   });
 
-  it('lists a missing object, a wrong kind and missing targets, one line each', () => {
-    expect(missingIntents([
+  it('lists a missing object, a wrong kind, missing and unexpected targets and unexpected objects, one line each', () => {
+    const coredns: ObservedIntents = {
+      namespace: 'kube-system', name: 'coredns', createdAt: '2026-11-26T00:00:00Z',
+      spec: { workload: { name: 'coredns', kind: 'Deployment' }, targets: [{ internet: { domains: ['api.example'] } }] },
+    };
+    expect(mapDifferences([
       { namespace: 'shop', workload: 'cart', kind: 'Deployment', targets: ['kubernetes:db#StatefulSet'] },
       { namespace: 'shop', workload: 'frontend', kind: 'StatefulSet', targets: ['kubernetes:checkout#Deployment', 'service:kubernetes.default'] },
-    ], observed)).to.deep.equal([
+    ], [...observed, coredns])).to.deep.equal([
       'cart (Deployment) in shop: no ClientIntents yet (expected kubernetes:db#StatefulSet)',
       'frontend (StatefulSet) in shop: kind is Deployment',
       'frontend (StatefulSet) in shop: missing targets kubernetes:checkout#Deployment',
+      'frontend (StatefulSet) in shop: unexpected targets kubernetes:cart#Deployment, internet:api.example:443',
+      'coredns in kube-system: unexpected ClientIntents (targets internet:api.example:)',
     ]);
   });
 });

@@ -25,7 +25,7 @@ function cluster(): ClusterIndex {
   index.upsertSlice({ namespace: 'billing', name: 'payments-x', serviceName: 'payments', endpoints: [{ ips: ['10.0.1.1'] }] });
   index.upsertService({ namespace: 'shop', name: 'empty', clusterIPs: ['10.96.0.40'] });
   index.upsertService({ namespace: 'default', name: 'kubernetes', clusterIPs: ['10.96.0.1'] });
-  index.upsertSlice({ namespace: 'default', name: 'kubernetes', serviceName: 'kubernetes', endpoints: [{ ips: ['192.0.2.1'] }] });
+  index.upsertSlice({ namespace: 'default', name: 'kubernetes', serviceName: 'kubernetes', ports: [6443], endpoints: [{ ips: ['192.0.2.1'] }] });
   return index;
 }
 

@@ -34,7 +34,42 @@ describe('sniffer decodeDnsResponse', () => {
         { name: 'www.example.com', type: 'TXT', data: 'hello' },
       ],
     });
-    expect(decode(message)).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.7'], ttlSeconds: 60 });
+    expect(decode(message)).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.7'], ttlSeconds: 60, cnames: ['edge.cdn.example.net', 'pop7.cdn.example.net'] });
+  });
+
+  it('reports the CNAME chain of an autopath answer: the asked cluster name, then the outside name it aliases', () => {
+    // As CoreDNS's autopath answers a pod in e2e-shop asking for api.payments.example through
+    // its first search domain: a CNAME from the expanded name to the name found, then the
+    // upstream's chain for that name.
+    const message = dnsMessage({
+      compress: true,
+      questions: [{ name: 'api.payments.example.e2e-shop.svc.cluster.local' }],
+      answers: [
+        { name: 'api.payments.example.e2e-shop.svc.cluster.local', type: 'CNAME', data: 'api.payments.example', ttl: 5 },
+        { name: 'api.payments.example', type: 'CNAME', data: 'edge.payments-cdn.example', ttl: 5 },
+        { name: 'edge.payments-cdn.example', type: 'CNAME', data: 'pop1.edge.payments-cdn.example', ttl: 5 },
+        { name: 'pop1.edge.payments-cdn.example', type: 'A', data: '10.245.78.10', ttl: 5 },
+      ],
+    });
+    expect(decode(message)).to.deep.equal({
+      ok: true,
+      name: 'api.payments.example.e2e-shop.svc.cluster.local',
+      ips: ['10.245.78.10'],
+      ttlSeconds: 5,
+      cnames: ['api.payments.example', 'edge.payments-cdn.example', 'pop1.edge.payments-cdn.example'],
+    });
+  });
+
+  it('reports the CNAME of an ExternalName Service answer', () => {
+    const message = dnsMessage({
+      compress: true,
+      questions: [{ name: 'status.e2e-shop.svc.cluster.local' }],
+      answers: [
+        { name: 'status.e2e-shop.svc.cluster.local', type: 'CNAME', data: 'status.example.org', ttl: 5 },
+        { name: 'status.example.org', type: 'A', data: '10.245.78.10', ttl: 5 },
+      ],
+    });
+    expect(decode(message)).to.deep.equal({ ok: true, name: 'status.e2e-shop.svc.cluster.local', ips: ['10.245.78.10'], ttlSeconds: 5, cnames: ['status.example.org'] });
   });
 
   it('decodes each message on its own although the decoder reuses its lists between messages', () => {
@@ -55,7 +90,7 @@ describe('sniffer decodeDnsResponse', () => {
       answers: [{ name: 'edge.example.net', type: 'A', data: '192.0.2.9' }, { name: 'api.example.org', type: 'A', data: '198.51.100.1' }],
     });
     const first = decode(chained);
-    expect(first).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.1', '192.0.2.2', '192.0.2.3'], ttlSeconds: 30 });
+    expect(first).to.deep.equal({ ok: true, name: 'www.example.com', ips: ['192.0.2.1', '192.0.2.2', '192.0.2.3'], ttlSeconds: 30, cnames: ['edge.example.net'] });
     expect(decode(plain)).to.deep.equal({ ok: true, name: 'api.example.org', ips: ['198.51.100.1'], ttlSeconds: 30 });
     expect(decode(chained)).to.deep.equal(first);
     expect(decode(dnsMessage({ questions: [{ name: 'api.example.org' }], answers: [] }))).to.deep.equal({ ok: false, kind: 'ignored', reason: 'dns-no-address' });
@@ -72,7 +107,7 @@ describe('sniffer decodeDnsResponse', () => {
       // the second answer's owner is the CNAME data ("b.example.com") found by a pointer
       0xc0, 12 + question.length + 4 + 12, ...u16(1), ...u16(1), ...u32(20), ...u16(4), 198, 51, 100, 1,
     ];
-    expect(decode(Uint8Array.from(bytes))).to.deep.equal({ ok: true, name: 'api.example.com', ips: ['198.51.100.1'], ttlSeconds: 20 });
+    expect(decode(Uint8Array.from(bytes))).to.deep.equal({ ok: true, name: 'api.example.com', ips: ['198.51.100.1'], ttlSeconds: 20, cnames: ['b.example.com'] });
   });
 
   it('stops at pointer loops and counts them', () => {

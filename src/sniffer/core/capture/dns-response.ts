@@ -8,7 +8,7 @@ import type { IgnoredReason, MalformedReason } from './reasons.js';
  * building a full message object, and bounds every loop by the message size.
  */
 export type DnsResponseResult =
-  | { ok: true; name: string; ips: string[]; ttlSeconds: number }
+  | { ok: true; name: string; ips: string[]; ttlSeconds: number; cnames?: string[] }
   | { ok: false; kind: 'ignored'; reason: IgnoredReason }
   | { ok: false; kind: 'malformed'; reason: MalformedReason };
 
@@ -114,7 +114,17 @@ export function decodeDnsResponse(bytes: Uint8Array, start: number, end: number)
     ttlSeconds = Math.min(ttlSeconds, addressTtls[i] as number);
   }
   if (!ips) return ignored('dns-no-address');
-  return { ok: true, name: askedName, ips, ttlSeconds };
+  if (!chain || chain.length === 1) return { ok: true, name: askedName, ips, ttlSeconds };
+  // The chain after the asked name: the operator needs it to tell an autopath or ExternalName
+  // answer (a cluster name aliased to an outside name) from a lookup of the cluster name.
+  let cnames: string[] | undefined;
+  for (let i = 1; i < chain.length; i++) {
+    const name = chain[i] as string;
+    if (!reportableName.test(name)) continue;
+    if (!cnames) cnames = [name];
+    else cnames.push(name);
+  }
+  return cnames ? { ok: true, name: askedName, ips, ttlSeconds, cnames } : { ok: true, name: askedName, ips, ttlSeconds };
 }
 
 /** The asked name and every name its CNAME chain leads to (bounded, so a CNAME loop ends). */

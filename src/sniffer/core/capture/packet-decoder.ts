@@ -38,7 +38,9 @@ export function decodePacket(bytes: Uint8Array, length: number, linkType: LinkTy
     // One message per datagram: its outcome is built directly, without the lists TCP needs.
     const result = decodeDnsResponse(bytes, offset + 8, payloadEnd);
     if (result.ok) {
-      return { kind: 'dns', answers: [{ clientIP: ip.destinationIP, name: result.name, ips: result.ips, ttlSeconds: result.ttlSeconds, seenAt }], ignored: none, malformed: none };
+      const answer: ObservedDnsAnswer = { clientIP: ip.destinationIP, name: result.name, ips: result.ips, ttlSeconds: result.ttlSeconds, seenAt };
+      if (result.cnames) answer.cnames = result.cnames;
+      return { kind: 'dns', answers: [answer], ignored: none, malformed: none };
     }
     return result.kind === 'ignored' ? { kind: 'ignored', reason: result.reason } : { kind: 'malformed', reason: result.reason };
   }
@@ -110,7 +112,9 @@ function addDnsMessage(
 ): void {
   const result = decodeDnsResponse(bytes, start, end);
   if (result.ok) {
-    outcome.answers.push({ clientIP, name: result.name, ips: result.ips, ttlSeconds: result.ttlSeconds, seenAt });
+    const answer: ObservedDnsAnswer = { clientIP, name: result.name, ips: result.ips, ttlSeconds: result.ttlSeconds, seenAt };
+    if (result.cnames) answer.cnames = result.cnames;
+    outcome.answers.push(answer);
   } else if (result.kind === 'ignored') {
     outcome.ignored.push(result.reason);
   } else {

@@ -1,4 +1,5 @@
 import type { CommandName } from './command.js';
+import { visualizeHelp } from './commands/visualize.js';
 
 const program = 'kubectl netmap';
 
@@ -11,7 +12,9 @@ const selectionHelp = `Selection flags:
   -n, --namespace NS            client namespaces (repeatable or comma-separated; default: all)
   -A, --all-namespaces          all namespaces (the default)
       --server NAME.NAMESPACE   only clients calling this workload or Service, and only those calls
-      --all                     include ClientIntents not managed by network-mapper`;
+      --all                     include ClientIntents not managed by network-mapper
+      --exclude-services LIST   leave out these workloads/Services (name or name.namespace), as clients and targets
+      --exclude-labels K=V,...  leave out clients whose pods carry any of these labels`;
 
 const topics: Record<CommandName | 'overview', string> = {
   overview: `${program}: who talks to whom, as network-mapper's ClientIntents.
@@ -19,6 +22,7 @@ const topics: Record<CommandName | 'overview', string> = {
 Usage:
   ${program} list [flags]      print who calls whom
   ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
+  ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
   ${program} version           print the version
   ${program} <command> --help  flags of a command
 
@@ -54,6 +58,7 @@ ${selectionHelp}
 
 ${clusterHelp}
 `,
+  visualize: visualizeHelp(program, selectionHelp, clusterHelp),
   version: `Print the version of ${program}.
 
 Usage:

@@ -77,7 +77,7 @@ async function listPages(
   return items;
 }
 
-async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
+export async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);

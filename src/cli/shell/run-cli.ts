@@ -7,7 +7,9 @@ import { noneFoundHint } from '../core/none-found-hint.js';
 import { readIntentsObject, type IntentsObject } from '../core/intents-object.js';
 import { renderList } from '../core/list-format.js';
 import { selectIntents, type Selection } from '../core/selection.js';
+import { labelledClients } from './labelled-clients.js';
 import { listClientIntents } from './list-client-intents.js';
+import { runVisualize } from './commands/visualize.js';
 import { loadUserKubeConfig } from './user-kube-config.js';
 import { writeExport, type Streams } from './write-export.js';
 
@@ -51,6 +53,9 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       writeExport(exported, command.format, command.output, streams);
       return;
     }
+    case 'visualize':
+      await runVisualize(command, await readSelected(command.selection, command.cluster, streams), streams);
+      return;
   }
 }
 
@@ -63,7 +68,7 @@ async function readSelected(selection: Selection, cluster: ClusterOptions, strea
     if (read.ok) objects.push(read.object);
     else streams.stderr(`warning: skipped a malformed ClientIntents: ${read.reason}\n`);
   }
-  const selected = selectIntents(objects, selection);
+  const selected = selectIntents(objects, selection, await labelledClients(kc, selection, cluster.requestTimeoutSeconds));
   if (selected.length === 0) streams.stderr(`${noneFoundHint(selection)}\n`);
   return selected;
 }

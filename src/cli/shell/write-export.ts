@@ -7,7 +7,8 @@ import type { ExportedObject } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 
 export interface Streams {
-  stdout(text: string): void;
+  /** Bytes for binary formats (visualize --format png). */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
 }
 
@@ -37,7 +38,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function attempt(what: string, write: () => void): void {
+export function attempt(what: string, write: () => void): void {
   try {
     write();
   } catch (error) {

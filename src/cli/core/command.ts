@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { buildDiff, diffFlags, type DiffCommand } from './commands/diff.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
 import { exportFormats, type ExportFormat } from './export-format.js';
@@ -7,7 +8,7 @@ import type { Selection } from './selection.js';
 
 export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 
-export const commandNames = ['list', 'export', 'visualize', 'version'] as const;
+export const commandNames = ['list', 'export', 'visualize', 'diff', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
@@ -24,7 +25,8 @@ export type Command =
       apiVersion: ExportApiVersion;
       output: Output;
     }
-  | VisualizeCommand;
+  | VisualizeCommand
+  | DiffCommand;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
 
@@ -40,6 +42,7 @@ const flagsOf = {
     'output-type': { type: 'string' },
   },
   visualize: visualizeFlags,
+  diff: diffFlags,
   version: { ...help },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -82,6 +85,7 @@ function parseArgsMessage(error: Error): string {
 function buildCommand(name: CommandName, values: Record<string, unknown>): Command {
   if (name === 'version') return { kind: 'version' };
   if (name === 'visualize') return buildVisualize(values);
+  if (name === 'diff') return buildDiff(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
   if (name === 'list') return { kind: 'list', selection, cluster };

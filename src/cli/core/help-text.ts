@@ -1,4 +1,5 @@
 import type { CommandName } from './command.js';
+import { diffHelp } from './commands/diff.js';
 import { visualizeHelp } from './commands/visualize.js';
 
 const program = 'kubectl netmap';
@@ -23,10 +24,11 @@ Usage:
   ${program} list [flags]      print who calls whom
   ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
   ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
+  ${program} diff [flags]      observed against declared ClientIntents (exit 1 when they differ)
   ${program} version           print the version
   ${program} <command> --help  flags of a command
 
-Exit codes: 0 ok, 1 unexpected error, 2 usage or kubeconfig error, 3 cluster unreachable,
+Exit codes: 0 ok, 1 unexpected error (diff: differences; 6 unexpected), 2 usage or kubeconfig error, 3 cluster unreachable,
 4 ClientIntents CRD not installed, 5 forbidden by the API server. See docs/cli.md.
 `,
   list: `Print who calls whom, from the ClientIntents network-mapper manages:
@@ -59,6 +61,7 @@ ${selectionHelp}
 ${clusterHelp}
 `,
   visualize: visualizeHelp(program, selectionHelp, clusterHelp),
+  diff: diffHelp(program, selectionHelp, clusterHelp),
   version: `Print the version of ${program}.
 
 Usage:

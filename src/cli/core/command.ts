@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDiff, diffFlags, type DiffCommand } from './commands/diff.js';
+import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
 import { exportFormats, type ExportFormat } from './export-format.js';
@@ -8,7 +9,7 @@ import type { Selection } from './selection.js';
 
 export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 
-export const commandNames = ['list', 'export', 'visualize', 'diff', 'version'] as const;
+export const commandNames = ['list', 'export', 'visualize', 'diff', 'reset', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
@@ -26,7 +27,8 @@ export type Command =
       output: Output;
     }
   | VisualizeCommand
-  | DiffCommand;
+  | DiffCommand
+  | ResetCommand;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
 
@@ -43,6 +45,7 @@ const flagsOf = {
   },
   visualize: visualizeFlags,
   diff: diffFlags,
+  reset: resetFlags,
   version: { ...help },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -86,6 +89,7 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   if (name === 'version') return { kind: 'version' };
   if (name === 'visualize') return buildVisualize(values);
   if (name === 'diff') return buildDiff(values);
+  if (name === 'reset') return buildReset(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
   if (name === 'list') return { kind: 'list', selection, cluster };

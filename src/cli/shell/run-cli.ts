@@ -5,6 +5,7 @@ import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
 import { renderList } from '../core/list-format.js';
 import { runDiff } from './commands/diff.js';
+import { runReset } from './commands/reset.js';
 import { runVisualize } from './commands/visualize.js';
 import { readSelected } from './read-intents.js';
 import { writeExport, type Streams } from './write-export.js';
@@ -53,5 +54,7 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       return exitCodes.ok;
     case 'diff':
       return runDiff(command, streams);
+    case 'reset':
+      return runReset(command, streams);
   }
 }

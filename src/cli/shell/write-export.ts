@@ -10,6 +10,8 @@ export interface Streams {
   /** Bytes for binary formats (visualize --format png). */
   stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
+  /** Asks on the terminal and resolves with the answer; absent when stdin is not a terminal. */
+  ask?(question: string): Promise<string>;
 }
 
 /** Writes the export where -o/--output-type say; a directory export never deletes other files in it. */

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDiff, diffFlags, type DiffCommand } from './commands/diff.js';
 import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
+import { buildStatus, statusFlags, type StatusCommand } from './commands/status.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
 import { exportFormats, type ExportFormat } from './export-format.js';
@@ -9,7 +10,7 @@ import type { Selection } from './selection.js';
 
 export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 
-export const commandNames = ['list', 'export', 'visualize', 'diff', 'reset', 'version'] as const;
+export const commandNames = ['list', 'export', 'visualize', 'diff', 'status', 'reset', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
@@ -28,7 +29,8 @@ export type Command =
     }
   | VisualizeCommand
   | DiffCommand
-  | ResetCommand;
+  | ResetCommand
+  | StatusCommand;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
 
@@ -46,6 +48,7 @@ const flagsOf = {
   visualize: visualizeFlags,
   diff: diffFlags,
   reset: resetFlags,
+  status: statusFlags,
   version: { ...help },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -90,6 +93,7 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   if (name === 'visualize') return buildVisualize(values);
   if (name === 'diff') return buildDiff(values);
   if (name === 'reset') return buildReset(values);
+  if (name === 'status') return buildStatus(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
   if (name === 'list') return { kind: 'list', selection, cluster };

@@ -6,7 +6,7 @@ export const exitCodes = {
   unreachable: 3,
   crdMissing: 4,
   forbidden: 5,
-  /** `diff` only: 1 there means "differences", as with diff(1) and kubectl diff. */
+  /** `diff` and `status` only: 1 there means "differences" / "problems", as with diff(1) and kubectl diff. */
   diffUnexpected: 6,
 } as const;
 

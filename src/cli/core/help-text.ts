@@ -1,6 +1,7 @@
 import type { CommandName } from './command.js';
 import { diffHelp } from './commands/diff.js';
 import { resetHelp } from './commands/reset.js';
+import { statusHelp } from './commands/status.js';
 import { visualizeHelp } from './commands/visualize.js';
 
 const program = 'kubectl netmap';
@@ -26,13 +27,14 @@ Usage:
   ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
   ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
   ${program} diff [flags]      observed against declared ClientIntents (exit 1 when they differ)
+  ${program} status [flags]    is it working, and if not, why (exit 1 when not)
   ${program} reset [flags]     delete network-mapper's ClientIntents and NetworkObservations
   ${program} version           print the version
   ${program} <command> --help  flags of a command
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or kubeconfig error, 3 cluster unreachable,
-4 ClientIntents CRD not installed, 5 forbidden by the API server; diff: 1 differences,
-6 unexpected error. See docs/cli.md.
+4 ClientIntents CRD not installed, 5 forbidden by the API server; diff and status: 1 differences or
+problems, 6 unexpected error. See docs/cli.md.
 `,
   list: `Print who calls whom, from the ClientIntents network-mapper manages:
 
@@ -66,6 +68,7 @@ ${clusterHelp}
   visualize: visualizeHelp(program, selectionHelp, clusterHelp),
   diff: diffHelp(program, selectionHelp, clusterHelp),
   reset: resetHelp(program, clusterHelp),
+  status: statusHelp(program, clusterHelp),
   version: `Print the version of ${program}.
 
 Usage:

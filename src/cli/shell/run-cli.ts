@@ -6,6 +6,7 @@ import { helpText } from '../core/help-text.js';
 import { renderList } from '../core/list-format.js';
 import { runDiff } from './commands/diff.js';
 import { runReset } from './commands/reset.js';
+import { runStatus } from './commands/status.js';
 import { runVisualize } from './commands/visualize.js';
 import { readSelected } from './read-intents.js';
 import { writeExport, type Streams } from './write-export.js';
@@ -17,7 +18,7 @@ export async function runCli(argv: readonly string[], streams: Streams, version:
     streams.stderr(`error: ${parsed.error}\nRun 'kubectl netmap ${parsed.topic ? `${parsed.topic} ` : ''}--help' for usage.\n`);
     return exitCodes.usage;
   }
-  const unexpected = parsed.command.kind === 'diff' ? exitCodes.diffUnexpected : exitCodes.unexpected;
+  const unexpected = parsed.command.kind === 'diff' || parsed.command.kind === 'status' ? exitCodes.diffUnexpected : exitCodes.unexpected;
   try {
     return await execute(parsed.command, streams, version);
   } catch (error) {
@@ -56,5 +57,7 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       return runDiff(command, streams);
     case 'reset':
       return runReset(command, streams);
+    case 'status':
+      return runStatus(command, streams);
   }
 }

@@ -2,13 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { exitCodes } from '../../../src/cli/core/exit-codes.js';
 import { encodeEvidence, evidenceAnnotation } from '../../../src/operator/core/evidence.js';
 import { managedByLabel, managedByValue } from '../../../src/shared/ownership.js';
-import { installCrds } from '../../support/crds.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { runCliProcess, type CliRun } from './cli-process.js';
+import { cliInNewNamespace, runCliProcess, type CliRun } from './cli-process.js';
 
 const ns = 'cli-diff';
 const ci = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
@@ -31,11 +29,7 @@ describe('kubectl netmap diff against a real API server', function () {
   let cli: (...args: string[]) => Promise<CliRun>;
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    cli = (...args) => runCliProcess(args, { KUBECONFIG: controlPlane.kubeconfigPath });
-    await installCrds(admin);
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
+    ({ admin, cli } = await cliInNewNamespace(ns));
     const custom = admin.makeApiClient(CustomObjectsApi);
     for (const body of [observed, declared]) await custom.createNamespacedCustomObject({ ...ci, namespace: ns, body });
     dir = mkdtempSync(join(tmpdir(), 'netmap-diff-'));

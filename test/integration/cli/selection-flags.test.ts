@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { installCrds } from '../../support/crds.js';
-import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { runCliProcess, type CliRun } from './cli-process.js';
+import { cliInNewNamespace, type CliRun } from './cli-process.js';
 
 const ns = 'cli-selection';
 const managed = { 'app.kubernetes.io/managed-by': 'network-mapper' };
@@ -45,11 +43,7 @@ describe('kubectl netmap --exclude-services and --exclude-labels against a real 
   let cli: (...args: string[]) => Promise<CliRun>;
 
   before(async () => {
-    const controlPlane = await sharedControlPlane();
-    admin = controlPlane.admin();
-    cli = (...args) => runCliProcess(args, { KUBECONFIG: controlPlane.kubeconfigPath });
-    await installCrds(admin);
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
+    ({ admin, cli } = await cliInNewNamespace(ns));
     await deploymentWithPod(admin, 'debugger', { purpose: 'debug' });
     await deploymentWithPod(admin, 'web', {});
     const custom = admin.makeApiClient(CustomObjectsApi);

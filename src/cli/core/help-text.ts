@@ -33,8 +33,8 @@ Usage:
   ${program} <command> --help  flags of a command
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or kubeconfig error, 3 cluster unreachable,
-4 ClientIntents CRD not installed, 5 forbidden by the API server; diff and status: 1 differences or
-problems, 6 unexpected error. See docs/cli.md.
+4 ClientIntents CRD not installed, 5 forbidden by the API server.
+diff and status: 1 differences or problems found, 6 unexpected error. See docs/cli.md.
 `,
   list: `Print who calls whom, from the ClientIntents network-mapper manages:
 

@@ -14,7 +14,7 @@ export async function renderVisualization(objects: readonly IntentsObject[], for
   const dot = renderDot(graph);
   if (format === 'dot') return dot;
   const svg = await dotToSvg(dot);
-  return format === 'svg' ? svg : svgToPng(svg);
+  return format === 'svg' ? svg : await svgToPng(svg);
 }
 
 export async function runVisualize(command: VisualizeCommand, objects: readonly IntentsObject[], streams: Streams): Promise<void> {

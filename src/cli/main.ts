@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { packageVersion } from '../shared/package-version.js';
 import { runCli } from './shell/run-cli.js';
+import { askOnTerminal } from './shell/terminal.js';
 
 // `kubectl netmap list | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -10,7 +11,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const code = await runCli(
   process.argv.slice(2),
-  { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
+  },
   packageVersion(),
 );
 // Flush before exiting: a piped stdout is written asynchronously.

@@ -1,17 +1,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { buildDiff, diffFlags, type DiffCommand } from './commands/diff.js';
+import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
+import { buildStatus, statusFlags, type StatusCommand } from './commands/status.js';
+import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
 import { exportFormats, type ExportFormat } from './export-format.js';
+import { clusterFlags, help, oneOf, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from './flags.js';
 import type { Selection } from './selection.js';
 
-export const commandNames = ['list', 'export', 'version'] as const;
-export type CommandName = (typeof commandNames)[number];
+export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 
-/** How to reach the cluster: kubectl's flags of the same names. */
-export interface ClusterOptions {
-  readonly kubeconfig?: string;
-  readonly context?: string;
-  readonly requestTimeoutSeconds: number;
-}
+export const commandNames = ['list', 'export', 'visualize', 'diff', 'status', 'reset', 'version'] as const;
+export type CommandName = (typeof commandNames)[number];
 
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
 
@@ -26,26 +26,13 @@ export type Command =
       format: ExportFormat;
       apiVersion: ExportApiVersion;
       output: Output;
-    };
+    }
+  | VisualizeCommand
+  | DiffCommand
+  | ResetCommand
+  | StatusCommand;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
-
-export const defaultRequestTimeoutSeconds = 30;
-
-const clusterFlags = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  'request-timeout': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-const selectionFlags = {
-  namespace: { type: 'string', short: 'n', multiple: true },
-  'all-namespaces': { type: 'boolean', short: 'A' },
-  server: { type: 'string' },
-  all: { type: 'boolean' },
-} as const satisfies ParseArgsConfig['options'];
-
-const help = { help: { type: 'boolean', short: 'h' } } as const satisfies ParseArgsConfig['options'];
 
 const flagsOf = {
   list: { ...clusterFlags, ...selectionFlags, ...help },
@@ -58,6 +45,10 @@ const flagsOf = {
     output: { type: 'string', short: 'o' },
     'output-type': { type: 'string' },
   },
+  visualize: visualizeFlags,
+  diff: diffFlags,
+  reset: resetFlags,
+  status: statusFlags,
   version: { ...help },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -91,8 +82,6 @@ export function parseCommand(argv: readonly string[]): ParseResult {
   }
 }
 
-class UsageError extends Error {}
-
 /** node:util's message, without its advice about positionals starting with '-'. */
 function parseArgsMessage(error: Error): string {
   const text = error.message.split('\n', 1)[0]!.replace(/\. To specify a positional argument.*$/, '');
@@ -101,6 +90,10 @@ function parseArgsMessage(error: Error): string {
 
 function buildCommand(name: CommandName, values: Record<string, unknown>): Command {
   if (name === 'version') return { kind: 'version' };
+  if (name === 'visualize') return buildVisualize(values);
+  if (name === 'diff') return buildDiff(values);
+  if (name === 'reset') return buildReset(values);
+  if (name === 'status') return buildStatus(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
   if (name === 'list') return { kind: 'list', selection, cluster };
@@ -112,52 +105,6 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   if (outputType === 'dir' && path === undefined) throw new UsageError('--output-type dir needs -o DIR');
   const output: Output = path === undefined ? { type: 'stdout' } : { type: outputType, path };
   return { kind: 'export', selection, cluster, format, apiVersion, output };
-}
-
-function parseSelection(values: Record<string, unknown>): Selection {
-  const namespaces = [...new Set(((values.namespace as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()))];
-  for (const namespace of namespaces) {
-    if (!isDnsLabel(namespace)) throw new UsageError(`-n/--namespace: "${namespace}" is not a namespace name`);
-  }
-  if (values['all-namespaces'] === true && namespaces.length > 0) throw new UsageError('-A/--all-namespaces and -n/--namespace exclude each other');
-  const server = values.server === undefined ? undefined : parseServer(values.server as string);
-  return { namespaces, ...(server ? { server } : {}), includeUserManaged: values.all === true };
-}
-
-function parseServer(value: string): { name: string; namespace: string } {
-  const [name, namespace, ...rest] = value.split('.');
-  if (name === undefined || namespace === undefined || rest.length > 0 || name === '' || !isDnsLabel(namespace)) {
-    throw new UsageError(`--server: "${value}" is not "name.namespace" (e.g. --server payments.billing)`);
-  }
-  return { name, namespace };
-}
-
-function parseCluster(values: Record<string, unknown>): ClusterOptions {
-  const kubeconfig = values.kubeconfig as string | undefined;
-  const context = values.context as string | undefined;
-  if (kubeconfig === '') throw new UsageError('--kubeconfig needs a path');
-  if (context === '') throw new UsageError('--context needs a name');
-  const timeout = values['request-timeout'] as string | undefined;
-  const requestTimeoutSeconds = timeout === undefined ? defaultRequestTimeoutSeconds : parseSeconds(timeout);
-  return { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}), requestTimeoutSeconds };
-}
-
-/** Seconds, optionally with kubectl's `s` or `m` suffix: 30, 30s, 2m. */
-function parseSeconds(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(value);
-  const seconds = match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : NaN;
-  if (!(seconds > 0) || seconds > 3600) throw new UsageError(`--request-timeout: "${value}" is not a duration between 0 and 1h (e.g. 30s)`);
-  return seconds;
-}
-
-function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (allowed.includes(value as T)) return value as T;
-  throw new UsageError(`${flag}: "${String(value)}" is not one of ${allowed.join(', ')}`);
-}
-
-function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
 }
 
 function isCommandName(value: string): value is CommandName {

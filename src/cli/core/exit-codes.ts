@@ -6,6 +6,8 @@ export const exitCodes = {
   unreachable: 3,
   crdMissing: 4,
   forbidden: 5,
+  /** `diff` and `status` only: 1 there means "differences" / "problems", as with diff(1) and kubectl diff. */
+  diffUnexpected: 6,
 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

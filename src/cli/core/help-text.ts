@@ -1,4 +1,8 @@
 import type { CommandName } from './command.js';
+import { diffHelp } from './commands/diff.js';
+import { resetHelp } from './commands/reset.js';
+import { statusHelp } from './commands/status.js';
+import { visualizeHelp } from './commands/visualize.js';
 
 const program = 'kubectl netmap';
 
@@ -11,7 +15,9 @@ const selectionHelp = `Selection flags:
   -n, --namespace NS            client namespaces (repeatable or comma-separated; default: all)
   -A, --all-namespaces          all namespaces (the default)
       --server NAME.NAMESPACE   only clients calling this workload or Service, and only those calls
-      --all                     include ClientIntents not managed by network-mapper`;
+      --all                     include ClientIntents not managed by network-mapper
+      --exclude-services LIST   leave out these workloads/Services (name or name.namespace), as clients and targets
+      --exclude-labels K=V,...  leave out clients whose pods carry any of these labels`;
 
 const topics: Record<CommandName | 'overview', string> = {
   overview: `${program}: who talks to whom, as network-mapper's ClientIntents.
@@ -19,11 +25,16 @@ const topics: Record<CommandName | 'overview', string> = {
 Usage:
   ${program} list [flags]      print who calls whom
   ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
+  ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
+  ${program} diff [flags]      observed against declared ClientIntents (exit 1 when they differ)
+  ${program} status [flags]    is it working, and if not, why (exit 1 when not)
+  ${program} reset [flags]     delete network-mapper's ClientIntents and NetworkObservations
   ${program} version           print the version
   ${program} <command> --help  flags of a command
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage or kubeconfig error, 3 cluster unreachable,
-4 ClientIntents CRD not installed, 5 forbidden by the API server. See docs/cli.md.
+4 ClientIntents CRD not installed, 5 forbidden by the API server.
+diff and status: 1 differences or problems found, 6 unexpected error. See docs/cli.md.
 `,
   list: `Print who calls whom, from the ClientIntents network-mapper manages:
 
@@ -54,6 +65,10 @@ ${selectionHelp}
 
 ${clusterHelp}
 `,
+  visualize: visualizeHelp(program, selectionHelp, clusterHelp),
+  diff: diffHelp(program, selectionHelp, clusterHelp),
+  reset: resetHelp(program, clusterHelp),
+  status: statusHelp(program, clusterHelp),
   version: `Print the version of ${program}.
 
 Usage:

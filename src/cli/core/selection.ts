@@ -9,18 +9,39 @@ export interface Selection {
   readonly server?: { readonly name: string; readonly namespace: string };
   /** Include ClientIntents that network-mapper does not manage. */
   readonly includeUserManaged: boolean;
+  /** Workloads and Services left out, as clients and as targets: `name` (any namespace) or `name.namespace`. */
+  readonly excludeServices: readonly ServiceRef[];
+  /** Clients whose pods carry any of these labels are left out (the shell finds those clients). */
+  readonly excludeLabels: readonly { readonly key: string; readonly value: string }[];
 }
 
-export function selectIntents(objects: readonly IntentsObject[], selection: Selection): IntentsObject[] {
+/** `namespace` undefined: that name in every namespace. */
+export interface ServiceRef {
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/**
+ * `labelledClients`: `name.namespace` of the client workloads whose pods carry one of
+ * `selection.excludeLabels` (read from the cluster by the shell).
+ */
+export function selectIntents(objects: readonly IntentsObject[], selection: Selection, labelledClients: ReadonlySet<string> = new Set()): IntentsObject[] {
   const namespaces = new Set(selection.namespaces);
+  const excluded = (name: string, namespace: string): boolean =>
+    selection.excludeServices.some((s) => s.name === name && (s.namespace === undefined || s.namespace === namespace));
   const selected = objects
     .filter((o) => selection.includeUserManaged || isManaged(o))
     .filter((o) => namespaces.size === 0 || namespaces.has(o.namespace))
+    .filter((o) => !excluded(o.workload.name, o.namespace) && !labelledClients.has(`${o.workload.name}.${o.namespace}`))
     .flatMap((o) => {
       const server = selection.server;
-      if (!server) return [o];
-      const targets = o.targets.filter((t) => targetIs(viewTarget(t, o.namespace), server));
-      return targets.length > 0 ? [{ ...o, targets }] : [];
+      const targets = o.targets.filter((t) => {
+        const view = viewTarget(t, o.namespace);
+        if ((view.type === 'kubernetes' || view.type === 'service' || view.type === 'kafka') && excluded(view.name, view.namespace)) return false;
+        return !server || targetIs(view, server);
+      });
+      // An object whose every target was filtered away says nothing about the selection.
+      return targets.length > 0 || (o.targets.length === 0 && !server) ? [{ ...o, targets }] : [];
     });
   return sortIntents(selected);
 }

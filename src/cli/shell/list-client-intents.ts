@@ -33,7 +33,7 @@ export async function listClientIntents(kc: KubeConfig, selection: Selection, ti
   return items;
 }
 
-interface Scope {
+export interface Scope {
   namespace: string | undefined;
   labelSelector: string | undefined;
   pageSize: number;
@@ -47,7 +47,7 @@ async function listScope(
 ): Promise<unknown[]> {
   for (const [i, version] of versions.entries()) {
     try {
-      return await listPages(api, version, scope, context, timeoutSeconds);
+      return await listPages(api, { ...clientIntentsDefinition, version }, scope, context, timeoutSeconds);
     } catch (error) {
       if (error instanceof CliError) throw error;
       if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
@@ -57,14 +57,14 @@ async function listScope(
   return [];
 }
 
-async function listPages(
+/** Every item of one custom resource in one namespace (or all), page by page. */
+export async function listPages(
   api: CustomObjectsApi,
-  version: string,
+  { group, version, plural }: { group: string; version: string; plural: string },
   { namespace, labelSelector, pageSize }: Scope,
   context: RequestContext,
   timeoutSeconds: number,
 ): Promise<unknown[]> {
-  const { group, plural } = clientIntentsDefinition;
   const items: unknown[] = [];
   let _continue: string | undefined;
   do {
@@ -77,7 +77,7 @@ async function listPages(
   return items;
 }
 
-async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
+export async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);

@@ -1,14 +1,14 @@
 import { errorFields } from '../../shared/logger.js';
-import { parseCommand, type ClusterOptions, type Command } from '../core/command.js';
+import { parseCommand, type Command } from '../core/command.js';
 import { exportObjects } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
-import { noneFoundHint } from '../core/none-found-hint.js';
-import { readIntentsObject, type IntentsObject } from '../core/intents-object.js';
 import { renderList } from '../core/list-format.js';
-import { selectIntents, type Selection } from '../core/selection.js';
-import { listClientIntents } from './list-client-intents.js';
-import { loadUserKubeConfig } from './user-kube-config.js';
+import { runDiff } from './commands/diff.js';
+import { runReset } from './commands/reset.js';
+import { runStatus } from './commands/status.js';
+import { runVisualize } from './commands/visualize.js';
+import { readSelected } from './read-intents.js';
 import { writeExport, type Streams } from './write-export.js';
 
 /** Runs one command line (without node and the script) and returns its exit code. */
@@ -18,52 +18,46 @@ export async function runCli(argv: readonly string[], streams: Streams, version:
     streams.stderr(`error: ${parsed.error}\nRun 'kubectl netmap ${parsed.topic ? `${parsed.topic} ` : ''}--help' for usage.\n`);
     return exitCodes.usage;
   }
+  const unexpected = parsed.command.kind === 'diff' || parsed.command.kind === 'status' ? exitCodes.diffUnexpected : exitCodes.unexpected;
   try {
-    await execute(parsed.command, streams, version);
-    return exitCodes.ok;
+    return await execute(parsed.command, streams, version);
   } catch (error) {
     if (error instanceof CliError) {
       streams.stderr(`error: ${error.message}\n`);
-      return error.exitCode;
+      return error.exitCode === exitCodes.unexpected ? unexpected : error.exitCode;
     }
     streams.stderr(`error: unexpected: ${errorFields(error).error}\n`);
-    return exitCodes.unexpected;
+    return unexpected;
   }
 }
 
-async function execute(command: Command, streams: Streams, version: string): Promise<void> {
+/** Dispatches to the command; each returns its exit code. */
+async function execute(command: Command, streams: Streams, version: string): Promise<number> {
   switch (command.kind) {
     case 'help':
       streams.stdout(helpText(command.topic));
-      return;
+      return exitCodes.ok;
     case 'version':
       streams.stdout(`kubectl-netmap ${version}\n`);
-      return;
-    case 'list': {
-      const objects = await readSelected(command.selection, command.cluster, streams);
-      streams.stdout(renderList(objects));
-      return;
-    }
+      return exitCodes.ok;
+    case 'list':
+      streams.stdout(renderList(await readSelected(command.selection, command.cluster, streams)));
+      return exitCodes.ok;
     case 'export': {
       const objects = await readSelected(command.selection, command.cluster, streams);
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);
       writeExport(exported, command.format, command.output, streams);
-      return;
+      return exitCodes.ok;
     }
+    case 'visualize':
+      await runVisualize(command, await readSelected(command.selection, command.cluster, streams), streams);
+      return exitCodes.ok;
+    case 'diff':
+      return runDiff(command, streams);
+    case 'reset':
+      return runReset(command, streams);
+    case 'status':
+      return runStatus(command, streams);
   }
-}
-
-async function readSelected(selection: Selection, cluster: ClusterOptions, streams: Streams): Promise<IntentsObject[]> {
-  const kc = loadUserKubeConfig(cluster);
-  const items = await listClientIntents(kc, selection, cluster.requestTimeoutSeconds);
-  const objects: IntentsObject[] = [];
-  for (const item of items) {
-    const read = readIntentsObject(item);
-    if (read.ok) objects.push(read.object);
-    else streams.stderr(`warning: skipped a malformed ClientIntents: ${read.reason}\n`);
-  }
-  const selected = selectIntents(objects, selection);
-  if (selected.length === 0) streams.stderr(`${noneFoundHint(selection)}\n`);
-  return selected;
 }

@@ -7,8 +7,11 @@ import type { ExportedObject } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 
 export interface Streams {
-  stdout(text: string): void;
+  /** Bytes for binary formats (visualize --format png). */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
+  /** Asks on the terminal and resolves with the answer; absent when stdin is not a terminal. */
+  ask?(question: string): Promise<string>;
 }
 
 /** Writes the export where -o/--output-type say; a directory export never deletes other files in it. */
@@ -37,7 +40,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function attempt(what: string, write: () => void): void {
+export function attempt(what: string, write: () => void): void {
   try {
     write();
   } catch (error) {

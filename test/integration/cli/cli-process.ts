@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { installCrds } from '../../support/crds.js';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
 
 /** The compiled CLI, run exactly as a user runs it (`node dist/src/cli/main.js ...`). */
 export const cliMain = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.js');
@@ -23,4 +26,13 @@ export function runCliProcess(args: readonly string[], env: Record<string, strin
       },
     );
   });
+}
+
+/** The shared control plane with the CRDs and a new namespace, and the CLI run there as admin. */
+export async function cliInNewNamespace(namespace: string): Promise<{ admin: KubeConfig; cli: (...args: string[]) => Promise<CliRun> }> {
+  const controlPlane = await sharedControlPlane();
+  const admin = controlPlane.admin();
+  await installCrds(admin);
+  await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+  return { admin, cli: (...args) => runCliProcess(args, { KUBECONFIG: controlPlane.kubeconfigPath }) };
 }

@@ -31,7 +31,7 @@ describe('kubectl netmap: paging, timeouts, help', function () {
         },
       });
     }
-    const items = await listClientIntents(kc, { namespaces: [namespace], includeUserManaged: false }, 10, 2);
+    const items = await listClientIntents(kc, { namespaces: [namespace], includeUserManaged: false, excludeServices: [], excludeLabels: [] }, 10, 2);
     expect(items.map((i) => (i as { metadata: { name: string } }).metadata.name).sort()).to.deep.equal(names);
   });
 

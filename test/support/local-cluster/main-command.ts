@@ -118,11 +118,13 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
     const written = await dumpClientIntents(cluster.admin, exportDir);
     console.log(`Wrote ${written} ClientIntents to ${exportDir}`);
   }
+  runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   const kubectl = `${controlPlaneBinary()} kubectl`;
   console.log(`
 The local cluster keeps running. Look around with:
 
   export KUBECONFIG=${kubeconfig}
+  node ${cliMain} status          # kubectl netmap status: is it working?
   ${kubectl} get clientintents -A
   ${kubectl} get networkobservations -A
   ${kubectl} get pods -A -o wide

@@ -17,7 +17,7 @@ describe('cli argument parsing', () => {
   it('defaults list to managed ClientIntents in all namespaces with the default timeout', () => {
     expect(command('list')).to.deep.equal({
       kind: 'list',
-      selection: { namespaces: [], includeUserManaged: false },
+      selection: { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] },
       cluster: { requestTimeoutSeconds: 30 },
     });
   });
@@ -25,7 +25,7 @@ describe('cli argument parsing', () => {
   it('takes -n repeated or comma-separated, --server, --all and kubectl cluster flags', () => {
     expect(command('list', '-n', 'shop,billing', '--namespace', 'ops', '-n', 'shop', '--server', 'payments.billing', '--all', '--kubeconfig', '/k', '--context', 'kind', '--request-timeout', '2m')).to.deep.equal({
       kind: 'list',
-      selection: { namespaces: ['shop', 'billing', 'ops'], server: { name: 'payments', namespace: 'billing' }, includeUserManaged: true },
+      selection: { namespaces: ['shop', 'billing', 'ops'], server: { name: 'payments', namespace: 'billing' }, includeUserManaged: true, excludeServices: [], excludeLabels: [] },
       cluster: { kubeconfig: '/k', context: 'kind', requestTimeoutSeconds: 120 },
     });
     expect(command('list', '--namespace=shop')).to.have.nested.property('selection.namespaces').deep.equal(['shop']);
@@ -41,6 +41,40 @@ describe('cli argument parsing', () => {
       output: { type: 'file', path: 'out.json' },
     });
     expect(command('export', '-o', 'intents', '--output-type', 'dir')).to.have.deep.property('output', { type: 'dir', path: 'intents' });
+  });
+
+  it('takes --exclude-services as name or name.namespace and --exclude-labels as key=value, repeated or comma-separated', () => {
+    expect(command('export', '--exclude-services', 'prometheus,coredns.kube-system', '--exclude-services', 'prometheus', '--exclude-labels', 'app=debug,example.com/tier=test', '--exclude-labels=empty=')).to.have.deep.property('selection', {
+      namespaces: [],
+      includeUserManaged: false,
+      excludeServices: [{ name: 'prometheus' }, { name: 'coredns', namespace: 'kube-system' }],
+      excludeLabels: [{ key: 'app', value: 'debug' }, { key: 'example.com/tier', value: 'test' }, { key: 'empty', value: '' }],
+    });
+    expect(usageError('list', '--exclude-services', 'Bad_Name')).to.match(/^--exclude-services: "Bad_Name" is not "name" or "name.namespace"/);
+    expect(usageError('list', '--exclude-services', 'a.b.c')).to.match(/^--exclude-services: "a.b.c"/);
+    expect(usageError('list', '--exclude-labels', 'app')).to.match(/^--exclude-labels: "app" is not key=value/);
+    expect(usageError('list', '--exclude-labels', 'app=a b')).to.match(/^--exclude-labels: "app=a b"/);
+    expect(usageError('list', '--exclude-labels', '=x')).to.match(/^--exclude-labels/);
+  });
+
+  it('defaults visualize to SVG on stdout, and lets -o FILE pick the format by extension unless --format says', () => {
+    expect(command('visualize')).to.deep.equal({
+      kind: 'visualize',
+      selection: { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] },
+      cluster: { requestTimeoutSeconds: 30 },
+      format: 'svg',
+    });
+    expect(command('visualize', '-o', 'map.PNG')).to.include({ format: 'png', outputPath: 'map.PNG' });
+    expect(command('visualize', '-o', 'map.mmd')).to.include({ format: 'mermaid' });
+    expect(command('visualize', '-o', 'map.txt')).to.include({ format: 'svg' });
+    expect(command('visualize', '--format', 'dot', '-o', 'map.png', '-n', 'shop', '--exclude-services', 'db')).to.deep.include({
+      format: 'dot',
+      outputPath: 'map.png',
+      selection: { namespaces: ['shop'], includeUserManaged: false, excludeServices: [{ name: 'db' }], excludeLabels: [] },
+    });
+    expect(usageError('visualize', '--format', 'jpg')).to.equal('--format: "jpg" is not one of dot, svg, png, mermaid');
+    expect(usageError('visualize', '-o', '')).to.equal('-o/--output needs a path');
+    expect(command('help', 'visualize')).to.deep.equal({ kind: 'help', topic: 'visualize' });
   });
 
   it('answers help and version', () => {

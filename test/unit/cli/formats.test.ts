@@ -19,8 +19,8 @@ function read(items: readonly unknown[]): IntentsObject[] {
 }
 
 const objects = read(apiItems);
-const managedOnly: Selection = { namespaces: [], includeUserManaged: false };
-const everything: Selection = { namespaces: [], includeUserManaged: true };
+const managedOnly: Selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };
+const everything: Selection = { namespaces: [], includeUserManaged: true, excludeServices: [], excludeLabels: [] };
 
 function exported(selection: Selection, apiVersion: ExportApiVersion): ReturnType<typeof exportObjects> {
   return exportObjects(selectIntents(objects, selection), apiVersion);
@@ -50,6 +50,23 @@ describe('cli formats (golden files)', () => {
           'checkout in namespace shop calls:\n  - kubernetes in namespace default (Service)\n',
       );
       expect(renderList(selectIntents(objects, { ...managedOnly, namespaces: ['nowhere'] }))).to.equal('');
+    });
+
+    it('leaves out --exclude-services as clients and as targets, and clients whose pods carry --exclude-labels', () => {
+      const clients = (text: string): string[] => text.split('\n').filter((l) => / calls/.test(l));
+      const noPayments = renderList(selectIntents(objects, { ...managedOnly, excludeServices: [{ name: 'payments' }] }));
+      expect(noPayments).not.to.include('payments');
+      // nightly-report called only payments (and the internet): it stays, with its internet target.
+      expect(clients(noPayments)).to.deep.equal(['ingest in namespace analytics calls:', 'checkout in namespace shop calls:', 'frontend in namespace shop calls:', 'nightly-report in namespace shop calls:']);
+      const otherNamespace = renderList(selectIntents(objects, { ...managedOnly, excludeServices: [{ name: 'payments', namespace: 'shop' }] }));
+      expect(otherNamespace).to.equal(renderList(selectIntents(objects, managedOnly)));
+      const apiServer = renderList(selectIntents(objects, { ...managedOnly, excludeServices: [{ name: 'kubernetes', namespace: 'default' }] }));
+      expect(apiServer).not.to.include('kubernetes in namespace default');
+      const ingestOnlyTarget = renderList(selectIntents(objects, { ...managedOnly, excludeServices: [{ name: 'warehouse', namespace: 'data' }] }));
+      expect(clients(ingestOnlyTarget)).not.to.include('ingest in namespace analytics calls:');
+      const labelled = renderList(selectIntents(objects, { ...managedOnly, excludeLabels: [{ key: 'app', value: 'debug' }] }, new Set(['checkout.shop', 'ghost.shop'])));
+      expect(clients(labelled)).to.deep.equal(['ingest in namespace analytics calls:', 'payments in namespace billing calls:', 'frontend in namespace shop calls:', 'nightly-report in namespace shop calls:']);
+      expect(labelled).to.include('  - checkout in namespace shop'); // still a target of frontend
     });
 
     it('does not depend on the order the API server returns items in', () => {

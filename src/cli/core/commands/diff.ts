@@ -1,0 +1,51 @@
+import type { ParseArgsConfig } from 'node:util';
+import { clusterFlags, help, oneOf, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from '../flags.js';
+import type { Selection } from '../selection.js';
+
+export interface DiffCommand {
+  readonly kind: 'diff';
+  readonly selection: Selection;
+  readonly cluster: ClusterOptions;
+  readonly output: 'text' | 'json';
+  /** A directory of ClientIntents YAML/JSON to compare with, instead of the cluster's user-managed ones. */
+  readonly against?: string;
+}
+
+export const diffFlags = {
+  ...clusterFlags,
+  ...selectionFlags,
+  ...help,
+  against: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function buildDiff(values: Record<string, unknown>): DiffCommand {
+  const against = values.against as string | undefined;
+  if (against === '') throw new UsageError('--against needs a directory');
+  if (values.all === true) throw new UsageError('--all does not apply to diff: it always compares both kinds of ClientIntents');
+  const selection = { ...parseSelection(values), includeUserManaged: true };
+  const output = oneOf('-o/--output', values.output, ['text', 'json'] as const, 'text');
+  return { kind: 'diff', selection, cluster: parseCluster(values), output, ...(against === undefined ? {} : { against }) };
+}
+
+export const diffHelp = (program: string, selectionHelp: string, clusterHelp: string): string => `Compare what network-mapper observed with what is declared, per client workload:
+  + a target observed but missing from the ClientIntents you manage (blocked under enforcement)
+  - a declared target never observed (network-mapper's ClientIntents hold what it saw within its
+    target expiry window): a candidate to remove
+
+Declared: ClientIntents without network-mapper's managed-by label, in the cluster, or in the
+directory given by --against (e.g. a GitOps repository).
+
+Usage:
+  ${program} diff [flags]
+
+Diff flags:
+      --against DIR             compare with the ClientIntents in DIR's *.yaml, *.yml, *.json files
+  -o, --output text|json        text (default, like kubectl diff) or json
+
+Exit codes: 0 no differences, 1 differences, 2 and above an error (6: unexpected).
+
+${selectionHelp.replace(/\n.*--all .*/, '')}
+
+${clusterHelp}
+`;

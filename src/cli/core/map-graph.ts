@@ -1,0 +1,93 @@
+import type { IntentsObject } from './intents-object.js';
+import { compare, sortIntents } from './selection.js';
+import { viewTarget } from './target-view.js';
+
+/** One box of the picture: a workload, a Service, the API server or an internet name. */
+export interface GraphNode {
+  /** Unique and stable: `name.namespace` for workloads, with a prefix for the other kinds. */
+  readonly id: string;
+  readonly kind: 'workload' | 'service' | 'apiServer' | 'internet';
+  readonly label: string;
+  /** The namespace cluster it is drawn in; internet names share `internet`, the API server none. */
+  readonly group?: string;
+}
+
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  /** Ports of internet targets, `Kafka`, HTTP paths: empty when the call says nothing more. */
+  readonly label: string;
+}
+
+export interface MapGraph {
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+}
+
+export const apiServerId = 'kubernetes.default';
+export const internetGroup = 'internet';
+
+/** The map as plain nodes and edges, sorted, one node per workload `name.namespace`. */
+export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
+  const nodes = new Map<string, GraphNode>();
+  const edges = new Map<string, GraphEdge>();
+  const add = (node: GraphNode): string => {
+    if (!nodes.has(node.id)) nodes.set(node.id, node);
+    return node.id;
+  };
+  const connect = (from: string, to: string, label: string): void => {
+    const key = `${from}\u0000${to}`;
+    const existing = edges.get(key);
+    edges.set(key, { from, to, label: mergeLabels(existing?.label ?? '', label) });
+  };
+  for (const object of sortIntents(objects)) {
+    const client = add(workloadNode(object.workload.name, object.namespace));
+    for (const target of object.targets) {
+      const view = viewTarget(target, object.namespace);
+      switch (view.type) {
+        case 'kubernetes':
+        case 'service': {
+          const isService = view.type === 'service' || view.kind === 'Service';
+          const node = isService ? serviceNode(view.name, view.namespace) : workloadNode(view.name, view.namespace);
+          connect(client, add(node), view.http.map((h) => h.path).join(' '));
+          break;
+        }
+        case 'kafka':
+          connect(client, add(workloadNode(view.name, view.namespace)), 'Kafka');
+          break;
+        case 'internet':
+          for (const name of [...view.domains, ...view.ips]) {
+            connect(client, add({ id: `internet:${name}`, kind: 'internet', label: name, group: internetGroup }), view.ports.join(','));
+          }
+          break;
+        case 'other':
+          break;
+      }
+    }
+  }
+  return {
+    nodes: [...nodes.values()].sort((a, b) => compare(a.group ?? '\uffff', b.group ?? '\uffff') || compare(a.id, b.id)),
+    edges: [...edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to)),
+  };
+}
+
+function workloadNode(name: string, namespace: string): GraphNode {
+  return { id: `${name}.${namespace}`, kind: 'workload', label: `${name}.${namespace}`, group: namespace };
+}
+
+function serviceNode(name: string, namespace: string): GraphNode {
+  if (`${name}.${namespace}` === apiServerId) return { id: apiServerId, kind: 'apiServer', label: 'Kubernetes API server' };
+  return { id: `service:${name}.${namespace}`, kind: 'service', label: `${name}.${namespace} (Service)`, group: namespace };
+}
+
+function mergeLabels(a: string, b: string): string {
+  const parts = new Set([...a.split(' '), ...b.split(' ')].filter((p) => p !== ''));
+  return [...parts].sort().join(' ');
+}
+
+/** Nodes by group, in the graph's order; the ungrouped ones under the key `undefined`. */
+export function nodesByGroup(graph: MapGraph): Map<string | undefined, GraphNode[]> {
+  const groups = new Map<string | undefined, GraphNode[]>();
+  for (const node of graph.nodes) groups.set(node.group, [...(groups.get(node.group) ?? []), node]);
+  return groups;
+}

@@ -1,5 +1,5 @@
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
-import { decodeEvidence, encodeEvidence, evidenceAnnotation, evidenceDiffers, evidenceWrittenAtAnnotation, isoSeconds } from './evidence.js';
+import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation } from './evidence.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
@@ -63,7 +63,8 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   const plan: { apply?: ApplyBody; applyStatus?: ApplyBody; recheckAfterMs?: number } = {};
   const specChanged = !ours || canonicalJson(ours.spec) !== canonicalJson(desired.spec);
   const writtenEvidence = decodeEvidence(ours?.annotations[evidenceAnnotation]);
-  const evidenceChanged = evidenceDiffers(desired.evidence, writtenEvidence, options.evidenceIntervalMs);
+  // Compared as it would be written: evidence left out for its size does not count as a change.
+  const evidenceChanged = evidenceDiffers(capEvidence(desired.evidence).kept, writtenEvidence, options.evidenceIntervalMs);
   const writtenAt = Date.parse(ours?.annotations[evidenceWrittenAtAnnotation] ?? '');
   const evidenceDue = Number.isNaN(writtenAt) || options.now - writtenAt >= options.evidenceIntervalMs;
   const labelled = ours?.managed === true;
@@ -76,7 +77,7 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
         name,
         namespace: desired.namespace,
         labels: { [managedByLabel]: managedByValue },
-        annotations: { [evidenceAnnotation]: encodeEvidence(desired.evidence), [evidenceWrittenAtAnnotation]: isoSeconds(options.now) },
+        annotations: evidenceAnnotations(desired.evidence, options.now),
       },
       spec: checked.data,
     };

@@ -10,6 +10,7 @@ export interface OperatorMetrics {
   readonly reconcileSeconds: Histogram<'kind'>;
   readonly informerRestarts: Counter<'resource'>;
   readonly leader: Gauge;
+  readonly evictions: Counter<'map'>;
 }
 
 export function createOperatorMetrics(registry: Registry): OperatorMetrics {
@@ -24,5 +25,6 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     reconcileSeconds: new Histogram({ name: 'netmap_reconcile_seconds', help: 'Time to process one work-queue key, by kind', labelNames: ['kind'], buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10], registers }),
     informerRestarts: new Counter({ name: 'netmap_informer_restarts_total', help: 'Informers restarted after an error, by resource', labelNames: ['resource'], registers }),
     leader: new Gauge({ name: 'netmap_leader', help: '1 while this replica holds the leader lease', registers }),
+    evictions: new Counter({ name: 'netmap_evictions_total', help: 'Entries dropped from a bounded map before they aged out, by map (docs/operator.md, Bounds)', labelNames: ['map'], registers }),
   };
 }

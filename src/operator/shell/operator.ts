@@ -6,7 +6,8 @@ import { observationBounds } from '../../crds/bounds.js';
 import { errorFields, type Logger } from '../../shared/logger.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { decodeEvidence, evidenceAnnotation } from '../core/evidence.js';
-import { IntentsStore } from '../core/intents-store.js';
+import { BoundedMap } from '../core/bounded-map.js';
+import { defaultStoreBounds, IntentsStore, type StoreBounds } from '../core/intents-store.js';
 import { resolveObservation } from '../core/observation-resolver.js';
 import { planClientIntents, type ExistingIntents } from '../core/plan.js';
 import type { PodInfo, WorkloadIdentity } from '../core/types.js';
@@ -30,6 +31,8 @@ interface ObservationObject extends KubernetesObject {
 const leaseDurationSeconds = 15;
 const maintenanceEveryMs = 30_000;
 const maxWriteDeferMs = 10_000;
+/** An unchanged list of missing targets is reported again at most once a day. */
+const eventFingerprintMs = 86_400_000;
 
 /**
  * The operator: informers feed a work queue with keys; workers bring the cluster index, the
@@ -55,7 +58,8 @@ export class Operator {
   private readonly terminalSince = new Map<string, number>();
   private readonly written = new Map<string, ClientIntentsObject>();
   private readonly objectClient = new Map<string, string>();
-  private readonly eventFingerprints = new Map<string, string>();
+  private readonly eventFingerprints: BoundedMap<string>;
+  private readonly storeBounds: Partial<StoreBounds>;
   private readonly deferredSince = new Map<string, number>();
   /** Observations waiting for their window to settle: not a backlog that should hold writes back. */
   private readonly settling = new Set<string>();
@@ -69,8 +73,11 @@ export class Operator {
   constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
     const kc = sharingConnections(config);
     this.metrics = createOperatorMetrics(registry);
-    this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
-    this.store = new IntentsStore(settings.maxTargetsPerClient);
+    const evicted = (map: string, entries: number): void => this.metrics.evictions.inc({ map }, entries);
+    this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs, onEvict: evicted });
+    this.storeBounds = { resolvedIpGraceMs: settings.resolvedIpGraceMs, onEvict: evicted };
+    this.store = new IntentsStore(settings.maxTargetsPerClient, this.storeBounds);
+    this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, (entries) => evicted('event-fingerprints', entries));
     this.owners = new OwnerReader(kc, log);
     this.writes = new KubeWrites(kc, settings.fieldManager, this.metrics, 'network-mapper', () => this.leading && (this.elector?.isLeader ?? true));
     const core = kc.makeApiClient(CoreV1Api);
@@ -167,7 +174,7 @@ export class Operator {
     }
     const now = Date.now();
     const previous = this.store;
-    this.store = new IntentsStore(this.settings.maxTargetsPerClient);
+    this.store = new IntentsStore(this.settings.maxTargetsPerClient, this.storeBounds);
     for (const object of this.intents.list()) {
       if (!isManaged(object)) continue;
       const spec = clientIntentsSpec.safeParse(object.spec);
@@ -354,7 +361,7 @@ export class Operator {
     if (!desired) return;
     if (this.deferForBacklog(clientKey)) return;
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...inNamespace.values()].map(existingIntents), { now: Date.now(), evidenceIntervalMs: this.settings.evidenceIntervalMs }, this.eventFingerprints.get(clientKey));
+    const plan = planClientIntents(desired, [...inNamespace.values()].map(existingIntents), { now: Date.now(), evidenceIntervalMs: this.settings.evidenceIntervalMs }, this.eventFingerprints.get(clientKey, Date.now()));
     const fields = { namespace: desired.namespace, name: desired.objectName };
     if (plan.invalid) {
       this.log.error('desired ClientIntents is invalid; not written', { ...fields, problem: plan.invalid });
@@ -373,7 +380,8 @@ export class Operator {
       await this.ignoreNotFound(this.writes.deleteIntents(plan.delete.namespace, plan.delete.name));
       this.written.delete(`${plan.delete.namespace}/${plan.delete.name}`);
       this.store.forget(clientKey);
-      this.log.info('ClientIntents deleted: every target expired', plan.delete);
+      this.eventFingerprints.delete(clientKey);
+      this.log.info('ClientIntents deleted: no targets left (expired, or the workload is gone)', plan.delete);
     }
     if (plan.event) {
       const target = inNamespace.get(plan.event.name);
@@ -383,7 +391,7 @@ export class Operator {
         'ObservedTargetsMissing',
         plan.event.message,
       );
-      this.eventFingerprints.set(clientKey, plan.event.fingerprint);
+      this.eventFingerprints.set(clientKey, plan.event.fingerprint, Date.now());
     }
     if (plan.recheckAfterMs !== undefined) this.queue.addAfter(`ci/${clientKey}`, plan.recheckAfterMs);
   }
@@ -427,8 +435,11 @@ export class Operator {
   private maintain(): void {
     const now = Date.now();
     this.index.prune(now);
-    if (this.leading && this.seeded && this.settings.targetExpiryMs > 0) {
-      for (const key of this.store.expire(now, this.settings.targetExpiryMs)) this.enqueue(`ci/${key}`);
+    this.eventFingerprints.prune(now);
+    if (this.leading && this.seeded) {
+      const expired = this.store.expire(now, this.settings.targetExpiryMs);
+      const gone = this.store.expireGone(now, this.settings.goneWorkloadMs, this.index.workloads());
+      for (const key of new Set([...expired, ...gone, ...this.store.buried()])) this.enqueue(`ci/${key}`);
     }
   }
 

@@ -28,9 +28,10 @@ describe('deployment namespaces', () => {
     expect(sniffer).to.equal(operator);
   });
 
-  it('config/rbac and deploy name that one namespace and no other', () => {
+  it('config/rbac, config/quota and deploy name that one namespace and no other', () => {
     const expected = snifferConfigSchema.parse({ NODE_NAME: 'n' }).POD_NAMESPACE;
     expect([...namespacesIn('config/rbac')]).to.deep.equal([expected]);
+    expect([...namespacesIn('config/quota')]).to.deep.equal([expected]);
     expect([...namespacesIn('deploy')]).to.deep.equal([expected]);
   });
 });

@@ -88,7 +88,8 @@ try {
   const elapsed = (Date.now() - before.at) / 1000;
   const cpu = operator.cpuSeconds() - before.cpu;
   const metrics = await operator.metricsText();
-  const after = { storage: await storage(), dataDir: dataDirBytes(), objects: await countObjects() };
+  // A loaded API server may fail this one list: the run's figures are still worth printing.
+  const after = { storage: await storage(), dataDir: dataDirBytes(), objects: await countObjects().catch(() => Number.NaN) };
   await Promise.all(reporters.map((r) => r.reporter.stop()));
 
   const writes = (resource: string): number => sumMetric(metrics, 'netmap_writes_total', `resource="${resource}"`);

@@ -61,7 +61,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
         miss('invalid-domain');
         continue;
       }
-      store.rememberDns(client.value, answer.name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
+      store.rememberDns(client.value, answer.name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs), { seenAt: last, ttlMs: answer.ttlSeconds * 1000 });
       if (add(client.value, { type: 'internet', domain: answer.name }, 'DNS', first, last)) resolved++;
       continue;
     }

@@ -45,6 +45,8 @@ export function testSettings(namespace: string, identity: string, overrides: Par
     clusterDomain: 'cluster.local',
     internetTargets: true,
     targetExpiryMs: 0,
+    goneWorkloadMs: 0,
+    resolvedIpGraceMs: 3_600_000,
     evidenceIntervalMs: 300_000,
     observationRetentionMs: 300_000,
     observationSettleMs: 300,

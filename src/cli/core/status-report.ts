@@ -38,6 +38,7 @@ export const reasonAdvice: Record<UnresolvedReason, string> = {
   'client-host-network': 'the client is a hostNetwork pod, which shares its node\'s IP: it cannot be told apart. Expected for node agents.',
   'client-ip-ambiguous': 'several pods held the client IP: IP reuse. Rare; lower IP_HISTORY_SECONDS if frequent.',
   'client-not-running-at-time': 'the client pod did not exist when the traffic was seen (clock skew or IP reuse). Check node clocks (NTP).',
+  'client-dns-resolver': 'a DNS answer went to a cluster resolver (CoreDNS, node-local DNS) that forwards it for other pods: not a lookup of its own. Expected; nothing to do.',
   'server-unknown-ip': 'the destination matched no pod, Service or node: often an external IP without a DNS answer seen first.',
   'server-host-network': 'the server is a hostNetwork pod: named after its node, not a workload.',
   'server-ip-ambiguous': 'several pods held the server IP: IP reuse.',

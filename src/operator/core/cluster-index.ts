@@ -1,5 +1,5 @@
 import { parseClusterName } from './cluster-dns.js';
-import { IpHistory, type HolderLookup } from './ip-history.js';
+import { defaultPodEndSlackMs, IpHistory, type HolderLookup } from './ip-history.js';
 import { fail, ok, type EndpointSliceInfo, type PodInfo, type Resolution, type ServerTarget, type ServiceInfo, type UnresolvedReason, type WorkloadIdentity } from './types.js';
 
 export const apiServerService = { namespace: 'default', name: 'kubernetes' } as const;
@@ -24,6 +24,9 @@ export interface ClusterIndexOptions {
   clusterDomain: string;
   /** How long pods that ended stay in the IP history. */
   ipHistoryRetentionMs: number;
+  /** Bound of ended pods' IP tenures kept (IpHistory); default defaultMaxEndedTenures. */
+  maxEndedTenures?: number;
+  onEvict?: (map: 'ip-history', entries: number) => void;
 }
 
 /**
@@ -44,7 +47,7 @@ export class ClusterIndex {
   private version = 0;
 
   constructor(readonly options: ClusterIndexOptions) {
-    this.ipHistory = new IpHistory(options.ipHistoryRetentionMs);
+    this.ipHistory = new IpHistory(options.ipHistoryRetentionMs, defaultPodEndSlackMs, options.maxEndedTenures, (n) => options.onEvict?.('ip-history', n));
   }
 
   upsertPod(pod: PodInfo, identity: WorkloadIdentity | undefined, now: number): void {
@@ -79,6 +82,7 @@ export class ClusterIndex {
     if (!old) return;
     for (const ip of old.clusterIPs) if (this.serviceByIp.get(ip) === key) this.serviceByIp.delete(ip);
     this.services.delete(key);
+    this.backendCache.delete(key);
     this.version++;
   }
 
@@ -98,7 +102,10 @@ export class ClusterIndex {
     const old = this.slices.get(key);
     if (!old) return;
     this.slices.delete(key);
-    this.slicesByService.get(`${old.namespace}/${old.serviceName}`)?.delete(key);
+    const serviceKey = `${old.namespace}/${old.serviceName}`;
+    const set = this.slicesByService.get(serviceKey);
+    set?.delete(key);
+    if (set?.size === 0) this.slicesByService.delete(serviceKey);
     this.version++;
   }
 
@@ -114,6 +121,13 @@ export class ClusterIndex {
 
   prune(now: number): void {
     this.ipHistory.prune(now);
+  }
+
+  /** The workloads that have a pod in the cluster now (running or finished, not yet deleted). */
+  workloads(): WorkloadIdentity[] {
+    const found = new Map<string, WorkloadIdentity>();
+    for (const { identity } of this.pods.values()) if (identity) found.set(`${identity.namespace}/${identity.name}/${identity.kind ?? ''}`, identity);
+    return [...found.values()];
   }
 
   /** The client workload behind an IP during [from, to]. */

@@ -10,6 +10,14 @@ export interface Evidence {
 
 export const evidenceAnnotation = `${bookkeepingAnnotationPrefix}evidence`;
 export const evidenceWrittenAtAnnotation = `${bookkeepingAnnotationPrefix}evidence-written-at`;
+/** How many targets' evidence was left out of `evidenceAnnotation` to keep it under its budget. */
+export const evidenceTruncatedAnnotation = `${bookkeepingAnnotationPrefix}evidence-truncated`;
+/**
+ * The API server refuses an object whose annotations total more than 256 KiB; the evidence of
+ * 1024 targets with the longest names is ~360 KiB. 200 KiB leaves 56 KiB for everybody else's
+ * annotations (kubectl's last-applied copy of a small object, tools' own).
+ */
+export const evidenceBudgetBytes = 200 * 1024;
 
 interface EncodedEvidence {
   readonly first: string;
@@ -22,14 +30,39 @@ export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+function encodeOne(e: Evidence): EncodedEvidence {
+  return { first: isoSeconds(e.firstSeen), last: isoSeconds(e.lastSeen), by: captureOrder.filter((c) => e.captures.has(c)) };
+}
+
 export function encodeEvidence(entries: ReadonlyMap<string, Evidence>): string {
   const sorted = [...entries.keys()].sort();
   const out: Record<string, EncodedEvidence> = {};
-  for (const key of sorted) {
-    const e = entries.get(key)!;
-    out[key] = { first: isoSeconds(e.firstSeen), last: isoSeconds(e.lastSeen), by: captureOrder.filter((c) => e.captures.has(c)) };
-  }
+  for (const key of sorted) out[key] = encodeOne(entries.get(key)!);
   return JSON.stringify(out);
+}
+
+/**
+ * The evidence that fits `budgetBytes` once encoded: the most recently seen targets first (ties
+ * by key, so the choice is deterministic), and how many were left out.
+ */
+export function capEvidence(entries: ReadonlyMap<string, Evidence>, budgetBytes = evidenceBudgetBytes): { kept: Map<string, Evidence>; omitted: number } {
+  const byRecency = [...entries.entries()].sort(([ka, a], [kb, b]) => Math.floor(b.lastSeen / 1000) - Math.floor(a.lastSeen / 1000) || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const kept = new Map<string, Evidence>();
+  let bytes = 2;
+  for (const [key, e] of byRecency) {
+    bytes += Buffer.byteLength(JSON.stringify(key)) + Buffer.byteLength(JSON.stringify(encodeOne(e))) + 2;
+    if (bytes > budgetBytes) break;
+    kept.set(key, e);
+  }
+  return { kept, omitted: entries.size - kept.size };
+}
+
+/** The evidence annotations of one write; the truncation mark only when something was left out. */
+export function evidenceAnnotations(entries: ReadonlyMap<string, Evidence>, now: number): Record<string, string> {
+  const { kept, omitted } = capEvidence(entries);
+  const annotations: Record<string, string> = { [evidenceAnnotation]: encodeEvidence(kept), [evidenceWrittenAtAnnotation]: isoSeconds(now) };
+  if (omitted > 0) annotations[evidenceTruncatedAnnotation] = String(omitted);
+  return annotations;
 }
 
 /** Tolerates anything: a hand-edited or foreign annotation yields no evidence rather than an error. */

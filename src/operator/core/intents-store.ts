@@ -17,8 +17,49 @@ interface ClientState {
   readonly kind: string | undefined;
   objectName: string;
   readonly targets: Map<string, TargetState>;
-  readonly resolvedIPs: Map<string, Set<string>>;
+  /** Per domain: answer IP -> until when it stays in status.resolvedIPs (TTL plus grace). */
+  readonly resolvedIPs: Map<string, Map<string, number>>;
+  /** The last moment the workload was known to exist (a pod of it in the index, or traffic of it). */
+  presentAt: number;
+  /** The latest time any of its targets was seen: the oldest-active client is evicted first. */
+  activeAt: number;
 }
+
+/** A client given up (gone, or beyond the bound) whose ClientIntents the shell is to delete. */
+interface Tombstone {
+  readonly namespace: string;
+  readonly workloadName: string;
+  readonly kind: string | undefined;
+  readonly objectName: string;
+  readonly at: number;
+}
+
+/** The store's bounds besides targets per client; docs/operator.md lists them. */
+export interface StoreBounds {
+  /** Client workloads held; beyond it the least recently active are dropped (their ClientIntents deleted). */
+  readonly maxClients: number;
+  /** (client, answer IP) pairs remembered to credit connections to a name; oldest refreshed first out. */
+  readonly maxDnsMemory: number;
+  /** status.resolvedIPs: IPs per domain (most recently answered kept) and domains per client. */
+  readonly maxIpsPerDomain: number;
+  readonly maxDomainsPerClient: number;
+  /** An answer IP stays in status.resolvedIPs for its TTL plus this long after it was last answered. */
+  readonly resolvedIpGraceMs: number;
+  readonly onEvict?: (map: StoreMap, entries: number) => void;
+}
+
+export type StoreMap = 'clients' | 'tombstones' | 'dns-memory' | 'resolved-ips';
+
+export const defaultStoreBounds: StoreBounds = {
+  maxClients: 20_000,
+  maxDnsMemory: 200_000,
+  maxIpsPerDomain: intentsBounds.ipsPerTarget,
+  maxDomainsPerClient: intentsBounds.resolvedIPsEntries,
+  resolvedIpGraceMs: 3_600_000,
+};
+
+/** A deleted client is kept as a tombstone this long at most, for the shell to delete its object. */
+const tombstoneMs = 10 * 60_000;
 
 /** What one client workload's ClientIntents should hold. */
 export interface DesiredIntents {
@@ -54,13 +95,23 @@ export function clientKeyOf(namespace: string, workloadName: string, kind?: stri
  */
 export class IntentsStore {
   private readonly clients = new Map<string, ClientState>();
+  /** Insertion order is burial order; at most maxClients, each at most tombstoneMs. */
+  private readonly tombstones = new Map<string, Tombstone>();
+  /** Insertion order is refresh order, so the first entry is the least recently refreshed. */
   private readonly dnsMemory = new Map<string, { domain: string; until: number }>();
+  private readonly bounds: StoreBounds;
 
-  constructor(private readonly maxTargetsPerClient: number) {}
+  constructor(
+    private readonly maxTargetsPerClient: number,
+    bounds: Partial<StoreBounds> = {},
+  ) {
+    this.bounds = { ...defaultStoreBounds, ...bounds };
+  }
 
   /** Adds or refreshes a target; returns false when the client already has too many targets. */
   record(client: WorkloadIdentity, ref: TargetRef, capture: Capture, firstSeen: number, lastSeen: number, port?: number): boolean {
-    const state = this.clientState(client);
+    const state = this.clientState(client, lastSeen);
+    if (lastSeen > state.activeAt) state.activeAt = lastSeen;
     const key = targetKey(ref);
     let target = state.targets.get(key);
     if (!target) {
@@ -75,18 +126,32 @@ export class IntentsStore {
     return true;
   }
 
-  /** Remembers a DNS answer so that a later connection to the IP is credited to the name. */
-  rememberDns(client: WorkloadIdentity, domain: string, ips: readonly string[], until: number): void {
-    const state = this.clientState(client);
-    let set = state.resolvedIPs.get(domain);
-    if (!set) state.resolvedIPs.set(domain, (set = new Set()));
+  /**
+   * Remembers a DNS answer so that a later connection to the IP is credited to the name (until
+   * `until`), and its IPs for status.resolvedIPs (for `ttlMs` plus the grace period after
+   * `seenAt`; without them, until `until`).
+   */
+  rememberDns(client: WorkloadIdentity, domain: string, ips: readonly string[], until: number, answer?: { seenAt: number; ttlMs: number }): void {
+    const state = this.clientState(client, answer?.seenAt ?? until);
+    let known = state.resolvedIPs.get(domain);
+    if (known) state.resolvedIPs.delete(domain);
+    state.resolvedIPs.set(domain, (known ??= new Map()));
+    const shownUntil = answer ? answer.seenAt + answer.ttlMs + this.bounds.resolvedIpGraceMs : until;
+    for (const ip of ips) {
+      known.delete(ip);
+      known.set(ip, shownUntil);
+    }
+    this.evictOldest(known, this.bounds.maxIpsPerDomain, 'resolved-ips');
+    this.evictOldest(state.resolvedIPs, this.bounds.maxDomainsPerClient, 'resolved-ips');
     const prefix = clientKeyOf(client.namespace, client.name, client.kind);
     for (const ip of ips) {
-      set.add(ip);
       const key = `${prefix}|${ip}`;
-      const known = this.dnsMemory.get(key);
-      if (!known || known.until <= until) this.dnsMemory.set(key, { domain, until });
+      const remembered = this.dnsMemory.get(key);
+      if (remembered && remembered.until > until) continue;
+      this.dnsMemory.delete(key);
+      this.dnsMemory.set(key, { domain, until });
     }
+    this.evictOldest(this.dnsMemory, this.bounds.maxDnsMemory, 'dns-memory');
   }
 
   domainFor(client: WorkloadIdentity, ip: string, at: number): string | undefined {
@@ -133,55 +198,108 @@ export class IntentsStore {
       objectName: seed.objectName,
       targets: new Map(),
       resolvedIPs: new Map(),
+      presentAt: now,
+      activeAt: now,
     };
+    // Evidence left out of a capped annotation was older than every entry kept (capEvidence):
+    // just before the oldest kept keeps it out of the next write, and keeps it from expiring early.
+    const oldestKept = Math.min(...[...seed.evidence.values()].map((e) => e.lastSeen));
+    const unknownAt = Number.isFinite(oldestKept) ? Math.min(now, oldestKept - 1000) : now;
     for (const target of seed.spec.targets) {
       for (const { ref, ports } of fromIntentsTarget(target)) {
         const tkey = targetKey(ref);
         const known = seed.evidence.get(tkey);
         const evidence: Evidence = known
           ? { firstSeen: known.firstSeen, lastSeen: known.lastSeen, captures: new Set(known.captures) }
-          : { firstSeen: now, lastSeen: now, captures: new Set() };
+          : { firstSeen: unknownAt, lastSeen: unknownAt, captures: new Set() };
         state.targets.set(tkey, { ref, ports: new Set(ports), evidence });
+        state.activeAt = Math.max(unknownAt, ...[...state.targets.values()].map((t) => t.evidence.lastSeen));
       }
     }
-    for (const entry of seed.resolvedIPs ?? []) state.resolvedIPs.set(entry.dns, new Set(entry.ips));
+    // The TTLs are not written down: IPs read back stay for the grace period unless answered again.
+    for (const entry of seed.resolvedIPs ?? []) state.resolvedIPs.set(entry.dns, new Map(entry.ips.map((ip) => [ip, now + this.bounds.resolvedIpGraceMs])));
     this.clients.set(key, state);
+    this.evictClients(now);
     return key;
   }
 
   has(clientKey: string): boolean {
-    return this.clients.has(clientKey);
+    return this.clients.has(clientKey) || this.tombstones.has(clientKey);
   }
 
   clientKeys(): string[] {
     return [...this.clients.keys()];
   }
 
-  /** Drops targets not seen since `now - maxAgeMs`; returns the clients that changed. */
+  /**
+   * Ages everything held: targets not seen since `now - maxAgeMs` (0: targets never expire),
+   * answer IPs past their TTL plus grace, DNS memory past its time, tombstones the shell did not
+   * act on. Returns the clients whose ClientIntents (or its status) changed.
+   */
   expire(now: number, maxAgeMs: number): string[] {
-    const changed: string[] = [];
+    const changed = new Set<string>();
+    for (const [key, tombstone] of this.tombstones) {
+      if (now - tombstone.at <= tombstoneMs) break;
+      this.tombstones.delete(key);
+    }
     for (const [key, state] of this.clients) {
-      let removed = false;
       for (const [tkey, target] of state.targets) {
-        if (target.evidence.lastSeen < now - maxAgeMs) {
+        if (maxAgeMs > 0 && target.evidence.lastSeen < now - maxAgeMs) {
           state.targets.delete(tkey);
           if (target.ref.type === 'internet') state.resolvedIPs.delete(target.ref.domain);
-          removed = true;
+          changed.add(key);
         }
       }
-      if (removed) changed.push(key);
+      for (const [domain, ips] of state.resolvedIPs) {
+        for (const [ip, until] of ips) {
+          if (until >= now) continue;
+          ips.delete(ip);
+          changed.add(key);
+        }
+        if (ips.size === 0) state.resolvedIPs.delete(domain);
+      }
     }
     for (const [key, memory] of this.dnsMemory) if (memory.until < now) this.dnsMemory.delete(key);
+    return [...changed];
+  }
+
+  /**
+   * Workloads gone longer than `goneMs` (no pod of theirs in `present`, the index's workloads)
+   * lose their ClientIntents: desired() has no targets, so the plan deletes it. A workload with
+   * a new name per run (a bare CI pod, an Argo Workflow) so leaves nothing behind.
+   */
+  expireGone(now: number, goneMs: number, present: Iterable<WorkloadIdentity>): string[] {
+    // Keyed like the clients, kind included: a Deployment's pods do not keep a CronJob of the same name.
+    const presentKeys = new Set<string>();
+    for (const identity of present) presentKeys.add(clientKeyOf(identity.namespace, identity.name, identity.kind));
+    const changed: string[] = [];
+    for (const [key, state] of this.clients) {
+      if (presentKeys.has(key)) state.presentAt = now;
+      else if (goneMs > 0 && now - state.presentAt >= goneMs) {
+        this.bury(key, state, now);
+        changed.push(key);
+      }
+    }
     return changed;
   }
 
   /** Removes one target of a client; true when it had it. */
   drop(client: WorkloadIdentity, ref: TargetRef): boolean {
-    return this.clients.get(clientKeyOf(client.namespace, client.name))?.targets.delete(targetKey(ref)) ?? false;
+    return this.clients.get(clientKeyOf(client.namespace, client.name, client.kind))?.targets.delete(targetKey(ref)) ?? false;
+  }
+
+  /** Clients given up (gone, or beyond the bound) whose ClientIntents is yet to be deleted. */
+  buried(): string[] {
+    return [...this.tombstones.keys()];
+  }
+
+  get size(): { clients: number; tombstones: number; dnsMemory: number } {
+    return { clients: this.clients.size, tombstones: this.tombstones.size, dnsMemory: this.dnsMemory.size };
   }
 
   forget(clientKey: string): void {
     this.clients.delete(clientKey);
+    this.tombstones.delete(clientKey);
   }
 
   /** Removes the client's targets for which `drop` says so; true when any went. */
@@ -197,16 +315,21 @@ export class IntentsStore {
     return removed;
   }
 
-  /** The typed request of a key this store gave out. */
+  /** The typed request of a key this store gave out: a client's, or a buried one's (its object is to be deleted). */
   requestOf(clientKey: string): { namespace: string; workload: { name: string; kind?: string } } | undefined {
-    const state = this.clients.get(clientKey);
+    const state = this.clients.get(clientKey) ?? this.tombstones.get(clientKey);
     if (!state) return undefined;
     return { namespace: state.namespace, workload: state.kind ? { name: state.workloadName, kind: state.kind } : { name: state.workloadName } };
   }
 
   desired(clientKey: string): DesiredIntents | undefined {
     const state = this.clients.get(clientKey);
-    if (!state) return undefined;
+    if (!state) {
+      const tombstone = this.tombstones.get(clientKey);
+      if (!tombstone) return undefined;
+      const workload = tombstone.kind ? { name: tombstone.workloadName, kind: tombstone.kind } : { name: tombstone.workloadName };
+      return { clientKey, namespace: tombstone.namespace, objectName: tombstone.objectName, spec: { workload, targets: [] }, evidence: new Map(), resolvedIPs: [] };
+    }
     const targets = [...state.targets.values()].sort((a, b) => compareTargetRefs(a.ref, b.ref));
     const evidence = new Map<string, Evidence>();
     for (const t of targets) evidence.set(targetKey(t.ref), t.evidence);
@@ -215,7 +338,7 @@ export class IntentsStore {
       .filter(([dns, ips]) => domains.has(dns) && ips.size > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, intentsBounds.resolvedIPsEntries)
-      .map(([dns, ips]) => ({ dns, ips: [...ips].sort().slice(0, intentsBounds.ipsPerTarget) }));
+      .map(([dns, ips]) => ({ dns, ips: [...ips.keys()].sort().slice(0, intentsBounds.ipsPerTarget) }));
     return {
       clientKey,
       namespace: state.namespace,
@@ -229,9 +352,11 @@ export class IntentsStore {
     };
   }
 
-  private clientState(client: WorkloadIdentity): ClientState {
+  private clientState(client: WorkloadIdentity, seenAt = 0): ClientState {
     const key = clientKeyOf(client.namespace, client.name, client.kind);
     let state = this.clients.get(key);
+    // Seen again after it was given up: it starts over, and its object is kept (rewritten).
+    if (!state) this.tombstones.delete(key);
     if (!state) {
       state = {
         namespace: client.namespace,
@@ -240,9 +365,44 @@ export class IntentsStore {
         objectName: objectNameFor(client),
         targets: new Map(),
         resolvedIPs: new Map(),
+        presentAt: seenAt,
+        activeAt: seenAt,
       };
       this.clients.set(key, state);
+      this.evictClients(seenAt);
     }
+    if (seenAt > state.presentAt) state.presentAt = seenAt;
     return state;
+  }
+
+  /**
+   * Beyond maxClients, the least recently active tenth is given up at once (one sort per many
+   * inserts rather than a scan per insert); their ClientIntents are deleted like a gone workload's.
+   */
+  private evictClients(now: number): void {
+    if (this.clients.size <= this.bounds.maxClients) return;
+    const byActivity = [...this.clients].sort(([, a], [, b]) => a.activeAt - b.activeAt);
+    const keep = Math.floor(this.bounds.maxClients * 0.9);
+    const evicted = byActivity.slice(0, byActivity.length - keep);
+    for (const [key, state] of evicted) this.bury(key, state, now);
+    this.bounds.onEvict?.('clients', evicted.length);
+  }
+
+  private bury(key: string, state: ClientState, now: number): void {
+    this.clients.delete(key);
+    this.tombstones.delete(key);
+    this.tombstones.set(key, { namespace: state.namespace, workloadName: state.workloadName, kind: state.kind, objectName: state.objectName, at: now });
+    this.evictOldest(this.tombstones, this.bounds.maxClients, 'tombstones');
+  }
+
+  /** Map insertion order is refresh order here: the first entries are the least recently refreshed. */
+  private evictOldest(map: Map<string, unknown>, max: number, name: StoreMap): void {
+    let evicted = 0;
+    for (const key of map.keys()) {
+      if (map.size <= max) break;
+      map.delete(key);
+      evicted++;
+    }
+    if (evicted > 0) this.bounds.onEvict?.(name, evicted);
   }
 }

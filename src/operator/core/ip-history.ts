@@ -17,6 +17,8 @@ export type HolderLookup =
   | { readonly kind: 'unknown' };
 
 export const defaultPodEndSlackMs = 3000;
+/** ~200 bytes each: about 20 MB at the bound, ten minutes of 160 pods ending every second. */
+export const defaultMaxEndedTenures = 100_000;
 
 /**
  * Which pod held an IP at a given time. Pod IPs are reused after a pod ends, so a record is
@@ -38,6 +40,9 @@ export class IpHistory {
   constructor(
     private readonly retentionMs: number,
     private readonly endSlackMs = defaultPodEndSlackMs,
+    /** Ended tenures kept at most (on top of the age): a burst of short-lived pods cannot grow it past this. */
+    private readonly maxEndedTenures = defaultMaxEndedTenures,
+    private readonly onEvict?: (tenures: number) => void,
   ) {}
 
   /** Records (or updates) the pod's current IPs; IPs it no longer has are ended at `now`. */
@@ -109,14 +114,26 @@ export class IpHistory {
     return last;
   }
 
-  /** Forgets tenures that ended before `now - retention`. */
+  /** Forgets tenures that ended before `now - retention`, then the oldest ended beyond the bound. */
   prune(now: number): void {
     const limit = now - this.retentionMs;
+    const ended: number[] = [];
     for (const [ip, list] of this.byIp) {
       const kept = list.filter((t) => t.end === undefined || t.end >= limit);
       if (kept.length === 0) this.byIp.delete(ip);
       else if (kept.length !== list.length) this.byIp.set(ip, kept);
+      for (const t of kept) if (t.end !== undefined) ended.push(t.end);
     }
+    if (ended.length <= this.maxEndedTenures) return;
+    const cutoff = ended.sort((a, b) => a - b)[ended.length - this.maxEndedTenures - 1]!;
+    let evicted = 0;
+    for (const [ip, list] of this.byIp) {
+      const kept = list.filter((t) => t.end === undefined || t.end > cutoff);
+      evicted += list.length - kept.length;
+      if (kept.length === 0) this.byIp.delete(ip);
+      else if (kept.length !== list.length) this.byIp.set(ip, kept);
+    }
+    this.onEvict?.(evicted);
   }
 
   get size(): number {

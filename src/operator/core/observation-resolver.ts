@@ -49,7 +49,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
   const supersede = (client: WorkloadIdentity, server: ServerTarget): void => {
     if (server.type !== 'workload' || !server.viaService) return;
     const stand = refFor(client, { type: 'service', ...server.viaService });
-    if (stand && store.drop(client, stand)) changedClients.add(clientKeyOf(client.namespace, client.name));
+    if (stand && store.drop(client, stand)) changedClients.add(clientKeyOf(client.namespace, client.name, client.kind));
   };
 
   for (const answer of spec.dnsAnswers) {
@@ -77,7 +77,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
         miss('invalid-domain');
         continue;
       }
-      store.rememberDns(client.value, name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs));
+      store.rememberDns(client.value, name, answer.ips, last + Math.max(answer.ttlSeconds * 1000, options.dnsMemoryMs), { seenAt: last, ttlMs: answer.ttlSeconds * 1000 });
       if (add(client.value, { type: 'internet', domain: name }, 'DNS', first, last)) resolved++;
       continue;
     }

@@ -11,10 +11,15 @@ export const operatorConfigSchema = z.object({
   POD_NAME: z.string().min(1).optional(),
   CLUSTER_DOMAIN: z.string().min(1).default('cluster.local'),
   INTERNET_TARGETS: bool.default(true),
-  /** 0 means targets never expire. */
-  TARGET_EXPIRY_SECONDS: seconds.default(0),
+  /** Targets not seen for this long are removed (30 days); 0 keeps them forever. */
+  TARGET_EXPIRY_SECONDS: seconds.default(30 * 86_400),
+  /** The ClientIntents of a workload without pods for this long is deleted (24 h); 0 never. */
+  GONE_WORKLOAD_EXPIRY_SECONDS: seconds.default(86_400),
+  /** An answer IP stays in status.resolvedIPs for its TTL plus this long (more than the sniffer's REREPORT_SECONDS). */
+  RESOLVED_IPS_GRACE_SECONDS: seconds.default(3600),
   EVIDENCE_INTERVAL_SECONDS: seconds.default(300),
-  OBSERVATION_RETENTION_SECONDS: seconds.default(300),
+  /** Processed observations are deleted this long after processing: at once by default. */
+  OBSERVATION_RETENTION_SECONDS: seconds.default(0),
   /** Wait this long after a window ends, so the pods it names are known. */
   OBSERVATION_SETTLE_SECONDS: seconds.default(2),
   IP_HISTORY_SECONDS: seconds.default(600),
@@ -35,6 +40,8 @@ export interface OperatorSettings {
   clusterDomain: string;
   internetTargets: boolean;
   targetExpiryMs: number;
+  goneWorkloadMs: number;
+  resolvedIpGraceMs: number;
   evidenceIntervalMs: number;
   observationRetentionMs: number;
   observationSettleMs: number;
@@ -55,6 +62,8 @@ export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string
     clusterDomain: env.CLUSTER_DOMAIN,
     internetTargets: env.INTERNET_TARGETS,
     targetExpiryMs: env.TARGET_EXPIRY_SECONDS * 1000,
+    goneWorkloadMs: env.GONE_WORKLOAD_EXPIRY_SECONDS * 1000,
+    resolvedIpGraceMs: env.RESOLVED_IPS_GRACE_SECONDS * 1000,
     evidenceIntervalMs: env.EVIDENCE_INTERVAL_SECONDS * 1000,
     observationRetentionMs: env.OBSERVATION_RETENTION_SECONDS * 1000,
     observationSettleMs: env.OBSERVATION_SETTLE_SECONDS * 1000,

@@ -1,5 +1,6 @@
+import { intentsBounds } from '../../crds/bounds.js';
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
-import { decodeEvidence, encodeEvidence, evidenceAnnotation, evidenceDiffers, evidenceWrittenAtAnnotation, isoSeconds } from './evidence.js';
+import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation } from './evidence.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from './canonical-json.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
@@ -65,7 +66,8 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   const plan: { apply?: ApplyBody; applyStatus?: ApplyBody; recheckAfterMs?: number } = {};
   const specChanged = !ours || canonicalJson(ours.spec) !== canonicalJson(desired.spec);
   const writtenEvidence = decodeEvidence(ours?.annotations[evidenceAnnotation]);
-  const evidenceChanged = evidenceDiffers(desired.evidence, writtenEvidence, options.evidenceIntervalMs);
+  // Compared as it would be written: evidence left out for its size does not count as a change.
+  const evidenceChanged = evidenceDiffers(capEvidence(desired.evidence).kept, writtenEvidence, options.evidenceIntervalMs);
   const writtenAt = Date.parse(ours?.annotations[evidenceWrittenAtAnnotation] ?? '');
   const evidenceDue = Number.isNaN(writtenAt) || options.now - writtenAt >= options.evidenceIntervalMs;
   const labelled = ours?.managed === true;
@@ -78,7 +80,7 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
         name,
         namespace: desired.namespace,
         labels: { [managedByLabel]: managedByValue },
-        annotations: { [evidenceAnnotation]: encodeEvidence(desired.evidence), [evidenceWrittenAtAnnotation]: isoSeconds(options.now) },
+        annotations: evidenceAnnotations(desired.evidence, options.now),
       },
       spec: checked.data,
     };
@@ -86,15 +88,34 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
     plan.recheckAfterMs = Math.max(1000, writtenAt + options.evidenceIntervalMs - options.now);
   }
 
-  if (desired.resolvedIPs.length > 0 && canonicalJson(ours?.resolvedIPs ?? []) !== canonicalJson(desired.resolvedIPs)) {
-    plan.applyStatus = {
-      apiVersion,
-      kind: 'ClientIntents',
-      metadata: { name, namespace: desired.namespace },
-      status: { resolvedIPs: desired.resolvedIPs.map((r) => ({ dns: r.dns, ips: [...r.ips] })) },
-    };
-  }
+  const status = statusPlan(name, desired.namespace, ours?.resolvedIPs ?? [], desired.resolvedIPs);
+  if (status) plan.applyStatus = status;
   return plan;
+}
+
+/**
+ * status.resolvedIPs when it differs from what is written: also when every IP has aged out (an
+ * empty list), but not for an object that has none and needs none.
+ */
+function statusPlan(name: string, namespace: string, written: readonly { dns: string; ips: readonly string[] }[], wanted: readonly { dns: string; ips: readonly string[] }[]): ApplyBody | undefined {
+  if ((wanted.length === 0 && written.length === 0) || canonicalJson(written) === canonicalJson(wanted)) return undefined;
+  return { apiVersion, kind: 'ClientIntents', metadata: { name, namespace }, status: { resolvedIPs: wanted.map((r) => ({ dns: r.dns, ips: [...r.ips] })) } };
+}
+
+/**
+ * status.resolvedIPs of a user's ClientIntents: for each of its internet domains, the IPs this
+ * client was answered for it (a leading `*.` matches every name under it), at most ipsPerTarget.
+ * Enforcement of the user's internet targets depends on it, as with the reference mapper.
+ */
+function userResolvedIPs(spec: unknown, known: readonly { dns: string; ips: readonly string[] }[]): { dns: string; ips: string[] }[] {
+  const domains = new Set(targetsOf(spec).flatMap((t) => t.internet?.domains ?? []));
+  const out: { dns: string; ips: string[] }[] = [];
+  for (const domain of [...domains].sort()) {
+    const matches = domain.startsWith('*.') ? (dns: string) => dns.endsWith(domain.slice(1)) : (dns: string) => dns === domain;
+    const ips = new Set(known.filter((k) => matches(k.dns)).flatMap((k) => k.ips));
+    if (ips.size > 0) out.push({ dns: domain, ips: [...ips].sort().slice(0, intentsBounds.ipsPerTarget) });
+  }
+  return out.slice(0, intentsBounds.resolvedIPsEntries);
 }
 
 /**
@@ -120,15 +141,20 @@ function freeName(preferred: string, workload: ClientIntentsSpec['workload'], in
   }
 }
 
+/** A user's ClientIntents: its spec is theirs; we write only status.resolvedIPs, and an Event for what it lacks. */
 function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, lastFingerprint: string | undefined): IntentsPlan {
+  const resolved = desired.spec.targets.length > 0 ? userResolvedIPs(existing.spec, desired.resolvedIPs) : (existing.resolvedIPs ?? []);
+  const status = statusPlan(existing.name, existing.namespace, existing.resolvedIPs ?? [], resolved);
+  const withStatus: IntentsPlan = status ? { applyStatus: status } : {};
   const theirs = new Set(targetsOf(existing.spec).map(targetIdentity));
   const missing = desired.spec.targets.filter((t) => !theirs.has(targetIdentity(t)));
-  if (missing.length === 0) return {};
+  if (missing.length === 0) return withStatus;
   const described = missing.map(describeTarget);
   const fingerprint = canonicalJson(described);
-  if (fingerprint === lastFingerprint) return {};
+  if (fingerprint === lastFingerprint) return withStatus;
   const shown = described.slice(0, 20).join(', ') + (described.length > 20 ? ` and ${described.length - 20} more` : '');
   return {
+    ...withStatus,
     event: {
       namespace: existing.namespace,
       name: existing.name,

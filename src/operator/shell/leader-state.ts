@@ -1,6 +1,6 @@
 import { BacklogGate } from '../core/backlog-gate.js';
 import { DeliveryTracker } from '../core/delivery-tracker.js';
-import { IntentsStore } from '../core/intents-store.js';
+import { IntentsStore, type StoreBounds } from '../core/intents-store.js';
 
 const maxWriteHoldMs = 10_000;
 
@@ -18,8 +18,16 @@ export class LeaderState {
   readonly gate = new BacklogGate(maxWriteHoldMs);
   readonly delivery = new DeliveryTracker();
 
-  constructor(readonly maxTargetsPerClient: number) {
-    this.store = new IntentsStore(maxTargetsPerClient);
+  constructor(
+    readonly maxTargetsPerClient: number,
+    private readonly storeBounds: Partial<StoreBounds> = {},
+  ) {
+    this.store = this.emptyStore();
+  }
+
+  /** A store with this operator's bounds; seeding fills a fresh one. */
+  emptyStore(): IntentsStore {
+    return new IntentsStore(this.maxTargetsPerClient, this.storeBounds);
   }
 
   get active(): boolean {

@@ -5,7 +5,6 @@ import { networkObservationDefinition } from '../../crds/network-observation.js'
 import type { Logger } from '../../shared/logger.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { decodeEvidence, evidenceAnnotation } from '../core/evidence.js';
-import { IntentsStore } from '../core/intents-store.js';
 import { defaultLeaseTimings } from '../core/lease-decision.js';
 import type { ExistingIntents } from '../core/plan.js';
 import { nameId, objectId, type ClientRequest, type NameRequest, type ObjectRequest, type Reconciler } from '../core/reconcile.js';
@@ -66,8 +65,9 @@ export class Manager {
     this.stopRequested = new Promise((resolve) => (this.requestStop = resolve));
     const kc = sharingConnections(config);
     const metrics = (this.metrics = createOperatorMetrics(registry));
-    this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs });
-    this.state = new LeaderState(settings.maxTargetsPerClient);
+    const evicted = (map: string, entries: number): void => metrics.evictions.inc({ map }, entries);
+    this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs, onEvict: evicted });
+    this.state = new LeaderState(settings.maxTargetsPerClient, { resolvedIpGraceMs: settings.resolvedIpGraceMs, onEvict: evicted });
     this.gone = new GoneNamespaces(settings.ipHistoryMs);
     this.writes = new KubeWrites(kc, settings.fieldManager, metrics, 'network-mapper', () => this.state.leading && (this.elector?.isLeader ?? true));
     const core = kc.makeApiClient(CoreV1Api);
@@ -129,6 +129,7 @@ export class Manager {
       log,
       enqueueClients,
       delivered: (ids) => this.enqueueDelivered(ids),
+      onEvict: (entries) => evicted('event-fingerprints', entries),
     });
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);
@@ -253,7 +254,7 @@ export class Manager {
   private seed(): void {
     const now = Date.now();
     const previous = this.state.store;
-    const store = new IntentsStore(this.settings.maxTargetsPerClient);
+    const store = this.state.emptyStore();
     const seeded: string[] = [];
     for (const object of this.intents.list()) {
       if (!isManaged(object)) continue;
@@ -282,8 +283,13 @@ export class Manager {
     const now = Date.now();
     this.index.prune(now);
     this.gone.prune(now);
-    if (this.state.active && this.settings.targetExpiryMs > 0) {
-      this.enqueueClients(this.state.store.expire(now, this.settings.targetExpiryMs));
+    this.clientReconciler.prune(now);
+    if (this.state.active) {
+      const store = this.state.store;
+      const expired = store.expire(now, this.settings.targetExpiryMs);
+      const gone = store.expireGone(now, this.settings.goneWorkloadMs, this.index.workloads());
+      // Buried clients (gone, or beyond the bound) until their ClientIntents is deleted.
+      this.enqueueClients(new Set([...expired, ...gone, ...store.buried()]));
     }
   }
 
@@ -292,7 +298,7 @@ export class Manager {
     return this.clientReconciler.existingIntentsFor(namespace);
   }
 
-  /** Runs the periodic maintenance now (expiry, pruning); for tests. */
+  /** Runs the periodic maintenance now (expiry, gone workloads, pruning); for tests. */
   maintainNow(): void {
     this.maintain();
   }

@@ -16,6 +16,7 @@ export interface OperatorMetrics {
   readonly observationsWaiting: Gauge;
   readonly informerRestarts: Counter<'resource'>;
   readonly leader: Gauge;
+  readonly evictions: Counter<'map'>;
 }
 
 export function createOperatorMetrics(registry: Registry): OperatorMetrics {
@@ -38,5 +39,6 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     observationsWaiting: new Gauge({ name: 'netmap_observations_waiting', help: 'NetworkObservations waiting to be resolved (client writes are held back meanwhile)', registers }),
     informerRestarts: new Counter({ name: 'netmap_informer_restarts_total', help: 'Informers restarted after an error, by resource', labelNames: ['resource'], registers }),
     leader: new Gauge({ name: 'netmap_leader', help: '1 while this replica holds the leader lease', registers }),
+    evictions: new Counter({ name: 'netmap_evictions_total', help: 'Entries dropped from a bounded map before they aged out, by map (docs/operator.md, Bounds)', labelNames: ['map'], registers }),
   };
 }

@@ -2,6 +2,7 @@ import { connectionSources } from '../../crds/network-observation.js';
 import { dnsName, isPlainIp } from '../../crds/fields.js';
 import type { ObservationSink, ObservedConnection, ObservedDnsAnswer } from './observed.js';
 import { connectionKey, dnsKey, ObservationWindow } from './observation-window.js';
+import { RereportFilter, type RereportOptions } from './rereport-filter.js';
 import { splitWindow, type ObservationPart, type SplitOptions } from './window-parts.js';
 
 export type RecordKind = 'dnsAnswer' | 'connection';
@@ -19,6 +20,8 @@ export interface ObservationBufferOptions extends SplitOptions {
   /** When the first window opens, milliseconds since the epoch. */
   startMs: number;
   onDrop?: (kind: RecordKind, reason: DropReason, events: number) => void;
+  /** Records reported within this interval are not sent again (absent: every window sends all). */
+  rereport?: RereportOptions;
 }
 
 /** A closed window split into parts; written in order, each part removed once written. */
@@ -45,9 +48,16 @@ export class ObservationBuffer implements ObservationSink {
   private batchBytes: number[] = [];
   private batchTotalBytes = 0;
   private readonly dropped = { dnsAnswer: zeroReasons(), connection: zeroReasons() };
+  private readonly rereport: RereportFilter | undefined;
 
   constructor(private readonly options: ObservationBufferOptions) {
     this.current = new ObservationWindow(options.startMs);
+    this.rereport = options.rereport && new RereportFilter(options.rereport);
+  }
+
+  /** Records remembered as recently reported (bounded by the re-report options' maxRecords). */
+  get rememberedRecords(): number {
+    return this.rereport?.size ?? 0;
   }
 
   dnsAnswer(answer: ObservedDnsAnswer): void {
@@ -71,6 +81,7 @@ export class ObservationBuffer implements ObservationSink {
     const closed = this.current;
     closed.end = Math.max(closed.start, nowMs);
     this.current = new ObservationWindow(nowMs);
+    this.rereport?.filter(closed, nowMs);
     if (closed.isEmpty) return;
     if (this.pending) this.pending.absorb(closed);
     else this.pending = closed;

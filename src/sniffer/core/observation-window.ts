@@ -128,6 +128,23 @@ export class ObservationWindow {
     entry.count += 1;
   }
 
+  /** Takes one record out again (it was reported recently, see RereportFilter). */
+  dropDns(key: string): void {
+    const entry = this.dns.get(key);
+    if (!entry) return;
+    this.dns.delete(key);
+    this.estimatedBytes -= dnsBytes(entry.clientIP, entry.name, entry.ips);
+    this.dnsEvents -= entry.count;
+  }
+
+  dropConnection(key: string): void {
+    const entry = this.connections.get(key);
+    if (!entry) return;
+    this.connections.delete(key);
+    this.estimatedBytes -= connectionBytes(entry);
+    this.connectionEvents -= entry.count;
+  }
+
   /** Moves every record of `other` into this window; `other` must not be used afterwards. */
   absorb(other: ObservationWindow): void {
     this.start = Math.min(this.start, other.start);

@@ -6,6 +6,8 @@ const seconds = (name: string, min: number, max: number, fallback: number) =>
 const integer = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const mebibyte = 1024 * 1024;
+/** ~100 bytes each (a fingerprint string and a Map slot): about 2 MB at the bound. */
+export const defaultRereportMaxRecords = 20_000;
 
 /**
  * The sniffer's environment (config/sniffer/sniffer-daemonset.yaml and the chart set it; docs/sniffer-reporting.md
@@ -37,6 +39,9 @@ export const snifferConfigSchema = z.object({
   SCAN_INTERVAL_SECONDS: seconds('SCAN_INTERVAL_SECONDS', 0.1, 3600, 1),
   MAX_BUFFER_BYTES: integer(64 * 1024, 4096 * mebibyte, 32 * mebibyte),
   MAX_PENDING_OBJECTS: integer(1, 100_000, 100),
+  /** A record already reported is sent again at most this often; 0 sends every window (docs/sniffer-reporting.md). */
+  REREPORT_SECONDS: seconds('REREPORT_SECONDS', 0, 86_400, 300),
+  REREPORT_MAX_RECORDS: integer(0, 10_000_000, defaultRereportMaxRecords),
   HTTP_PORT: integer(1, 65535, 9478),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   API_TIMEOUT_SECONDS: seconds('API_TIMEOUT_SECONDS', 1, 300, 15),

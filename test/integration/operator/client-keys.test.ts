@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { connection, observationProcessed, startOperator, testSettings, waitFor, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
+import { connection, observationProcessed, startLeadingOperator, testSettings, waitFor, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-keys';
 const appNs = 'keys-app';
@@ -23,8 +23,7 @@ describe('typed client keys: kind in the key, any name the webhook allows (real 
   before(async () => {
     let operatorKc: KubeConfig;
     ({ cluster, operatorKc } = await operatorTestCluster(opNs, [appNs, raceNs]));
-    running = startOperator(operatorKc, testSettings(opNs, 'keys'));
-    await waitFor('operator leading', async () => (running!.operator.isReady() && running!.operator.isLeader ? true : undefined));
+    running = await startLeadingOperator(operatorKc, testSettings(opNs, 'keys'));
   });
 
   after(async () => {

@@ -45,6 +45,8 @@ export function testSettings(namespace: string, identity: string, overrides: Par
     clusterDomain: 'cluster.local',
     internetTargets: true,
     targetExpiryMs: 0,
+    goneWorkloadMs: 0,
+    resolvedIpGraceMs: 3_600_000,
     evidenceIntervalMs: 300_000,
     observationRetentionMs: 300_000,
     observationSettleMs: 300,
@@ -69,6 +71,42 @@ export function startOperator(kc: KubeConfig, settings: OperatorSettings): Runni
   const operator = new Manager(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'));
   operator.start();
   return { operator, registry, stop: () => operator.stop() };
+}
+
+/** Starts the operator in this process and waits until it has listed everything and leads. */
+export async function startLeadingOperator(kc: KubeConfig, settings: OperatorSettings): Promise<RunningOperator> {
+  const running = startOperator(kc, settings);
+  await waitFor(`operator ${settings.identity} ready and leading`, async () => (running.operator.isReady() && running.operator.isLeader ? true : undefined));
+  return running;
+}
+
+export interface OperatorSuite {
+  readonly cluster: Cluster;
+  readonly running: RunningOperator;
+}
+
+/**
+ * For the calling describe: its namespaces on the shared control plane and one leading operator
+ * in this process (before), stopped after. The fields are set once `before` has run.
+ */
+export function leadingOperatorSuite(operatorNamespace: string, appNamespaces: readonly string[], identity: string, overrides: Partial<OperatorSettings> = {}): OperatorSuite {
+  const suite: { cluster?: Cluster; running?: RunningOperator } = {};
+  before(async () => {
+    const { cluster, operatorKc } = await operatorTestCluster(operatorNamespace, appNamespaces);
+    suite.cluster = cluster;
+    suite.running = await startLeadingOperator(operatorKc, testSettings(operatorNamespace, identity, overrides));
+  });
+  after(async () => {
+    await suite.running?.stop();
+  });
+  return {
+    get cluster() {
+      return suite.cluster!;
+    },
+    get running() {
+      return suite.running!;
+    },
+  };
 }
 
 /** Sum of netmap_writes_total for a resource (all verbs). */

@@ -12,6 +12,7 @@ const appNs = 'deliver-app';
  * observation" and "wrote the ClientIntents".
  */
 describe('at-least-once delivery: a leader that dies or stops loses no target (operator processes, real API server)', function () {
+  // Processed observations are kept (the default deletes them at once) so that their phase can be read.
   this.timeout(180_000);
   let cluster: Cluster;
   let kubeconfig: string;
@@ -72,10 +73,10 @@ describe('at-least-once delivery: a leader that dies or stops loses no target (o
 
   it('a leader killed after reading an observation and before writing: the other replica writes every target', async () => {
     const allow = await refuse();
-    const a = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', POD_NAME: 'deliver-a' });
+    const a = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', OBSERVATION_RETENTION_SECONDS: '300', POD_NAME: 'deliver-a' });
     processes.push(a);
     await waitFor('deliver-a leads', async () => ((await holder()) === 'deliver-a' ? true : undefined), 30_000);
-    const b = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', POD_NAME: 'deliver-b' });
+    const b = startOperatorProcess(kubeconfig, { OBSERVATION_NAMESPACE: opNs, OBSERVATION_SETTLE_SECONDS: '0', OBSERVATION_RETENTION_SECONDS: '300', POD_NAME: 'deliver-b' });
     processes.push(b);
     await logged(b, (l) => l.message === 'operator started');
 

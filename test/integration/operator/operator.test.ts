@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { ciApi, connection, dnsAnswer, obsApi, startOperator, testSettings, waitFor, writesOf, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
+import { ciApi, connection, dnsAnswer, obsApi, startLeadingOperator, testSettings, waitFor, writesOf, type ClientIntentsRead, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-op';
 const shop = 'op-shop';
@@ -29,8 +29,7 @@ describe('operator against a real API server (as its ServiceAccount)', function 
 
   before(async () => {
     ({ cluster, operatorKc } = await operatorTestCluster(opNs, [shop, billing]));
-    running = startOperator(operatorKc, testSettings(opNs, 'replica-a'));
-    await waitFor('operator ready and leading', async () => (running.operator.isReady() && running.operator.isLeader ? true : undefined));
+    running = await startLeadingOperator(operatorKc, testSettings(opNs, 'replica-a'));
   });
 
   after(async () => {
@@ -186,8 +185,7 @@ describe('operator against a real API server (as its ServiceAccount)', function 
   it('after a restart rebuilds its state and, for the same traffic, writes nothing', async () => {
     await running.stop();
     const before = new Map((await cluster.listIntents()).map((ci) => [`${ci.metadata!.namespace}/${ci.metadata!.name}`, ci.metadata!.resourceVersion]));
-    running = startOperator(operatorKc, testSettings(opNs, 'replica-a2'));
-    await waitFor('restarted operator leading', async () => (running.operator.isReady() && running.operator.isLeader ? true : undefined));
+    running = await startLeadingOperator(operatorKc, testSettings(opNs, 'replica-a2'));
     await cluster.observation(opNs, 'window-repeat', {
       dnsAnswers: [dnsAnswer('10.244.1.10', 'api.stripe.com', ['203.0.113.7'])],
       connections: [connection('10.244.1.10', '10.96.0.1', 443), connection('10.244.1.10', '203.0.113.7', 443), connection('10.244.1.20', '10.244.1.22', 8080)],

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { connection, observationProcessed, startOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
+import { connection, observationProcessed, startLeadingOperator, testSettings, waitFor, writesOf, type RunningOperator, operatorTestCluster, type Cluster } from './cluster-fixtures.js';
 
 const opNs = 'netmap-terminating';
 const goneNs = 'term-gone';
@@ -25,8 +25,7 @@ describe('a Terminating namespace is gone for the operator (real API server)', f
   before(async () => {
     let operatorKc: KubeConfig;
     ({ cluster, operatorKc } = await operatorTestCluster(opNs, [goneNs, stayNs]));
-    running = startOperator(operatorKc, testSettings(opNs, 'terminating'));
-    await waitFor('operator leading', async () => (running!.operator.isReady() && running!.operator.isLeader ? true : undefined));
+    running = await startLeadingOperator(operatorKc, testSettings(opNs, 'terminating'));
   });
 
   after(async () => {

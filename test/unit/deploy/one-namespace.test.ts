@@ -29,9 +29,9 @@ describe('deployment namespaces', () => {
     expect(sniffer).to.equal(operator);
   });
 
-  it('config/rbac, manager, sniffer, prometheus and default name that one namespace and no other', () => {
+  it('config/rbac, manager, sniffer, quota, prometheus and default name that one namespace and no other', () => {
     const expected = snifferConfigSchema.parse({ NODE_NAME: 'n' }).POD_NAMESPACE;
-    for (const dir of ['rbac', 'manager', 'sniffer', 'prometheus', 'default']) {
+    for (const dir of ['rbac', 'manager', 'sniffer', 'quota', 'prometheus', 'default']) {
       expect([...namespacesIn(`config/${dir}`)], dir).to.deep.equal([expected]);
     }
   });

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { ClusterIndex } from '../../../src/operator/core/cluster-index.js';
 import { answeredName } from '../../../src/operator/core/cluster-dns.js';
-import { IntentsStore } from '../../../src/operator/core/intents-store.js';
+import { clientKeyOf, IntentsStore } from '../../../src/operator/core/intents-store.js';
 import { resolveObservation } from '../../../src/operator/core/observation-resolver.js';
 import type { NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { conn, dns, minute, observation, pod, t0 } from './fixtures.js';
+
+const webKey = clientKeyOf('shop', 'web', 'Deployment');
 
 const options = { internetTargets: true, dnsMemoryMs: 10 * minute };
 const at = t0 + minute;
@@ -51,8 +53,8 @@ describe('resolveObservation on a cluster as real ones are built', () => {
         // CoreDNS's TCP retry to the upstream, and web's call to the answered address.
         connections: [conn('10.244.0.2', '203.0.113.7', 443, at), conn('10.244.0.5', '203.0.113.7', 443, at + 500)],
       });
-      expect(store.clientKeys()).to.deep.equal(['shop/web']);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ internet: { domains: ['api.payments.example'], ports: [443] } }]);
+      expect(store.clientKeys()).to.deep.equal([webKey]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ internet: { domains: ['api.payments.example'], ports: [443] } }]);
       expect(Object.fromEntries(outcome.unresolved)).to.deep.equal({ 'client-dns-resolver': 2, 'server-unknown-ip': 1 });
     });
 
@@ -88,13 +90,13 @@ describe('resolveObservation on a cluster as real ones are built', () => {
       const { store, outcome } = resolve({
         connections: [conn('10.244.0.5', nodeIP, 6443, at), conn('10.244.0.5', nodeIP, 10250, at), conn('10.244.0.5', nodeIP, 9100, at)],
       });
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
       expect(Object.fromEntries(outcome.unresolved)).to.deep.equal({ 'server-host-network': 2 });
     });
 
     it('is the API server through the ClusterIP, whatever the endpoint port', () => {
       const { store } = resolve({ connections: [conn('10.244.0.5', '10.96.0.1', 443, at)] });
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
     });
   });
 
@@ -107,13 +109,13 @@ describe('resolveObservation on a cluster as real ones are built', () => {
         dnsAnswers: [dns('10.244.0.5', 'cart.shop.svc.cluster.local', ['10.96.0.20'], at)],
         connections: [conn('10.244.0.5', '10.96.0.20', 8080, at)],
       }), index, store, options);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'cart' } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ service: { name: 'cart' } }]);
 
       index.upsertPod(pod('shop', 'cart-1', ['10.244.0.9']), { namespace: 'shop', name: 'cart', kind: 'Deployment' }, t0);
       index.upsertSlice({ namespace: 'shop', name: 'cart-x', serviceName: 'cart', ports: [8080], endpoints: [{ ips: ['10.244.0.9'], pod: { namespace: 'shop', name: 'cart-1' } }] });
       const outcome = resolveObservation(observation({ connections: [conn('10.244.0.5', '10.96.0.20', 8080, at + 5000)] }), index, store, options);
-      expect([...outcome.changedClients]).to.deep.equal(['shop/web']);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }]);
+      expect([...outcome.changedClients]).to.deep.equal([webKey]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }]);
     });
   });
 
@@ -127,7 +129,7 @@ describe('resolveObservation on a cluster as real ones are built', () => {
         connections: [conn('10.244.0.5', '203.0.113.7', 80, at + 500)],
       });
       expect(outcome.unresolved.size).to.equal(0);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ internet: { domains: ['api.payments.example'], ports: [80] } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ internet: { domains: ['api.payments.example'], ports: [80] } }]);
     });
 
     it('maps an ExternalName Service to its external name', () => {
@@ -136,7 +138,7 @@ describe('resolveObservation on a cluster as real ones are built', () => {
         connections: [conn('10.244.0.5', '203.0.113.8', 443, at + 500)],
       });
       expect(outcome.unresolved.size).to.equal(0);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ internet: { domains: ['status.example.org'], ports: [443] } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ internet: { domains: ['status.example.org'], ports: [443] } }]);
     });
 
     it('maps an autopath answer for a Service in another namespace to that Service, not to the expansion\'s labels', () => {
@@ -148,7 +150,7 @@ describe('resolveObservation on a cluster as real ones are built', () => {
         dnsAnswers: [{ ...dns('10.244.0.5', 'payments.billing.shop.svc.cluster.local', ['10.96.0.30'], at), cnames: ['payments.billing.svc.cluster.local'] }],
       }, index);
       expect(outcome.unresolved.size).to.equal(0);
-      expect(store.desired('shop/web')?.spec.targets).to.deep.equal([{ service: { name: 'payments.billing' } }]);
+      expect(store.desired(webKey)?.spec.targets).to.deep.equal([{ service: { name: 'payments.billing' } }]);
     });
 
     it('keeps the asked name of a chain between outside names; an alias of an alias of an ExternalName is the outside name', () => {

@@ -1,6 +1,7 @@
 import { clientIntentsDefinition } from '../../../crds/client-intents.js';
 import type { Logger } from '../../../shared/logger.js';
-import { clientKeyOf } from '../../core/intents-store.js';
+import { BoundedMap } from '../../core/bounded-map.js';
+import { clientKeyOf, defaultStoreBounds } from '../../core/intents-store.js';
 import { planClientIntents, type ExistingIntents } from '../../core/plan.js';
 import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
@@ -9,6 +10,9 @@ import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../leader-state.js';
 import type { WatchedResource } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from './namespace-reconciler.js';
+
+/** An unchanged list of missing targets is reported again at most once a day. */
+const eventFingerprintMs = 86_400_000;
 
 export function clientId(request: ClientRequest): string {
   return clientKeyOf(request.namespace, request.workload.name, request.workload.kind);
@@ -33,16 +37,20 @@ export interface ClientIntentsReconcilerDeps {
   readonly enqueueClients: (keys: readonly string[]) => void;
   /** Observations whose every changed client is now written. */
   readonly delivered: (observationIds: readonly string[]) => void;
+  /** Event fingerprints dropped for the bound (netmap_evictions_total). */
+  readonly onEvict?: (entries: number) => void;
 }
 
 /**
  * One client workload -> its ClientIntents (server-side apply of spec, status.resolvedIPs,
- * delete when every target expired, an Event for a user-owned one). Leader only.
+ * delete when every target expired or the workload is gone, an Event and status.resolvedIPs for
+ * a user-owned one). Leader only.
  */
 export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Our last write's answer per object, newer than the informer's copy until the watch catches up. */
   private readonly written = new Map<string, ClientIntentsObject>();
-  private readonly eventFingerprints = new Map<string, string>();
+  /** Per client, the last ObservedTargetsMissing Event's fingerprint: as many as the store holds clients, a day each. */
+  private readonly eventFingerprints: BoundedMap<string>;
   /**
    * The object name each client was last planned under, by `namespace/name`: two clients
    * planned at once (a Deployment and a CronJob called `web` in one observation) must not both
@@ -52,7 +60,14 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
   private lapseTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: ClientIntentsReconcilerDeps) {}
+  constructor(private readonly deps: ClientIntentsReconcilerDeps) {
+    this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
+  }
+
+  /** Periodic maintenance: fingerprints older than a day go. */
+  prune(now: number): void {
+    this.eventFingerprints.prune(now);
+  }
 
   /** A ClientIntents changed or went: our copy of our own write is stale once the informer's is newer. */
   observed(object: ClientIntentsObject, deleted: boolean): void {
@@ -94,7 +109,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       return reconciled;
     }
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key));
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
     if (plan.invalid) {
       log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
     }
@@ -109,7 +124,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       await ignoreNotFound(writes.deleteIntents(plan.delete.namespace, plan.delete.name));
       this.written.delete(`${plan.delete.namespace}/${plan.delete.name}`);
       this.forget(key);
-      log.info('ClientIntents deleted: every target expired', plan.delete);
+      log.info('ClientIntents deleted: no targets left (expired, or the workload is gone)', plan.delete);
     }
     if (plan.event) {
       const target = inNamespace.get(plan.event.name);
@@ -119,7 +134,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
         'ObservedTargetsMissing',
         plan.event.message,
       );
-      this.eventFingerprints.set(key, plan.event.fingerprint);
+      this.eventFingerprints.set(key, plan.event.fingerprint, Date.now());
     }
     // Written, or nothing needed writing (evidence-only changes wait for their interval).
     this.deps.delivered(state.delivery.written(key));

@@ -10,6 +10,7 @@ export interface ReportingMetrics {
   windowSeconds: Gauge;
   unprocessedObjects: Gauge;
   backlogPaused: Gauge;
+  evictions: Counter<'map'>;
   /** Buffer gauges read the buffer at scrape time. */
   watchBuffer(buffer: BufferView): void;
 }
@@ -79,6 +80,12 @@ export function createReportingMetrics(registry: Registry): ReportingMetrics {
     backlogPaused: new Gauge({
       name: 'netmap_sniffer_backlog_paused',
       help: '1 while the sniffer merges windows in memory because too many of its objects are unprocessed.',
+      registers,
+    }),
+    evictions: new Counter({
+      name: 'netmap_sniffer_evictions_total',
+      help: 'Entries forgotten for a bound before they aged out, by map (reported: records remembered as recently reported).',
+      labelNames: ['map'],
       registers,
     }),
   };

@@ -3,6 +3,7 @@ import type { Logger } from '../../../shared/logger.js';
 import type { BackoffOptions } from '../../core/backoff.js';
 import type { SnifferConfig } from '../../core/sniffer-config.js';
 import { ObservationBuffer } from '../../core/observation-buffer.js';
+import { defaultRereportMaxRecords } from '../../core/sniffer-config.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { createBacklogCheck } from './backlog-check.js';
 import { createObservationWriter } from './observation-writer.js';
@@ -16,6 +17,9 @@ export interface ReportingOptions {
   windowMs: number;
   maxBufferBytes: number;
   maxPendingObjects: number;
+  /** A record already reported is sent again at most this often (0: every window). */
+  rereportMs?: number;
+  rereportMaxRecords?: number;
   registry: Registry;
   logger: Logger;
   requestTimeoutMs?: number;
@@ -31,6 +35,8 @@ export function reportingOptionsFrom(config: SnifferConfig): Omit<ReportingOptio
     windowMs: config.WINDOW_SECONDS * 1000,
     maxBufferBytes: config.MAX_BUFFER_BYTES,
     maxPendingObjects: config.MAX_PENDING_OBJECTS,
+    rereportMs: config.REREPORT_SECONDS * 1000,
+    rereportMaxRecords: config.REREPORT_MAX_RECORDS,
     requestTimeoutMs: config.API_TIMEOUT_SECONDS * 1000,
     flushTimeoutMs: config.FLUSH_TIMEOUT_SECONDS * 1000,
   };
@@ -51,6 +57,9 @@ export function startReporting(options: ReportingOptions): Reporting {
     maxBytes: options.maxBufferBytes,
     startMs: Date.now(),
     onDrop: (kind, reason, events) => metrics.droppedRecords.inc({ kind, reason }, events),
+    rereport: options.rereportMs
+      ? { intervalMs: options.rereportMs, maxRecords: options.rereportMaxRecords ?? defaultRereportMaxRecords, onEvict: (records) => metrics.evictions.inc({ map: 'reported' }, records) }
+      : undefined,
   });
   const writer = createObservationWriter({ kube, namespace, nodeName, logger, metrics, requestTimeoutMs });
   const backlog = createBacklogCheck({ kube, namespace, nodeName, requestTimeoutMs });

@@ -18,15 +18,20 @@ export interface RulesInput {
   readonly allowedOutputs: readonly string[];
   /** The API server's port: reachable from lo and the bridge only, although it binds 0.0.0.0. */
   readonly apiServerPort?: number;
+  /**
+   * The cgroup of this cluster's containers, as nft's `socket cgroupv2` names it: only their
+   * host-namespace traffic (hostNetwork pods) is translated in output, since every local cluster on
+   * the machine has the same ClusterIPs. Without it there is no output translation.
+   */
+  readonly hostCgroup?: { readonly path: string; readonly level: number };
   readonly forwards: readonly ServiceForward[];
 }
 
 /**
  * The whole nft table for one cluster, replaced atomically (`nft -f`): DNAT in prerouting for
  * traffic from this cluster's pod CIDRs only, DNAT in output for the host's own traffic
- * (hostNetwork pods), as kube-proxy does, and a forward filter so pods reach nothing but each
- * other and the local internet. The output rules match the ClusterIP alone: every local cluster
- * has its own Service CIDR (local-cluster.ts), so they never catch another cluster's Services.
+ * (hostNetwork pods, matched by the cluster's cgroup), as kube-proxy does, and a forward filter
+ * so pods reach nothing but each other and the local internet.
  */
 export function renderRules(input: RulesInput): string {
   const q = (name: string): string => `"${name}"`;
@@ -46,7 +51,7 @@ export function renderRules(input: RulesInput): string {
       : endpoints.length === 1 ? `dnat ${family} to ${address(endpoints[0]!)}`
         : `dnat ${family} to numgen random mod ${endpoints.length} map { ${endpoints.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`;
     dnat.push(`${family} saddr ${source} ${target} ${action}`);
-    hostDnat.push(`${target} ${action}`);
+    if (input.hostCgroup) hostDnat.push(`socket cgroupv2 level ${input.hostCgroup.level} ${q(input.hostCgroup.path)} ${target} ${action}`);
   }
   const isReject = (rule: string): boolean => rule.endsWith(' reject');
   const translations = dnat.filter((rule) => !isReject(rule));

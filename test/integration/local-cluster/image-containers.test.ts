@@ -8,7 +8,9 @@ import { startControlPlane, type ControlPlane } from '../../support/control-plan
 import { buildOciLayout } from '../../support/oci/oci-layout-builder.js';
 import { cleanUpHostNetwork, clusterNetwork, leftovers, setUpHostNetwork } from '../../support/local-cluster/host-network.js';
 import { applyManifests } from '../../support/local-cluster/local-cluster.js';
+import { startKubeProxy } from '../../support/local-cluster/kube-proxy.js';
 import { startNodeAgent, type NodeAgent } from '../../support/local-cluster/node-agent.js';
+import type { SyncLoop } from '../../support/local-cluster/sync-loop.js';
 import { containerProcesses, podRuntimeDir, podRuntimeRoot } from '../../support/local-cluster/pod-runtime-dirs.js';
 import { waitFor } from '../../support/wait-for.js';
 import { slotted, slottedOctet, slottedPort } from '../../support/test-slot.js';
@@ -17,7 +19,9 @@ const prefix = slotted('nmic');
 const network = clusterNetwork(prefix, slottedOctet(58));
 const imageRef = 'local.test/busybox:1';
 const readyPort = slottedPort(18481);
-const applets = ['sh', 'cat', 'id', 'pwd', 'grep', 'touch', 'sleep', 'hostname', 'ls', 'httpd', 'test', 'mkdir'];
+const applets = ['sh', 'cat', 'id', 'pwd', 'grep', 'touch', 'sleep', 'hostname', 'ls', 'httpd', 'test', 'mkdir', 'nc', 'seq', 'printf'];
+/** A ClusterIP for a Service whose only endpoint is host-root's web server (on the node IP). */
+const echoClusterIP = `10.96.${slottedOctet(58)}.80`;
 
 /** What the reporter container prints about itself, one `key=value` per line. */
 const report = [
@@ -101,6 +105,26 @@ spec:
           exec httpd -f -p ${readyPort} -h /www
       readinessProbe: { httpGet: { path: /index.html, port: ${readyPort} }, periodSeconds: 1 }
       securityContext: { runAsUser: 0 }
+    - name: client
+      image: ${imageRef}
+      command:
+        - /bin/sh
+        - -c
+        - for i in $(seq 40); do if printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 1 ${echoClusterIP} 80 | grep -q '^ok'; then echo reached=yes; exec sleep 3600; fi; sleep 0.5; done; echo reached=no; exec sleep 3600
+---
+apiVersion: v1
+kind: Service
+metadata: { name: echo, namespace: img }
+spec:
+  clusterIP: ${echoClusterIP}
+  ports: [{ name: http, port: 80, targetPort: ${readyPort} }]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: { name: echo-1, namespace: img, labels: { kubernetes.io/service-name: echo } }
+addressType: IPv4
+ports: [{ name: http, port: ${readyPort}, protocol: TCP }]
+endpoints: [{ addresses: ["${network.nodeIP}"], conditions: { ready: true } }]
 ---
 apiVersion: v1
 kind: Pod
@@ -139,6 +163,7 @@ describe('local node agent runs containers from OCI images (integration)', funct
   this.timeout(90_000);
   let controlPlane: ControlPlane | undefined;
   let agent: NodeAgent | undefined;
+  let kubeProxy: SyncLoop | undefined;
   let crashed: ChildProcess | undefined;
   const work = mkdtempSync(join(tmpdir(), 'netmap-image-containers-'));
   const logDir = join(work, 'logs');
@@ -146,8 +171,8 @@ describe('local node agent runs containers from OCI images (integration)', funct
   const cacheDir = join(work, 'rootfs');
   let core: CoreV1Api;
 
-  const podLog = (name: string): string => {
-    const file = join(logDir, `img_${name}_main.log`);
+  const podLog = (name: string, container = 'main'): string => {
+    const file = join(logDir, `img_${name}_${container}.log`);
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   };
   const pod = (name: string): Promise<V1Pod> => core.readNamespacedPod({ name, namespace: 'img' });
@@ -196,6 +221,7 @@ describe('local node agent runs containers from OCI images (integration)', funct
     agent = await startNodeAgent(controlPlane.admin(), {
       nodeName: `${prefix}-node`, network, logDir, images: new Map([[imageRef, { layout }]]), imageCacheDir: cacheDir,
     });
+    kubeProxy = startKubeProxy(controlPlane.admin(), network, Number(new URL(controlPlane.admin().getCurrentCluster()!.server).port));
     await applyManifests(controlPlane.admin(), manifests(hostDir));
     await waitFor('the reporter\'s report', () => podLog('reporter').includes('done'), 30_000);
   });
@@ -204,6 +230,7 @@ describe('local node agent runs containers from OCI images (integration)', funct
     this.timeout(30_000);
     crashed?.kill('SIGKILL');
     await agent?.stop();
+    await kubeProxy?.stop();
     await controlPlane?.stop();
     await cleanUpHostNetwork(prefix);
     rmSync(work, { recursive: true, force: true });
@@ -298,6 +325,11 @@ describe('local node agent runs containers from OCI images (integration)', funct
     expect((await pod('host-root')).status?.podIP).to.equal(network.nodeIP);
   });
 
+  it('lets a hostNetwork container reach a ClusterIP through the kube-proxy\'s output DNAT (its cgroup)', async () => {
+    await waitFor('the client\'s answer', () => podLog('host-root', 'client').includes('reached='), 30_000);
+    expect(podLog('host-root', 'client')).to.include('reached=yes');
+  });
+
   it('refuses a uid-0 container with runAsNonRoot (CreateContainerConfigError) and reports an unknown image as ErrImagePull, then ImagePullBackOff', async () => {
     const refused = await waitFor('refused-root waiting', async () => (await pod('refused-root')).status?.containerStatuses?.[0]?.state?.waiting);
     expect(refused.reason).to.equal('CreateContainerConfigError');
@@ -317,7 +349,7 @@ describe('local node agent runs containers from OCI images (integration)', funct
     await waitFor('the reporter gone', async () => !(await core.listNamespacedPod({ namespace: 'img' })).items.some((p) => p.metadata?.name === 'reporter'), 20_000);
     expect(existsSync(dir)).to.equal(false);
     expect(existsSync(`/proc/${pid}`)).to.equal(false);
-    expect(containerProcesses(prefix).length).to.equal(1); // host-root is still running
+    expect(containerProcesses(prefix).length).to.equal(2); // host-root's two containers are still running
   });
 
   it('leaves no container process or runtime dir once the node agent is stopped', async () => {

@@ -46,6 +46,7 @@ function imageContainerEnv(container: V1Container, context: ContainerContext, im
     [`KUBERNETES_PORT_${port}_TCP_PORT`]: String(port),
     [`KUBERNETES_PORT_${port}_TCP_ADDR`]: host,
   };
+  if (container.envFrom?.length) throw new ContainerConfigError('envFrom: the local node agent takes env values and downward API fieldRefs only');
   for (const variable of container.env ?? []) {
     const value = fieldValue(variable, context);
     if (value === undefined) throw new ContainerConfigError(`env ${variable.name}: only values and the downward API's metadata/spec/status fieldRefs are supported`);

@@ -71,14 +71,20 @@ ensure_cap_patch() {
 }
 
 ensure_controlplane() {
-  local key bin
-  key=$(cat test/controlplane/go.mod test/controlplane/go.sum test/controlplane/*.go <(go version) | sha256sum | cut -c1-16)
+  local key bin version minor ldflags
+  # The Kubernetes version it reports (/version), as a release build stamps it: Helm refuses charts
+  # with a kubeVersion constraint against the unstamped v0.0.0-master.
+  version=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' test/controlplane/go.mod)
+  minor=${version#v1.}
+  minor=${minor%%.*}
+  ldflags="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+  key=$(cat test/controlplane/go.mod test/controlplane/go.sum test/controlplane/*.go <(go version) <(echo "$ldflags") | sha256sum | cut -c1-16)
   bin="$NETMAP_CACHE/controlplane-$key/controlplane"
   if [ ! -x "$bin" ]; then
     log "building the test control plane (kube-apiserver + etcd from source; the first build takes a while)"
     local start=$SECONDS
     mkdir -p "$(dirname "$bin")"
-    (cd test/controlplane && go build -trimpath -o "$bin.tmp" .)
+    (cd test/controlplane && go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" .)
     mv "$bin.tmp" "$bin"
     log "control plane built in $((SECONDS - start)) s"
   fi

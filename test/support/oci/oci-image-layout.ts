@@ -56,7 +56,9 @@ function readJson<T>(schema: z.ZodType<T>, path: string, what: string): T {
 
 /** The manifest to run: the one tagged `tag` if given, else the only (or the linux/amd64) one, descending into nested indexes. */
 function pickManifest(layoutDir: string, manifests: readonly Descriptor[], tag: string | undefined, from: string): Descriptor {
-  const tagged = tag === undefined ? manifests : manifests.filter((m) => m.annotations?.[refNameAnnotation] === tag);
+  // Tools write the ref.name annotation as the tag alone (`0.1.0`) or as a whole reference (`repo:0.1.0`).
+  const named = (m: Descriptor): boolean => m.annotations?.[refNameAnnotation] === tag || m.annotations?.[refNameAnnotation]?.endsWith(`:${tag}`) === true;
+  const tagged = tag === undefined ? manifests : manifests.filter(named);
   const candidates = tagged.length > 1 ? tagged.filter((m) => (m.platform?.architecture ?? 'amd64') === 'amd64' && (m.platform?.os ?? 'linux') === 'linux') : tagged;
   const chosen = candidates[0];
   if (!chosen) throw new Error(`${from} has no manifest${tag === undefined ? '' : ` tagged ${tag}`} (tags: ${manifests.map((m) => m.annotations?.[refNameAnnotation] ?? '-').join(', ')})`);

@@ -93,6 +93,29 @@ ensure_controlplane() {
   export NETMAP_CONTROLPLANE_BIN="$bin"
 }
 
+# Helm for the chart tests, built from the Go module proxy (test/tools/helm pins it in go.mod and
+# go.sum) and cached like the control plane. The ldflags are those of Helm's own Makefile: its
+# version, and the Kubernetes version `helm template` and `helm lint` assume without a cluster.
+ensure_helm() {
+  local dir=test/tools/helm key bin version kube
+  key=$(cat $dir/go.mod $dir/go.sum <(go version) | sha256sum | cut -c1-16)
+  bin="$NETMAP_CACHE/helm-$key/helm"
+  if [ ! -x "$bin" ]; then
+    version=$(sed -n 's/^\s*helm.sh\/helm\/v3 \(v[0-9.]*\).*/\1/p' $dir/go.mod)
+    kube=$(sed -n 's/^\s*k8s.io\/client-go v0\.\([0-9]*\)\..*/\1/p' $dir/go.mod)
+    log "building helm $version (from the Go module proxy; the first build takes a few minutes)"
+    local start=$SECONDS flags="-s -w -X helm.sh/helm/v3/internal/version.version=$version"
+    flags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kube"
+    flags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kube"
+    mkdir -p "$(dirname "$bin")"
+    (cd $dir && CGO_ENABLED=0 go build -trimpath -ldflags "$flags" -o "$bin.tmp" helm.sh/helm/v3/cmd/helm)
+    mv "$bin.tmp" "$bin"
+    log "helm built in $((SECONDS - start)) s"
+  fi
+  mkdir -p .cache && ln -sfn "$bin" .cache/helm
+  export NETMAP_HELM_BIN="$bin"
+}
+
 build_typescript() {
   # tsc never deletes outputs; drop those whose source is gone so mocha does not run them.
   if [ -d dist ]; then
@@ -112,6 +135,7 @@ netmap_setup() {
   ensure_npm_dependencies
   ensure_cap_patch
   ensure_controlplane
+  ensure_helm
   build_typescript
 }
 
@@ -120,7 +144,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-all}" in
     all) netmap_setup ;;
     controlplane) ensure_controlplane ;;
+    helm) ensure_helm ;;
     cap-patch) ensure_cap_patch ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|cap-patch]"; exit 2 ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|cap-patch]"; exit 2 ;;
   esac
 fi

@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { cachedTool } from './cached-tool.js';
 
 /**
  * A real kube-apiserver and etcd (test/controlplane, built by scripts/setup.sh), started on
@@ -19,23 +20,12 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
 /** The control plane binary; built (once, cached by source hash) by scripts/setup.sh if missing. */
 export function controlPlaneBinary(): string {
-  const found = findBinary();
-  if (found) return found;
-  const build = spawnSync('bash', [join(repoRoot, 'scripts', 'setup.sh'), 'controlplane'], { stdio: 'inherit' });
-  const built = findBinary();
-  if (build.status !== 0 || !built) throw new Error('could not build the test control plane (scripts/setup.sh controlplane)');
-  return built;
-}
-
-function findBinary(): string | undefined {
-  const candidates = [process.env.NETMAP_CONTROLPLANE_BIN, join(repoRoot, '.cache', 'controlplane')];
-  return candidates.find((candidate) => candidate !== undefined && existsSync(candidate));
+  return cachedTool('controlplane', 'NETMAP_CONTROLPLANE_BIN', 'the test control plane');
 }
 
 export interface ControlPlaneOptions {

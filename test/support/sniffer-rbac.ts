@@ -4,7 +4,7 @@ import { KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObjec
 import type { ControlPlane } from './control-plane.js';
 
 const rbacDir = join(import.meta.dirname, '..', '..', '..', 'config', 'rbac');
-export const snifferServiceAccount = 'netmap-sniffer';
+export const snifferServiceAccount = 'network-mapper-sniffer';
 const snifferFiles = ['sniffer-service-account.yaml', 'sniffer-role.yaml', 'sniffer-role-binding.yaml'];
 
 /** The committed sniffer RBAC (config/rbac/sniffer-*.yaml), moved into `namespace`. */

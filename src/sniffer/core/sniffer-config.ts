@@ -8,7 +8,7 @@ const integer = (min: number, max: number, fallback: number) => z.coerce.number(
 const mebibyte = 1024 * 1024;
 
 /**
- * The sniffer's environment (deploy/sniffer-daemonset.yaml sets it; docs/sniffer-reporting.md
+ * The sniffer's environment (config/sniffer/sniffer-daemonset.yaml and the chart set it; docs/sniffer-reporting.md
  * describes it). Read with parseEnvConfig, which names every bad variable at once.
  */
 export const snifferConfigSchema = z.object({

@@ -128,7 +128,7 @@ users: [{name: admin, user: {client-certificate: admin.crt, client-key: admin.ke
     const config = snifferClientConfig(sniffer);
     expect(config.token).to.equal(snifferToken);
     expect(config.clientCert).to.equal(undefined);
-    expect(await whoAmI(client(config))).to.equal(`system:serviceaccount:${namespace}:netmap-sniffer`);
+    expect(await whoAmI(client(config))).to.equal(`system:serviceaccount:${namespace}:network-mapper-sniffer`);
   });
 
   describe('API errors as the sniffer ServiceAccount', () => {
@@ -160,7 +160,7 @@ users: [{name: admin, user: {client-certificate: admin.crt, client-key: admin.ke
     it('surfaces 403 Forbidden for what RBAC does not allow', async () => {
       const forbidden = await failureOf(c.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/secrets`, timeoutMs: 5_000 }));
       expect(forbidden).to.deep.include({ code: 403, reason: 'Forbidden' });
-      expect(errorFields(forbidden).error).to.match(/system:serviceaccount:sniffer-kube-client:netmap-sniffer" cannot list resource "secrets"/);
+      expect(errorFields(forbidden).error).to.match(/system:serviceaccount:sniffer-kube-client:network-mapper-sniffer" cannot list resource "secrets"/);
     });
 
     it('surfaces 422 Invalid and, under strict field validation, 400 for unknown fields', async () => {
@@ -214,10 +214,10 @@ users: [{name: admin, user: {client-certificate: admin.crt, client-key: admin.ke
       const config = inClusterConfig({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) }, dir);
       expect(config.namespace).to.equal(namespace);
       const c = client(config, { tokenRefreshMs: 300 });
-      expect(await whoAmI(c)).to.equal(`system:serviceaccount:${namespace}:netmap-sniffer`);
+      expect(await whoAmI(c)).to.equal(`system:serviceaccount:${namespace}:network-mapper-sniffer`);
 
       writeFileSync(join(dir, 'token'), 'revoked-token');
-      expect(await whoAmI(c), 'within the refresh interval the token read last is used').to.equal(`system:serviceaccount:${namespace}:netmap-sniffer`);
+      expect(await whoAmI(c), 'within the refresh interval the token read last is used').to.equal(`system:serviceaccount:${namespace}:network-mapper-sniffer`);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect(await failureOf(whoAmI(c))).to.deep.include({ code: 401 });
 

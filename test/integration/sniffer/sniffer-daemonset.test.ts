@@ -9,11 +9,12 @@ import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { snifferRbacObjects, snifferServiceAccount } from '../../support/sniffer-rbac.js';
 import { ensureNamespace } from './observation-api.js';
 
-const manifest = join(import.meta.dirname, '..', '..', '..', '..', 'deploy', 'sniffer-daemonset.yaml');
+const snifferDir = join(import.meta.dirname, '..', '..', '..', '..', 'config', 'sniffer');
+const manifests = ['sniffer-priorityclass.yaml', 'sniffer-daemonset.yaml'];
 
-describe('deploy/sniffer-daemonset.yaml', function () {
+describe('config/sniffer (the DaemonSet and its PriorityClass)', function () {
   this.timeout(60_000);
-  const objects = loadAllYaml(readFileSync(manifest, 'utf8')) as KubernetesObject[];
+  const objects = manifests.flatMap((file) => loadAllYaml(readFileSync(join(snifferDir, file), 'utf8')) as KubernetesObject[]);
   const daemonSet = objects.find((o) => o.kind === 'DaemonSet') as V1DaemonSet;
   const pod = daemonSet.spec!.template.spec!;
   const container = pod.containers[0]!;

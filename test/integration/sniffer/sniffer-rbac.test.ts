@@ -60,7 +60,7 @@ describe('sniffer RBAC (config/rbac/sniffer-*.yaml) on a real API server', funct
   it('cannot read Secrets, not even in its own namespace', async () => {
     const { code, message } = await rejection(core.readNamespacedSecret({ namespace, name: 'db-password' }));
     expect(code).to.equal(403);
-    expect(message).to.match(/system:serviceaccount:sniffer-rbac:netmap-sniffer.*cannot get resource "secrets"/);
+    expect(message).to.match(/system:serviceaccount:sniffer-rbac:network-mapper-sniffer.*cannot get resource "secrets"/);
     expect((await rejection(core.listNamespacedSecret({ namespace }))).code).to.equal(403);
     expect((await rejection(core.listSecretForAllNamespaces())).code).to.equal(403);
   });

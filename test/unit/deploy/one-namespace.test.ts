@@ -11,8 +11,9 @@ function namespacesIn(dir: string): Set<string> {
   const found = new Set<string>();
   for (const file of readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith('.yaml'))) {
     for (const doc of parseAllDocuments(readFileSync(join(repoRoot, dir, file), 'utf8'))) {
-      const object = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string }; subjects?: { namespace?: string }[] } | null;
+      const object = doc.toJS() as { kind?: string; namespace?: string; metadata?: { name?: string; namespace?: string }; subjects?: { namespace?: string }[] } | null;
       if (!object) continue;
+      if (object.kind === 'Kustomization' && object.namespace) found.add(object.namespace);
       if (object.kind === 'Namespace' && object.metadata?.name) found.add(object.metadata.name);
       if (object.metadata?.namespace) found.add(object.metadata.namespace);
       for (const subject of object.subjects ?? []) if (subject.namespace) found.add(subject.namespace);
@@ -28,9 +29,10 @@ describe('deployment namespaces', () => {
     expect(sniffer).to.equal(operator);
   });
 
-  it('config/rbac and deploy name that one namespace and no other', () => {
+  it('config/rbac, manager, sniffer, prometheus and default name that one namespace and no other', () => {
     const expected = snifferConfigSchema.parse({ NODE_NAME: 'n' }).POD_NAMESPACE;
-    expect([...namespacesIn('config/rbac')]).to.deep.equal([expected]);
-    expect([...namespacesIn('deploy')]).to.deep.equal([expected]);
+    for (const dir of ['rbac', 'manager', 'sniffer', 'prometheus', 'default']) {
+      expect([...namespacesIn(`config/${dir}`)], dir).to.deep.equal([expected]);
+    }
   });
 });

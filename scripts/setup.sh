@@ -6,9 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$NETMAP_ROOT"
 mkdir -p "$NETMAP_CACHE"
 log() { printf 'setup: %s\n' "$*" >&2; }
+source "$NETMAP_ROOT/scripts/cap-patch.sh"
 
 ensure_debian_packages() {
-  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch) missing=()
+  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -40,33 +41,6 @@ ensure_npm_dependencies() {
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
-}
-
-# cap 0.2.1 lacks pcap_stats() and always turns immediate mode on (see docs/sniffer-capture.md):
-# patches/cap-0.2.1.patch adds both. npm ci wipes node_modules, stamp included, so this runs again
-# after every npm ci. The applied patch is kept next to the stamp, so a changed patch is first
-# reversed with the copy that was applied, then the new one goes on.
-ensure_cap_patch() {
-  local patch=patches/cap-0.2.1.patch dir=node_modules/cap
-  local stamp=$dir/.netmap-patch-stamp applied=$dir/.netmap-applied.patch want
-  want="$(sha256sum "$patch" | cut -c1-16) $(node -v)"
-  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return
-  if [ -f "$applied" ] && ! cmp -s "$applied" "$patch"; then
-    log "reversing the previous cap patch"
-    patch --force --silent --no-backup-if-mismatch --reject-file=- -R -p1 -d "$dir" < "$applied"
-  fi
-  # --force: never guess that a patch is reversed (--batch would, and apply it the other way).
-  if patch --force --silent --dry-run -R -p1 -d "$dir" < "$patch" >/dev/null 2>&1; then
-    log "cap patch already applied; rebuilding cap"
-  else
-    log "applying $patch and rebuilding cap"
-    patch --force --silent --no-backup-if-mismatch --reject-file=- -p1 -d "$dir" < "$patch"
-  fi
-  cp "$patch" "$applied"
-  npm rebuild cap --loglevel=error >/dev/null
-  node -e 'const c = new (require("cap").Cap)(); if (typeof c.stats !== "function") process.exit(1)' \
-    || { log "cap was rebuilt without the patch"; exit 1; }
   echo "$want" > "$stamp"
 }
 
@@ -129,6 +103,13 @@ build_typescript() {
   chmod +x dist/src/cli/main.js
 }
 
+# The container image (Containerfile) as an OCI layout, built by scripts/image.sh; a no-op when
+# nothing it is made of changed.
+ensure_image() {
+  NETMAP_IMAGE_LAYOUT=$(bash scripts/image.sh)
+  export NETMAP_IMAGE_LAYOUT
+}
+
 netmap_setup() {
   ensure_debian_packages
   ensure_node
@@ -137,6 +118,7 @@ netmap_setup() {
   ensure_controlplane
   ensure_helm
   build_typescript
+  ensure_image
 }
 
 # Sourced by test.sh and main.sh (which then share PATH and the variables); run on its own too.
@@ -146,6 +128,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     controlplane) ensure_controlplane ;;
     helm) ensure_helm ;;
     cap-patch) ensure_cap_patch ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|helm|cap-patch]"; exit 2 ;;
+    image) ensure_image ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|cap-patch|image]"; exit 2 ;;
   esac
 fi

@@ -1,23 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
-import { startControlPlane, type ControlPlane } from '../../test/support/control-plane.js';
-import { installCrds } from '../../test/support/crds.js';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
 import { addNodeWithSender } from '../../test/support/netns/node-with-sender.js';
-import { writeServiceAccountKubeconfig } from '../../test/support/service-account-kubeconfig.js';
-import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
-import { forwardUnixToTcp } from '../../test/support/netns/unix-to-tcp.js';
+import { slotted, slottedOctet, slottedPort } from '../../test/support/test-slot.js';
 import { createScanLoad, type ScanLoad } from './support/scan-load.js';
 import { summarize, type MemorySample, type PhaseSummary } from './support/memory-samples.js';
+import { startNodeApiServer, type NodeApiServer } from './support/node-api-server.js';
+import { cpuSeconds, deployed, fetchInNamespace, parseMetrics, readStatus, snifferMain } from './support/deployed-sniffer.js';
 
 /*
  * Resident memory of the REAL sniffer process (`node dist/src/sniffer/main.js`) as deployed: the
- * node flags and environment are read from deploy/sniffer-daemonset.yaml, only what a bench must
+ * node flags from image/node-flags and the environment from config/sniffer/sniffer-daemonset.yaml; only what a bench must
  * is overridden (API server, node and namespace names, PROC_ROOT=/proc, the HTTP port, the log
  * level). It runs in a "node" network namespace, captures on `any`, scans every namespace of the
  * machine (100 namespaces x 100 connections added) and writes NetworkObservations to a private
@@ -36,7 +32,7 @@ interface Run {
   label: string;
   /** Runs the main.js named by BENCH_BEFORE_MAIN (another build) instead of this one's; skipped without it. */
   before?: boolean;
-  /** Node flags added to (or, with `flags`, replacing) the manifest's. */
+  /** Node flags added to (or, with `flags`, replacing) the deployed ones (image/node-flags). */
   extraFlags?: string[];
   flags?: string[];
   env?: Record<string, string>;
@@ -48,10 +44,10 @@ const chosen = [...semi, '--heap-growing-percent=10', '--max-opt=2'];
 /*
  * 0 is what the manifest says; 1 is the deployment before bench/sniffer/RESULTS.md §5 (16 MiB
  * ring, only --max-semi-space-size=1); the others change one thing at a time. Configurations
- * that set `flags` replace the manifest's flags; `env` overrides the manifest's variables.
+ * that set `flags` replace the deployed flags; `env` overrides the manifest's variables.
  */
 const runs: Run[] = [
-  { label: 'deploy/sniffer-daemonset.yaml as committed' },
+  { label: 'as deployed (image/node-flags, config/sniffer/sniffer-daemonset.yaml)' },
   { label: 'before: 16 MiB ring, --max-semi-space-size=1', flags: semi, env: ring16 },
   { label: '4 MiB ring, --max-semi-space-size=1', flags: semi, env: ring4 },
   { label: '4 MiB, + --heap-growing-percent=10', flags: [...semi, '--heap-growing-percent=10'], env: ring4 },
@@ -72,10 +68,7 @@ const runs: Run[] = [
 const repeat = Number(process.env.BENCH_REPEAT ?? 1);
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const manifestPath = join(root, 'deploy', 'sniffer-daemonset.yaml');
-const snifferMain = join(root, 'dist', 'src', 'sniffer', 'main.js');
 const support = (name: string) => fileURLToPath(new URL(`./support/${name}.js`, import.meta.url));
-const tcpToUnix = join(root, 'dist', 'test', 'support', 'netns', 'tcp-to-unix.js');
 const only = process.env.BENCH_RUNS?.split(',').map(Number);
 const beforeMain = process.env.BENCH_BEFORE_MAIN;
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
@@ -84,23 +77,13 @@ const rate = Number(process.env.BENCH_RATE ?? 50_000);
 const childEhash = Number(process.env.BENCH_CHILD_EHASH ?? 0);
 const pin = process.env.BENCH_PIN !== '0';
 const namespace = 'netmap-bench-memory';
-const httpPort = 9478;
-const prefix = 'nmbm';
-const scanPrefix = 'nmbk';
+// Slotted (test/support/test-slot.ts) so that runs from several checkouts do not meet.
+const httpPort = slottedPort(9478);
+const prefix = slotted('nmbm');
+const scanPrefix = slotted('nmbk');
+const net24 = `10.${slottedOctet(210)}.0`;
 /** The sniffer being measured, stopped by the clean-up when the benchmark is interrupted. */
 let running: NetnsProcess | undefined;
-
-/** The sniffer container's node flags and literal environment, from the committed manifest. */
-function deployed(): { flags: string[]; env: Record<string, string> } {
-  const docs = parseAllDocuments(readFileSync(manifestPath, 'utf8')).map((d) => d.toJS() as { kind?: string; spec?: unknown });
-  const daemonSet = docs.find((d) => d.kind === 'DaemonSet') as { spec: { template: { spec: { containers: { command: string[]; env: { name: string; value?: string }[] }[] } } } } | undefined;
-  const container = daemonSet?.spec.template.spec.containers[0];
-  if (!container) throw new Error(`no DaemonSet container in ${manifestPath}`);
-  const { command } = container;
-  if (command[0] !== 'node' || command.at(-1) !== 'dist/src/sniffer/main.js') throw new Error(`unexpected command in ${manifestPath}: ${command.join(' ')}`);
-  const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
-  return { flags: command.slice(1, -1), env };
-}
 
 /** Node alone, and with what main.ts imports (nothing started), each after 3 s. */
 async function floor(flags: string[]): Promise<string[]> {
@@ -121,40 +104,25 @@ async function floor(flags: string[]): Promise<string[]> {
   return lines;
 }
 
-function readStatus(pid: number): MemorySample | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
-}
-
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const base = deployed();
   console.log(`# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`# manifest: node ${base.flags.join(' ')} dist/src/sniffer/main.js; ${Object.entries(base.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(`# deployed: node ${base.flags.join(' ')} dist/src/sniffer/main.js; ${Object.entries(base.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   await deleteNamespaces(prefix);
   await deleteNamespaces(scanPrefix);
   const workDir = mkdtempSync(join(tmpdir(), 'netmap-sniffer-memory-'));
   const topology = new Topology(prefix);
-  let controlPlane: ControlPlane | undefined;
+  let apiServer: NodeApiServer | undefined;
   let load: ScanLoad | undefined;
-  let forward: { close(): Promise<void> } | undefined;
-  let operatorStandIn: NodeJS.Timeout | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = () => (cleaning ??= (async () => {
-    if (operatorStandIn) clearInterval(operatorStandIn);
     await running?.stop();
+    await apiServer?.stop();
     await topology.destroy();
     await load?.destroy();
-    await forward?.close();
-    await controlPlane?.stop();
     rmSync(workDir, { recursive: true, force: true });
   })());
   // Interrupted: the same clean-up (the holders of the scan load and the sniffer run in namespaces).
@@ -162,24 +130,10 @@ async function main(): Promise<void> {
     process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
   }
   try {
-    controlPlane = await startControlPlane();
-    const admin = controlPlane.admin();
-    await installCrds(admin);
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    const kubeconfig = join(workDir, 'kubeconfig');
-    writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, namespace), kubeconfig, namespace);
-    const api = new URL(admin.getCurrentCluster()?.server ?? '');
-    const custom = admin.makeApiClient(CustomObjectsApi);
-    operatorStandIn = setInterval(() => {
-      custom.deleteCollectionNamespacedCustomObject({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace }).catch(() => undefined);
-    }, 1_000);
-
-    // The node: its own namespace, a sender behind a veth, the API server reached on the same
-    // loopback address through a Unix socket (certificate names unchanged).
-    await addNodeWithSender(topology, '10.210.0');
-    const socketPath = join(workDir, 'api.sock');
-    forward = await forwardUnixToTcp(socketPath, { host: api.hostname, port: Number(api.port) });
-    await topology.spawnNode('node', tcpToUnix, api.port, socketPath).waitForLine((l) => l === 'ready');
+    // The node: its own namespace, a sender behind a veth, a private API server.
+    await addNodeWithSender(topology, net24);
+    apiServer = await startNodeApiServer(topology, workDir, namespace);
+    const { kubeconfig } = apiServer;
 
     const t0 = Date.now();
     load = await createScanLoad(scanPrefix, 100, 100, childEhash);
@@ -239,20 +193,8 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
   const pid = child.pid;
   if (pid === undefined) throw new Error('the sniffer did not start');
   try {
-    const metrics = async (): Promise<Map<string, number>> => {
-      const body = await topology.exec('node', process.execPath, '-e', `
-        fetch('http://127.0.0.1:${httpPort}/metrics', { signal: AbortSignal.timeout(5000) }).then(async (r) => process.stdout.write(await r.text()));`);
-      const sums = new Map<string, number>();
-      for (const line of body.split('\n')) {
-        if (line.startsWith('#') || !line) continue;
-        const name = line.slice(0, line.search(/[{ ]/));
-        const labels = line.includes('{') ? line.slice(line.indexOf('{'), line.indexOf('}') + 1) : '';
-        const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-        sums.set(name, (sums.get(name) ?? 0) + value);
-        if (labels) sums.set(name + labels, value);
-      }
-      return sums;
-    };
+    const metrics = async (): Promise<Map<string, number>> =>
+      parseMetrics((await fetchInNamespace(topology, 'node', `http://127.0.0.1:${httpPort}/metrics`)).body);
     // Ready = connected to the API server; then let a few scans and windows pass.
     for (let waited = 0; ; waited += 500) {
       if (child.exitCode !== null) throw new Error(`the sniffer exited with ${child.exitCode}: ${sniffer.stderr}`);
@@ -276,7 +218,7 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
     const before = await metrics();
     const cpuBefore = cpuSeconds(pid);
     const flood = await topology.exec('snd', ...(pin ? ['taskset', '-c', '0', process.execPath] : [process.execPath]) as [string, ...string[]],
-      support('udp-flood'), '10.210.0.2', '10.210.0.1', String(rate), String(loadSeconds));
+      support('udp-flood'), `${net24}.2`, `${net24}.1`, String(rate), String(loadSeconds));
     // The last batch reaches the sniffer up to one read timeout later.
     await sleep(2_500);
     clearInterval(sampler);
@@ -307,11 +249,6 @@ async function measure(topology: Topology, flags: string[], env: Record<string, 
     await sniffer.stop();
     running = undefined;
   }
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { packageVersion } from './shell/package-version.js';
+import { packageVersion } from '../shared/package-version.js';
 import { runCli } from './shell/run-cli.js';
 
 // `kubectl netmap list | head` closes the pipe early: that is not an error.

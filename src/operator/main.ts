@@ -1,5 +1,8 @@
 import { ConfigError } from '../shared/env-config.js';
+import { answerVersionFlag } from '../shared/version-flag.js';
 import { runOperator } from './shell/run-operator.js';
+
+answerVersionFlag('netmap-operator', process.argv.slice(2));
 
 runOperator(process.env).then(
   () => process.exit(0),

@@ -4,7 +4,8 @@ import { NetnsProcess, sh, Topology } from '../../../test/support/netns/topology
 /**
  * The socket-scan load: `namespaces` network namespaces, each with one small process holding
  * `connections` established TCP connections to a listener of its own namespace, on a
- * non-loopback address (so the scan reports them rather than skipping them as loopback).
+ * non-loopback address (so the scan reports them rather than skipping them as loopback), with
+ * HOSTNAME set in its environment as in a pod.
  */
 const holder = `
 import socket, sys, signal
@@ -50,8 +51,11 @@ export async function createScanLoad(prefix: string, namespaces: number, connect
       const address = `10.201.${Math.floor(i / 250)}.${(i % 250) + 1}`;
       await sh('ip', '-n', ns, 'addr', 'add', `${address}/32`, 'dev', 'lo');
       addresses.push(address);
+      // HOSTNAME as a container runtime sets it (the pod's name): the reference sniffer finds
+      // pods by it in /proc/<pid>/environ and scans only those processes.
       const child = spawn('ip', ['netns', 'exec', ns, '/usr/bin/python3', '-c', holder, address, String(connections)], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HOSTNAME: `scan-load-${i}` },
       });
       holders.push(new NetnsProcess(child));
     }

@@ -14,7 +14,7 @@ interface TargetState {
 interface ClientState {
   readonly namespace: string;
   readonly workloadName: string;
-  kind: string | undefined;
+  readonly kind: string | undefined;
   objectName: string;
   readonly targets: Map<string, TargetState>;
   readonly resolvedIPs: Map<string, Set<string>>;
@@ -38,8 +38,13 @@ export interface SeedIntents {
   readonly resolvedIPs?: readonly { dns: string; ips: readonly string[] }[];
 }
 
-export function clientKeyOf(namespace: string, workloadName: string): string {
-  return `${namespace}/${intentsName(workloadName)}`;
+/**
+ * A client's identity: namespace, workload name (as ClientIntents write it) and kind, since the
+ * Intents Operator allows one ClientIntents per name *and* kind. An opaque id, never parsed:
+ * names may hold any character the webhook allows, `/` included.
+ */
+export function clientKeyOf(namespace: string, workloadName: string, kind?: string): string {
+  return JSON.stringify([namespace, intentsName(workloadName), kind ?? null]);
 }
 
 /**
@@ -75,7 +80,7 @@ export class IntentsStore {
     const state = this.clientState(client);
     let set = state.resolvedIPs.get(domain);
     if (!set) state.resolvedIPs.set(domain, (set = new Set()));
-    const prefix = clientKeyOf(client.namespace, client.name);
+    const prefix = clientKeyOf(client.namespace, client.name, client.kind);
     for (const ip of ips) {
       set.add(ip);
       const key = `${prefix}|${ip}`;
@@ -85,7 +90,7 @@ export class IntentsStore {
   }
 
   domainFor(client: WorkloadIdentity, ip: string, at: number): string | undefined {
-    const known = this.dnsMemory.get(`${clientKeyOf(client.namespace, client.name)}|${ip}`);
+    const known = this.dnsMemory.get(`${clientKeyOf(client.namespace, client.name, client.kind)}|${ip}`);
     return known && known.until >= at ? known.domain : undefined;
   }
 
@@ -120,7 +125,7 @@ export class IntentsStore {
   /** Restores a client from a ClientIntents we wrote earlier. */
   seed(seed: SeedIntents, now: number): string {
     const workloadName = seed.spec.workload.name;
-    const key = clientKeyOf(seed.namespace, workloadName);
+    const key = clientKeyOf(seed.namespace, workloadName, seed.spec.workload.kind);
     const state: ClientState = {
       namespace: seed.namespace,
       workloadName,
@@ -174,6 +179,26 @@ export class IntentsStore {
     this.clients.delete(clientKey);
   }
 
+  /** Removes the client's targets for which `drop` says so; true when any went. */
+  dropTargets(clientKey: string, drop: (ref: TargetRef) => boolean): boolean {
+    const state = this.clients.get(clientKey);
+    let removed = false;
+    for (const [tkey, target] of state?.targets ?? []) {
+      if (!drop(target.ref)) continue;
+      state!.targets.delete(tkey);
+      if (target.ref.type === 'internet') state!.resolvedIPs.delete(target.ref.domain);
+      removed = true;
+    }
+    return removed;
+  }
+
+  /** The typed request of a key this store gave out. */
+  requestOf(clientKey: string): { namespace: string; workload: { name: string; kind?: string } } | undefined {
+    const state = this.clients.get(clientKey);
+    if (!state) return undefined;
+    return { namespace: state.namespace, workload: state.kind ? { name: state.workloadName, kind: state.kind } : { name: state.workloadName } };
+  }
+
   desired(clientKey: string): DesiredIntents | undefined {
     const state = this.clients.get(clientKey);
     if (!state) return undefined;
@@ -200,7 +225,7 @@ export class IntentsStore {
   }
 
   private clientState(client: WorkloadIdentity): ClientState {
-    const key = clientKeyOf(client.namespace, client.name);
+    const key = clientKeyOf(client.namespace, client.name, client.kind);
     let state = this.clients.get(key);
     if (!state) {
       state = {
@@ -212,8 +237,6 @@ export class IntentsStore {
         resolvedIPs: new Map(),
       };
       this.clients.set(key, state);
-    } else if (state.kind !== client.kind) {
-      state.kind = client.kind;
     }
     return state;
   }

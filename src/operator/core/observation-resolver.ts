@@ -39,7 +39,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
       miss('too-many-targets');
       return false;
     }
-    changedClients.add(clientKeyOf(client.namespace, client.name));
+    changedClients.add(clientKeyOf(client.namespace, client.name, client.kind));
     return true;
   };
 

@@ -48,12 +48,14 @@ const apiVersion = `${clientIntentsDefinition.group}/${clientIntentsDefinition.v
  * write a second one (the Intents Operator would reject it) and report what it lacks instead.
  */
 export function planClientIntents(desired: DesiredIntents, inNamespace: readonly ExistingIntents[], options: PlanOptions, lastEventFingerprint?: string): IntentsPlan {
-  const workloadName = desired.spec.workload.name;
-  const userOwned = inNamespace.find((e) => !e.managed && workloadOf(e.spec) === workloadName);
+  const workload = desired.spec.workload;
+  const userOwned = inNamespace.find((e) => !e.managed && coversWorkload(e.spec, workload));
   if (userOwned) return planForUserOwned(desired, userOwned, lastEventFingerprint);
 
-  const ours = inNamespace.find((e) => e.managed && e.name === desired.objectName) ?? inNamespace.find((e) => e.managed && workloadOf(e.spec) === workloadName);
-  const name = ours?.name ?? freeName(desired.objectName, inNamespace);
+  // Ours is found by workload name *and* kind, never by object name alone: a Deployment and a
+  // CronJob called `web` each keep their own object.
+  const ours = inNamespace.find((e) => e.managed && isWorkload(e.spec, workload));
+  const name = ours?.name ?? freeName(desired.objectName, workload, inNamespace);
 
   if (desired.spec.targets.length === 0) return ours ? { delete: { namespace: desired.namespace, name } } : {};
 
@@ -95,10 +97,22 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   return plan;
 }
 
-/** Our usual name, unless somebody else's ClientIntents already has it: never apply over theirs. */
-function freeName(preferred: string, inNamespace: readonly ExistingIntents[]): string {
+/**
+ * Our usual name, unless another ClientIntents already has it: when that is ours for another
+ * kind of the same workload name, the name with the kind (`web-cronjob`); otherwise (somebody
+ * else's object) `-netmap` suffixes. Never apply over another object. Kept once written: the
+ * store is seeded with the written name.
+ */
+function freeName(preferred: string, workload: ClientIntentsSpec['workload'], inNamespace: readonly ExistingIntents[]): string {
   const taken = new Set(inNamespace.map((e) => e.name));
   if (!taken.has(preferred)) return preferred;
+  const holder = inNamespace.find((e) => e.name === preferred);
+  const kind = workload.kind;
+  if (kind && holder?.managed && workloadOf(holder.spec)?.name === workload.name) {
+    const suffix = `-${kind.toLowerCase()}`;
+    const withKind = `${preferred.slice(0, 253 - suffix.length)}${suffix}`;
+    if (!taken.has(withKind)) return withKind;
+  }
   for (let i = 1; ; i++) {
     const suffix = i === 1 ? '-netmap' : `-netmap-${i}`;
     const candidate = `${preferred.slice(0, 253 - suffix.length)}${suffix}`;
@@ -140,9 +154,20 @@ function describeTarget(target: IntentsTarget): string {
   return canonicalJson(target);
 }
 
-function workloadOf(spec: unknown): string | undefined {
-  const name = (spec as { workload?: { name?: unknown } } | undefined)?.workload?.name;
-  return typeof name === 'string' ? name : undefined;
+function workloadOf(spec: unknown): { name?: unknown; kind?: unknown } | undefined {
+  return (spec as { workload?: { name?: unknown; kind?: unknown } } | undefined)?.workload;
+}
+
+/** The same workload: name and kind (both absent counts as equal). */
+function isWorkload(spec: unknown, workload: ClientIntentsSpec['workload']): boolean {
+  const theirs = workloadOf(spec);
+  return theirs?.name === workload.name && (theirs.kind ?? undefined) === workload.kind;
+}
+
+/** A user's ClientIntents without a kind is taken to cover every kind of that name (theirs wins). */
+function coversWorkload(spec: unknown, workload: ClientIntentsSpec['workload']): boolean {
+  const theirs = workloadOf(spec);
+  return theirs?.name === workload.name && (theirs.kind === undefined || workload.kind === undefined || theirs.kind === workload.kind);
 }
 
 function targetsOf(spec: unknown): IntentsTarget[] {

@@ -1,21 +1,22 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { errorFields, type Logger } from '../../shared/logger.js';
-import { decideLease, leadershipDeadline, mayActAsLeader } from '../core/lease-decision.js';
+import { decideLease, leadershipDeadline, mayActAsLeader, observeLease, validateLeaseTimings, type LeaseTimings, type ObservedLease } from '../core/lease-decision.js';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;
   readonly name: string;
   readonly identity: string;
-  readonly leaseDurationSeconds: number;
-  readonly retryPeriodMs: number;
+  readonly timings: LeaseTimings;
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
 }
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease. Every write carries the resourceVersion it
- * read, so of two candidates that decide to take the lease at once only one succeeds. A leader
- * acts only within `leadershipDeadline` of its last successful renewal: a timer steps it down
+ * read, so of two candidates that decide to take the lease at once only one succeeds. A candidate
+ * judges expiry by its own clock since it last saw the record change (`observeLease`), never by
+ * the holder's timestamps. A leader acts only within the renew deadline of its last successful
+ * renewal: a timer steps it down
  * then, and `isLeader` says false from that moment even if the timer or the renew loop is late
  * (a busy event loop, a renewal hanging on a slow API server), so it stops before anybody else
  * may take the lease over.
@@ -24,17 +25,19 @@ export class LeaderElector {
   private readonly api: CoordinationV1Api;
   private leading = false;
   private lastRenew: number | undefined;
+  private observed: ObservedLease | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stepDownTimer: NodeJS.Timeout | undefined;
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
   constructor(kc: KubeConfig, private readonly options: LeaderElectionOptions, private readonly log: Logger) {
+    validateLeaseTimings(options.timings);
     this.api = kc.makeApiClient(CoordinationV1Api);
   }
 
   get isLeader(): boolean {
-    return this.leading && mayActAsLeader(this.lastRenew, this.options.leaseDurationSeconds, Date.now());
+    return this.leading && mayActAsLeader(this.lastRenew, this.options.timings.renewDeadlineMs, Date.now());
   }
 
   start(): void {
@@ -63,12 +66,13 @@ export class LeaderElector {
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.loop = this.tryOnce().finally(() => this.schedule(this.options.retryPeriodMs));
+      this.loop = this.tryOnce().finally(() => this.schedule(this.options.timings.retryPeriodMs));
     }, ms);
   }
 
   private async tryOnce(): Promise<void> {
-    const { namespace, name, identity, leaseDurationSeconds } = this.options;
+    const { namespace, name, identity, timings } = this.options;
+    const leaseDurationSeconds = timings.leaseDurationMs / 1000;
     const now = Date.now();
     try {
       let lease: V1Lease | undefined;
@@ -77,16 +81,14 @@ export class LeaderElector {
       } catch (error) {
         if ((error as { code?: number }).code !== 404) throw error;
       }
-      const decision = decideLease(
-        lease && {
-          holderIdentity: lease.spec?.holderIdentity,
-          renewTime: lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined,
-          leaseDurationSeconds: lease.spec?.leaseDurationSeconds,
-          leaseTransitions: lease.spec?.leaseTransitions,
-        },
-        identity,
-        now,
-      );
+      const state = lease && {
+        holderIdentity: lease.spec?.holderIdentity,
+        renewTime: lease.spec?.renewTime ? new Date(lease.spec.renewTime as unknown as string).getTime() : undefined,
+        leaseDurationSeconds: lease.spec?.leaseDurationSeconds,
+        leaseTransitions: lease.spec?.leaseTransitions,
+      };
+      this.observed = observeLease(this.observed, state, now);
+      const decision = decideLease(state, identity, now, this.observed.at);
       if (decision.action === 'wait') {
         this.setLeading(false);
         return;
@@ -103,7 +105,7 @@ export class LeaderElector {
       else await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec } });
       this.lastRenew = now;
       // A renewal that took too long to answer no longer covers the present.
-      if (!mayActAsLeader(now, leaseDurationSeconds, Date.now())) {
+      if (!mayActAsLeader(now, timings.renewDeadlineMs, Date.now())) {
         this.log.warn('lease renewed too late to act on', { namespace, name, identity, tookMs: Date.now() - now });
         this.setLeading(false);
         return;
@@ -113,7 +115,7 @@ export class LeaderElector {
     } catch (error) {
       // A conflict means another candidate wrote first; anything else is an API problem.
       if ((error as { code?: number }).code !== 409) this.log.warn('leader election attempt failed', { namespace, name, ...errorFields(error) });
-      if (this.leading && !mayActAsLeader(this.lastRenew, leaseDurationSeconds, Date.now())) this.setLeading(false);
+      if (this.leading && !mayActAsLeader(this.lastRenew, timings.renewDeadlineMs, Date.now())) this.setLeading(false);
     }
   }
 
@@ -123,7 +125,7 @@ export class LeaderElector {
       if (this.lastRenew !== renewSentAt || !this.leading) return;
       this.log.warn('lease not renewed in time; stepping down', { namespace: this.options.namespace, name: this.options.name, identity: this.options.identity });
       this.setLeading(false);
-    }, Math.max(0, leadershipDeadline(renewSentAt, this.options.leaseDurationSeconds) - Date.now()));
+    }, Math.max(0, leadershipDeadline(renewSentAt, this.options.timings.renewDeadlineMs) - Date.now()));
   }
 
   private setLeading(leading: boolean): void {

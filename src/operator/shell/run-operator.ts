@@ -5,7 +5,7 @@ import { parseEnvConfig } from '../../shared/env-config.js';
 import { startHealthServer } from '../../shared/health-server.js';
 import { createLogger } from '../../shared/logger.js';
 import { operatorConfigSchema, settingsFromEnv } from '../core/operator-config.js';
-import { Operator } from './operator.js';
+import { Manager } from './manager.js';
 
 /** Starts the operator from environment variables and stops it cleanly on SIGTERM/SIGINT. */
 export async function runOperator(env: Record<string, string | undefined>): Promise<void> {
@@ -16,7 +16,7 @@ export async function runOperator(env: Record<string, string | undefined>): Prom
   kc.loadFromDefault();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const operator = new Operator(kc, settings, registry, log);
+  const operator = new Manager(kc, settings, registry, log);
   const health = await startHealthServer({ port: config.HEALTH_PORT, registry, isReady: () => operator.isReady() });
   operator.start();
   log.info('operator started', { identity: settings.identity, observationNamespace: settings.observationNamespace, healthPort: health.port });

@@ -1,13 +1,19 @@
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { errorFields, type Logger } from '../../shared/logger.js';
+import { readFieldsFingerprint, unchangedReadFields } from '../core/predicates.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface WatchedResourceOptions<T extends KubernetesObject> {
   readonly resource: string;
   readonly path: string;
   readonly list: () => Promise<KubernetesListObject<T>>;
-  /** Called with the object's key for every add, update and delete. Must only enqueue. */
-  readonly onChange: (key: string) => void;
+  /** Called for every add, update and delete that passes the predicate. Must only enqueue. */
+  readonly onEvent: (type: 'add' | 'update' | 'delete', obj: T) => void;
+  /**
+   * The fields the operator reads of an object (plain data). An update that leaves them as they
+   * were is not passed on (counted in netmap_informer_events_skipped_total).
+   */
+  readonly readFields?: (obj: T) => unknown;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
   readonly backoff?: { baseMs: number; maxMs: number };
@@ -31,22 +37,41 @@ export class WatchedResource<T extends KubernetesObject> {
   private stopped = false;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
+  private readonly fingerprints = new Map<string, string>();
+  private readonly syncWaiters: (() => void)[] = [];
 
   constructor(kc: KubeConfig, private readonly options: WatchedResourceOptions<T>) {
     this.informer = makeInformer<T>(kc, options.path, options.list);
-    const enqueue = (obj: T): void => options.onChange(keyOf(obj));
-    const slimAndEnqueue = (obj: T): void => {
+    const changed = (type: 'add' | 'update') => (obj: T): void => {
       options.slim?.(obj);
-      enqueue(obj);
+      if (options.readFields) {
+        const key = keyOf(obj);
+        const fingerprint = readFieldsFingerprint(options.readFields(obj));
+        const skip = type === 'update' ? unchangedReadFields(this.fingerprints.get(key), fingerprint) : undefined;
+        this.fingerprints.set(key, fingerprint);
+        if (skip) {
+          options.metrics.eventsSkipped.inc({ resource: options.resource, reason: skip });
+          return;
+        }
+      }
+      options.onEvent(type, obj);
     };
-    this.informer.on('add', slimAndEnqueue);
-    this.informer.on('update', slimAndEnqueue);
-    this.informer.on('delete', enqueue);
+    this.informer.on('add', changed('add'));
+    this.informer.on('update', changed('update'));
+    this.informer.on('delete', (obj: T) => {
+      this.fingerprints.delete(keyOf(obj));
+      options.onEvent('delete', obj);
+    });
     this.informer.on('error', (error) => this.restartLater(error));
   }
 
   get synced(): boolean {
     return this.syncedOnce;
+  }
+
+  /** Resolves after the first complete list. */
+  whenSynced(): Promise<void> {
+    return this.syncedOnce ? Promise.resolve() : new Promise((resolve) => this.syncWaiters.push(resolve));
   }
 
   get resource(): string {
@@ -62,6 +87,7 @@ export class WatchedResource<T extends KubernetesObject> {
         if (this.syncedOnce) {
           this.failures = 0;
           this.options.onSynced?.();
+          for (const resolve of this.syncWaiters.splice(0)) resolve();
         }
       },
       (error: unknown) => this.restartLater(error),

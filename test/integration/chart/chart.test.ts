@@ -119,12 +119,14 @@ describe('charts/network-mapper and config/default on a real API server (real he
   it('clientIntentsCRD=auto installs ours where none exists, keeps it on upgrade and uninstall, and never renders over another', () => {
     const server = ['--dry-run=server', '--kubeconfig', kubeconfig];
     // The renders above created the chart's CRDs for real, without Helm's annotations.
-    succeeded(runKubectl(['--kubeconfig', kubeconfig, 'delete', 'crd', 'clientintents.k8s.otterize.com', '--ignore-not-found', '--wait']), 'delete crd');
+    const crds = ['clientintents.k8s.otterize.com', 'networkobservations.netmap.dev'];
+    succeeded(runKubectl(['--kubeconfig', kubeconfig, 'delete', 'crd', ...crds, '--ignore-not-found', '--wait']), 'delete crds');
     const ids = (result: CommandResult, what: string) => objectIds(parseManifests(succeeded(result, what)));
     expect(ids(template('first', 'chart-auto', server), 'auto, no CRD')).to.include(clientIntentsCrd);
 
     // A real release: its CRD carries this release's Helm annotations.
-    succeeded(runHelm(['install', 'first', chartDir, '--namespace', 'chart-auto', '--create-namespace', '--kubeconfig', kubeconfig]), 'helm install');
+    const installed = succeeded(runHelm(['install', 'first', chartDir, '--namespace', 'chart-auto', '--create-namespace', '--kubeconfig', kubeconfig]), 'helm install');
+    expect(installed.trimEnd(), 'NOTES.txt').to.match(/NOTES:\nnetwork-mapper 0\.1\.0 is installed as release first in namespace chart-auto[\s\S]*kubectl netmap list$/);
     expect(ids(runHelm(['get', 'manifest', 'first', '--namespace', 'chart-auto', '--kubeconfig', kubeconfig]), 'get manifest')).to.include(clientIntentsCrd);
     succeeded(runHelm(['upgrade', 'first', chartDir, '--namespace', 'chart-auto', '--kubeconfig', kubeconfig]), 'helm upgrade');
     expect(ids(runHelm(['get', 'manifest', 'first', '--namespace', 'chart-auto', '--kubeconfig', kubeconfig]), 'get manifest'), 'after upgrade').to.include(clientIntentsCrd);
@@ -137,7 +139,7 @@ describe('charts/network-mapper and config/default on a real API server (real he
     expect(install.stderr).to.match(/already has a ClientIntents CRD \(clientintents.k8s.otterize.com\) that this release did not create/);
 
     succeeded(runHelm(['uninstall', 'first', '--namespace', 'chart-auto', '--kubeconfig', kubeconfig]), 'helm uninstall');
-    const kept = runKubectl(['--kubeconfig', kubeconfig, 'get', 'crd', 'clientintents.k8s.otterize.com', 'networkobservations.netmap.dev', '-o', 'name']);
+    const kept = runKubectl(['--kubeconfig', kubeconfig, 'get', 'crd', ...crds, '-o', 'name']);
     expect(succeeded(kept, 'get crd').trim().split('\n'), 'kept by helm.sh/resource-policy').to.have.length(2);
 
     // A CRD created by hand (as the README says for config/crd/optional, or by Otterize) is foreign too.

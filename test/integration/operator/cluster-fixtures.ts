@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import type { NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import type { OperatorSettings } from '../../../src/operator/core/operator-config.js';
-import { Operator } from '../../../src/operator/shell/operator.js';
+import { Manager } from '../../../src/operator/shell/manager.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { installCrds } from '../../support/crds.js';
 
@@ -59,14 +59,14 @@ export function testSettings(namespace: string, identity: string, overrides: Par
 }
 
 export interface RunningOperator {
-  readonly operator: Operator;
+  readonly operator: Manager;
   readonly registry: Registry;
   stop(): Promise<void>;
 }
 
 export function startOperator(kc: KubeConfig, settings: OperatorSettings): RunningOperator {
   const registry = new Registry();
-  const operator = new Operator(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'));
+  const operator = new Manager(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'));
   operator.start();
   return { operator, registry, stop: () => operator.stop() };
 }
@@ -90,6 +90,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String((last as Error).message ?? last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits until the operator has marked an observation Processed. */
+export async function observationProcessed(cluster: Cluster, namespace: string, name: string): Promise<void> {
+  await waitFor(`observation ${name} processed`, async () => {
+    const obj = (await cluster.custom.getNamespacedCustomObject({ ...obsApi, namespace, name })) as { status?: { phase?: string } };
+    return obj.status?.phase === 'Processed' ? true : undefined;
+  });
 }
 
 /** Builds workloads on a control plane without controllers: every object is created by hand. */

@@ -1,13 +1,10 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../../support/control-plane.js';
 import { installCrds } from '../../support/crds.js';
 import { waitFor } from './cluster-fixtures.js';
-
-const mainJs = join(import.meta.dirname, '..', '..', '..', 'src', 'operator', 'main.js');
+import { startOperatorProcess } from './operator-process.js';
 
 /**
  * The operator as it runs in its Deployment: a process started with environment variables,
@@ -29,19 +26,19 @@ describe('operator process (main.ts)', function () {
     await cp?.stop();
   });
 
+  it('stops on SIGTERM while a CRD is still missing (start-up waits for first lists, stop does not)', async () => {
+    const started = startOperatorProcess(cp.kubeconfigPath, { POD_NAME: 'main-test-early' });
+    child = started.child;
+    await waitFor('informer restart logged', async () => started.logs.find((l) => l.message === 'informer stopped; restarting' && l.resource === 'clientintents'));
+    child.kill('SIGTERM');
+    expect(await Promise.race([started.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))])).to.equal(0);
+    child = undefined;
+  });
+
   it('is not ready while a CRD is missing, recovers when it appears, serves metrics and stops on SIGTERM', async () => {
-    child = spawn(process.execPath, [mainJs], {
-      env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, HEALTH_PORT: '0', POD_NAME: 'main-test', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const logs: Record<string, unknown>[] = [];
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ unparsed: line });
-      }
-    });
+    const started = startOperatorProcess(cp.kubeconfigPath, { POD_NAME: 'main-test' });
+    child = started.child;
+    const logs = started.logs;
     const port = await waitFor('started log line', async () => logs.find((l) => l.message === 'operator started')?.healthPort as number | undefined);
     const get = (path: string): Promise<{ status: number; text: string }> => fetch(`http://127.0.0.1:${port}${path}`).then(async (r) => ({ status: r.status, text: await r.text() }));
 
@@ -56,9 +53,8 @@ describe('operator process (main.ts)', function () {
     for (const name of ['netmap_observations_processed_total', 'netmap_writes_total', 'netmap_queue_depth', 'netmap_reconcile_seconds', 'netmap_unresolved_records_total']) expect(metrics).to.contain(name);
     expect(logs.filter((l) => 'unparsed' in l)).to.deep.equal([]);
 
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    expect(await exited).to.equal(0);
+    expect(await started.exited).to.equal(0);
     expect(logs.some((l) => l.message === 'operator stopped')).to.equal(true);
     child = undefined;
   });

@@ -213,7 +213,8 @@ s.close()
       scanner.stop();
     }
     const ours = found
-      .filter((c) => /^(10\.244\.|fd00:244:)/.test(c.clientIP))
+      // This topology's pods only: other checkouts' clusters on the machine use other 10.244 subnets.
+      .filter((c) => /^(10\.244\.[12]\.|fd00:244:[12]::)/.test(c.clientIP))
       .map((c) => `${c.clientIP} -> ${c.serverIP} ${c.serverPort} ${c.source}`)
       .sort();
     expect(ours).to.deep.equal([
@@ -237,5 +238,38 @@ s.close()
     expect(metrics.find((m) => m.name === 'netmap_sniffer_socket_scan_namespaces')?.values[0]?.value).to.equal(last?.namespaces);
     const childEhashEntries = Number((await sh('sysctl', '-n', 'net.ipv4.tcp_child_ehash_entries')).trim());
     expect(metrics.find((m) => m.name === 'netmap_sniffer_tcp_child_ehash_entries')?.values[0]?.value, "the node's TCP hash setting").to.equal(childEhashEntries);
+  });
+  it('reports a namespace from its last read while its TCP counters stand still, and reads it again when a connection opens', async () => {
+    const clients = topology.spawnNode('cli', script('tcp-connect'), '10.244.2.20:8080');
+    await clients.waitForLine((l) => l === 'ready', 15_000);
+    const scans: string[][] = [];
+    let found: string[] = [];
+    const scanner = startSocketScanner({
+      procRoot: '/proc', intervalMs: 3_600_000, registry: new Registry(), logger: createLogger('socket-scan-test', 'warn'),
+      sink: { dnsAnswer: () => undefined, connection: (c) => { if (c.clientIP === '10.244.1.10') found.push(`${c.serverIP} ${c.serverPort}`); } },
+    });
+    const scan = async () => {
+      found = [];
+      await scanner.scanOnce();
+      scans.push([...new Set(found)].sort());
+      return scanner.lastScan();
+    };
+    try {
+      const first = await scan();
+      expect(first?.reused, 'a fresh scanner reads every namespace').to.equal(0);
+      const second = await scan();
+      expect(second?.reused, 'the namespaces without new connections').to.be.at.least(1);
+      expect(scans[1], 'the reused namespace reports the same connections').to.deep.equal(scans[0]);
+      const more = topology.spawnNode('cli', script('tcp-connect'), '10.244.1.53:53');
+      await more.waitForLine((l) => l === 'ready', 15_000);
+      await scan();
+      expect(scans[2]).to.deep.equal([...(scans[0] ?? []), '10.244.1.53 53'].sort());
+      await more.stop();
+      await scan();
+      expect(scans[3], 'a closed connection is gone at the next scan').to.deep.equal(scans[0]);
+    } finally {
+      scanner.stop();
+      await clients.stop();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import type { NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -9,6 +9,9 @@ import type { ControlPlane } from '../../support/control-plane.js';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { snifferKubeConfig } from '../../support/sniffer-rbac.js';
+import { ensureNamespace } from '../../support/ensure-namespace.js';
+
+export { ensureNamespace };
 
 /** What the sniffer integration tests read back from the API server (as admin). */
 export interface StoredObservation {
@@ -42,14 +45,6 @@ export async function retryTooManyRequests<T>(request: () => Promise<T>): Promis
       if ((error as { code?: number }).code !== 429 || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-}
-
-export async function ensureNamespace(admin: KubeConfig, name: string): Promise<void> {
-  try {
-    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 409) throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { IntentsStore } from '../../../src/operator/core/intents-store.js';
+import { IntentsStore, clientKeyOf } from '../../../src/operator/core/intents-store.js';
 import { minute, t0 } from './fixtures.js';
 
 const web = { namespace: 'shop', name: 'web', kind: 'Deployment' };
@@ -18,11 +18,11 @@ describe('IntentsStore.adoptMissing: regaining the lead loses nothing resolved b
     const written = new Map([['kubernetes:cart#Deployment', { firstSeen: t0 - minute, lastSeen: t0, captures: new Set(['SYN'] as const) }]]);
     seeded.seed({ namespace: 'shop', objectName: 'web', spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] }, evidence: written }, t0 + 3 * minute);
 
-    expect(seeded.adoptMissing(before).sort()).to.deep.equal(['shop/api', 'shop/web']);
-    expect(seeded.desired('shop/web')!.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'db', kind: 'StatefulSet' } }]);
+    expect(seeded.adoptMissing(before).sort()).to.deep.equal([clientKeyOf('shop', 'api', 'Deployment'), clientKeyOf('shop', 'web', 'Deployment')]);
+    expect(seeded.desired(clientKeyOf('shop', 'web', 'Deployment'))!.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'db', kind: 'StatefulSet' } }]);
     // The written target keeps its written evidence.
-    expect(seeded.desired('shop/web')!.evidence.get('kubernetes:cart#Deployment')?.firstSeen).to.equal(t0 - minute);
-    expect(seeded.desired('shop/api')!.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+    expect(seeded.desired(clientKeyOf('shop', 'web', 'Deployment'))!.evidence.get('kubernetes:cart#Deployment')?.firstSeen).to.equal(t0 - minute);
+    expect(seeded.desired(clientKeyOf('shop', 'api', 'Deployment'))!.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
     expect(seeded.domainFor(web, '203.0.113.5', t0 + minute)).to.equal('api.stripe.com');
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { clientIntentsSpec } from '../../../src/crds/client-intents.js';
 import { decodeEvidence, evidenceAnnotation } from '../../../src/operator/core/evidence.js';
-import { IntentsStore } from '../../../src/operator/core/intents-store.js';
+import { IntentsStore, clientKeyOf } from '../../../src/operator/core/intents-store.js';
 import { planClientIntents, type ExistingIntents } from '../../../src/operator/core/plan.js';
 import { minute, t0 } from './fixtures.js';
 
@@ -24,7 +24,7 @@ function asExisting(apply: NonNullable<ReturnType<typeof planClientIntents>['app
 
 describe('planClientIntents', () => {
   it('creates a valid, labelled, deterministically sorted ClientIntents and its resolvedIPs', () => {
-    const plan = planClientIntents(storeWithTargets().desired('shop/frontend')!, [], opts);
+    const plan = planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [], opts);
     expect(plan.apply?.metadata).to.deep.include({ name: 'frontend', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'network-mapper' } });
     expect(plan.apply?.spec).to.deep.equal({
       workload: { name: 'frontend', kind: 'Deployment' },
@@ -38,35 +38,35 @@ describe('planClientIntents', () => {
   });
 
   it('plans nothing when the object already matches, also for a store rebuilt from it', () => {
-    const desired = storeWithTargets().desired('shop/frontend')!;
+    const desired = storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!;
     const first = planClientIntents(desired, [], opts);
     const existing = asExisting(first.apply!, first.applyStatus!.status!.resolvedIPs);
     expect(planClientIntents(desired, [existing], opts)).to.deep.equal({});
 
     const rebuilt = new IntentsStore(1024);
     rebuilt.seed({ namespace: 'shop', objectName: existing.name, spec: clientIntentsSpec.parse(existing.spec), evidence: decodeEvidence(existing.annotations[evidenceAnnotation]), resolvedIPs: existing.resolvedIPs }, opts.now);
-    expect(planClientIntents(rebuilt.desired('shop/frontend')!, [existing], { ...opts, now: opts.now + minute })).to.deep.equal({});
+    expect(planClientIntents(rebuilt.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], { ...opts, now: opts.now + minute })).to.deep.equal({});
   });
 
   it('writes a new target at once, but throttles evidence-only changes', () => {
     const store = storeWithTargets();
-    const existing = asExisting(planClientIntents(store.desired('shop/frontend')!, [], opts).apply!, [{ dns: 'api.stripe.com', ips: ['203.0.113.5'] }]);
+    const existing = asExisting(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [], opts).apply!, [{ dns: 'api.stripe.com', ips: ['203.0.113.5'] }]);
     store.record(client, { type: 'kubernetes', name: 'cart', kind: 'Deployment' }, 'SYN', t0, t0 + 8 * minute);
-    const throttled = planClientIntents(store.desired('shop/frontend')!, [existing], { ...opts, now: opts.now + minute });
+    const throttled = planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], { ...opts, now: opts.now + minute });
     expect(throttled.apply).to.equal(undefined);
     expect(throttled.recheckAfterMs).to.equal(4 * minute);
-    expect(planClientIntents(store.desired('shop/frontend')!, [existing], { ...opts, now: opts.now + 5 * minute }).apply).to.not.equal(undefined);
+    expect(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], { ...opts, now: opts.now + 5 * minute }).apply).to.not.equal(undefined);
     store.record(client, { type: 'kubernetes', name: 'payments.billing', kind: 'StatefulSet' }, 'SYN', t0, t0 + 8 * minute);
-    const changed = planClientIntents(store.desired('shop/frontend')!, [existing], { ...opts, now: opts.now + minute });
+    const changed = planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], { ...opts, now: opts.now + minute });
     expect(changed.apply?.spec?.targets).to.have.length(4);
   });
 
   it('keeps the name of the object it manages and deletes it when every target expired', () => {
     const store = storeWithTargets();
-    const existing = { ...asExisting(planClientIntents(store.desired('shop/frontend')!, [], opts).apply!), name: 'frontend-old' };
-    expect(planClientIntents(store.desired('shop/frontend')!, [existing], opts).applyStatus?.metadata.name).to.equal('frontend-old');
+    const existing = { ...asExisting(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [], opts).apply!), name: 'frontend-old' };
+    expect(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], opts).applyStatus?.metadata.name).to.equal('frontend-old');
     store.expire(t0 + 60 * minute, minute);
-    expect(planClientIntents(store.desired('shop/frontend')!, [existing], opts)).to.deep.equal({ delete: { namespace: 'shop', name: 'frontend-old' } });
+    expect(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [existing], opts)).to.deep.equal({ delete: { namespace: 'shop', name: 'frontend-old' } });
   });
 
   it('leaves a user-managed ClientIntents alone and reports the targets it lacks, once', () => {
@@ -77,23 +77,23 @@ describe('planClientIntents', () => {
       spec: { workload: { name: 'frontend' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] },
       annotations: {},
     };
-    const plan = planClientIntents(storeWithTargets().desired('shop/frontend')!, [user], opts);
+    const plan = planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [user], opts);
     expect(plan.apply).to.equal(undefined);
     expect(plan.applyStatus).to.equal(undefined);
     expect(plan.event?.name).to.equal('frontend-by-hand');
     expect(plan.event?.message).to.contain('service kubernetes.default').and.contain('internet api.stripe.com').and.not.contain('cart');
-    expect(planClientIntents(storeWithTargets().desired('shop/frontend')!, [user], opts, plan.event?.fingerprint)).to.deep.equal({});
+    expect(planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [user], opts, plan.event?.fingerprint)).to.deep.equal({});
   });
 
   it('never applies over a foreign object that happens to have the name it would use', () => {
     const foreign: ExistingIntents = { namespace: 'shop', name: 'frontend', managed: false, spec: { workload: { name: 'other' }, targets: [] }, annotations: {} };
-    const plan = planClientIntents(storeWithTargets().desired('shop/frontend')!, [foreign], opts);
+    const plan = planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [foreign], opts);
     expect(plan.apply?.metadata.name).to.equal('frontend-netmap');
   });
 
   it('refuses to plan an object the schema would reject', () => {
     const store = new IntentsStore(1024);
     store.record(client, { type: 'kubernetes', name: 'a.b.c' }, 'SYN', t0, t0);
-    expect(planClientIntents(store.desired('shop/frontend')!, [], opts).invalid).to.match(/targets/);
+    expect(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [], opts).invalid).to.match(/targets/);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ClusterIndex } from '../../../src/operator/core/cluster-index.js';
-import { IntentsStore } from '../../../src/operator/core/intents-store.js';
+import { IntentsStore, clientKeyOf } from '../../../src/operator/core/intents-store.js';
 import { resolveObservation } from '../../../src/operator/core/observation-resolver.js';
 import type { WorkloadIdentity } from '../../../src/operator/core/types.js';
 import { conn, dns, minute, observation, pod, t0 } from './fixtures.js';
@@ -48,11 +48,11 @@ describe('resolveObservation', () => {
     });
     expect(outcome.unresolved.size).to.equal(0);
     expect(outcome.resolved).to.equal(5);
-    expect(store.desired('shop/frontend')?.spec).to.deep.equal({
+    expect(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))?.spec).to.deep.equal({
       workload: { name: 'frontend', kind: 'Deployment' },
       targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }, { service: { name: 'empty' } }],
     });
-    const evidence = store.desired('shop/frontend')!.evidence.get('kubernetes:cart#Deployment')!;
+    const evidence = store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!.evidence.get('kubernetes:cart#Deployment')!;
     expect([...evidence.captures].sort()).to.deep.equal(['SYN', 'SocketScan']);
   });
 
@@ -63,7 +63,7 @@ describe('resolveObservation', () => {
       { dnsAnswers: [dns('10.0.0.2', 'kubernetes.default.svc.cluster.local', ['10.96.0.1'], at)] },
     ]) {
       const { store } = run(parts);
-      expect(store.desired('shop/cart')?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
+      expect(store.desired(clientKeyOf('shop', 'cart', 'Deployment'))?.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
     }
   });
 
@@ -77,7 +77,7 @@ describe('resolveObservation', () => {
       ],
       connections: [conn('10.0.0.1', '10.96.0.20', 8080, at + 1000)],
     });
-    const desired = store.desired('shop/frontend')!;
+    const desired = store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!;
     expect(desired.spec.targets).to.deep.equal([
       { kubernetes: { name: 'cart', kind: 'Deployment' } },
       { kubernetes: { name: 'legacy_v2' } },
@@ -92,7 +92,7 @@ describe('resolveObservation', () => {
       dnsAnswers: [dns('10.0.0.1', 'api.stripe.com', ['203.0.113.5', '203.0.113.6'], at)],
       connections: [conn('10.0.0.1', '203.0.113.6', 443, at + 1000), conn('10.0.0.1', '203.0.113.5', 8443, at + 2000)],
     });
-    const desired = store.desired('shop/frontend')!;
+    const desired = store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!;
     expect(desired.spec.targets).to.deep.equal([{ internet: { domains: ['api.stripe.com'], ports: [443, 8443] } }]);
     expect(desired.resolvedIPs).to.deep.equal([{ dns: 'api.stripe.com', ips: ['203.0.113.5', '203.0.113.6'] }]);
   });
@@ -102,7 +102,7 @@ describe('resolveObservation', () => {
       { dnsAnswers: [dns('10.0.0.1', 'api.stripe.com', ['203.0.113.5'], at)], connections: [conn('10.0.0.1', '203.0.113.5', 443, at + 1000)] },
       { ...options, internetTargets: false },
     );
-    expect(store.desired('shop/frontend')).to.equal(undefined);
+    expect(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))).to.equal(undefined);
     expect(Object.fromEntries(outcome.unresolved)).to.deep.equal({ 'internet-disabled': 1, 'server-unknown-ip': 1 });
   });
 
@@ -132,8 +132,8 @@ describe('resolveObservation', () => {
     index.upsertPod(pod('shop', 'newcomer-1', ['10.0.0.2'], { start: t0 + 3 * minute }), { namespace: 'shop', name: 'newcomer', kind: 'Deployment' }, t0 + 3 * minute);
     const store = new IntentsStore(1024);
     resolveObservation(observation({ connections: [conn('10.0.0.2', '10.0.1.1', 80, t0 + minute), conn('10.0.0.2', '10.96.0.30', 80, t0 + 4 * minute)] }), index, store, options);
-    expect(store.desired('shop/cart')?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
-    expect(store.desired('shop/newcomer')?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
+    expect(store.desired(clientKeyOf('shop', 'cart', 'Deployment'))?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
+    expect(store.desired(clientKeyOf('shop', 'newcomer', 'Deployment'))?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
   });
 
   it('names a Service backed by several workloads as a service target', () => {
@@ -141,7 +141,7 @@ describe('resolveObservation', () => {
     index.upsertSlice({ namespace: 'shop', name: 'mixed', serviceName: 'empty', endpoints: [{ ips: ['10.0.0.2'] }, { ips: ['10.0.0.9'] }] });
     const store = new IntentsStore(1024);
     resolveObservation(observation({ connections: [conn('10.0.0.1', '10.96.0.40', 80, at)] }), index, store, options);
-    expect(store.desired('shop/frontend')?.spec.targets).to.deep.equal([{ service: { name: 'empty' } }]);
+    expect(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))?.spec.targets).to.deep.equal([{ service: { name: 'empty' } }]);
   });
 
   it('caps the targets per client and counts the rest', () => {
@@ -152,7 +152,7 @@ describe('resolveObservation', () => {
 
   it('expires targets not seen for the configured time', () => {
     const { store } = run({ connections: [conn('10.0.0.1', '10.0.0.2', 80, at), conn('10.0.0.1', '10.0.1.1', 80, at + 30 * minute)] });
-    expect(store.expire(at + 40 * minute, 20 * minute)).to.deep.equal(['shop/frontend']);
-    expect(store.desired('shop/frontend')?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
+    expect(store.expire(at + 40 * minute, 20 * minute)).to.deep.equal([clientKeyOf('shop', 'frontend', 'Deployment')]);
+    expect(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))?.spec.targets).to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
   });
 });

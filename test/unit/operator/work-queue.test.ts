@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { WorkQueue, type Timers } from '../../../src/operator/core/work-queue.js';
+import { ControllerRateLimiter } from '../../../src/operator/core/rate-limiter.js';
 import { decideLease } from '../../../src/operator/core/lease-decision.js';
 
 class ManualTimers implements Timers {
@@ -22,9 +23,11 @@ class ManualTimers implements Timers {
   }
 }
 
-function queue(): { q: WorkQueue; timers: ManualTimers } {
+function queue(): { q: WorkQueue<string>; timers: ManualTimers } {
   const timers = new ManualTimers();
-  return { q: new WorkQueue(timers, { baseMs: 100, maxMs: 1000 }, () => timers.now), timers };
+  // A bucket too large to matter here: these tests are about the per-key backoff.
+  const limiter = new ControllerRateLimiter({ baseMs: 100, maxMs: 1000, qps: 1000, burst: 1000 });
+  return { q: new WorkQueue<string>({ timers, limiter, now: () => timers.now, idOf: (key) => key }), timers };
 }
 
 describe('WorkQueue', () => {
@@ -85,9 +88,58 @@ describe('WorkQueue', () => {
 
 describe('decideLease', () => {
   it('acquires a free or lapsed lease, renews its own, waits for a live holder', () => {
-    expect(decideLease(undefined, 'me', 0)).to.deep.equal({ action: 'acquire', transitions: 0 });
-    expect(decideLease({ holderIdentity: 'me', renewTime: 0, leaseDurationSeconds: 15 }, 'me', 1)).to.deep.equal({ action: 'renew' });
-    expect(decideLease({ holderIdentity: 'other', renewTime: 0, leaseDurationSeconds: 15, leaseTransitions: 2 }, 'me', 10_000)).to.deep.equal({ action: 'wait', holder: 'other' });
-    expect(decideLease({ holderIdentity: 'other', renewTime: 0, leaseDurationSeconds: 15, leaseTransitions: 2 }, 'me', 16_000)).to.deep.equal({ action: 'acquire', transitions: 3 });
+    expect(decideLease(undefined, 'me', 0, 0)).to.deep.equal({ action: 'acquire', transitions: 0 });
+    expect(decideLease({ holderIdentity: 'me', renewTime: 0, leaseDurationSeconds: 15 }, 'me', 1, 0)).to.deep.equal({ action: 'renew' });
+    expect(decideLease({ holderIdentity: 'other', renewTime: 0, leaseDurationSeconds: 15, leaseTransitions: 2 }, 'me', 10_000, 0)).to.deep.equal({ action: 'wait', holder: 'other' });
+    expect(decideLease({ holderIdentity: 'other', renewTime: 0, leaseDurationSeconds: 15, leaseTransitions: 2 }, 'me', 16_000, 0)).to.deep.equal({ action: 'acquire', transitions: 3 });
+  });
+});
+
+describe('WorkQueue with typed keys', () => {
+  interface ClientRequest {
+    readonly namespace: string;
+    readonly workload: { readonly name: string; readonly kind?: string };
+  }
+  const idOf = (r: ClientRequest): string => JSON.stringify([r.namespace, r.workload.name, r.workload.kind ?? null]);
+
+  it('hands out the request itself, whatever characters its names hold', async () => {
+    const timers = new ManualTimers();
+    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now, idOf });
+    const slashed: ClientRequest = { namespace: 'shop', workload: { name: 'team/a/checkout' } };
+    q.add(slashed);
+    q.add({ namespace: 'shop', workload: { name: 'team/a/checkout' } });
+    q.add({ namespace: 'shop/team', workload: { name: 'a/checkout' } });
+    expect(q.depth).to.equal(2);
+    expect(await q.next()).to.deep.equal(slashed);
+    expect(await q.next()).to.deep.equal({ namespace: 'shop/team', workload: { name: 'a/checkout' } });
+  });
+
+  it('keeps a Deployment and a CronJob of one name apart', async () => {
+    const timers = new ManualTimers();
+    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now, idOf });
+    q.add({ namespace: 'shop', workload: { name: 'web', kind: 'Deployment' } });
+    q.add({ namespace: 'shop', workload: { name: 'web', kind: 'CronJob' } });
+    expect(q.depth).to.equal(2);
+  });
+
+  it('reports adds, retries and how long a key waited', async () => {
+    const timers = new ManualTimers();
+    const seen = { added: 0, retried: 0, waits: [] as number[] };
+    const q = new WorkQueue<string>({
+      timers,
+      limiter: new ControllerRateLimiter({ baseMs: 100, maxMs: 1000, qps: 1000, burst: 1000 }),
+      now: () => timers.now,
+      idOf: (k) => k,
+      observer: { added: () => seen.added++, retried: () => seen.retried++, waited: (ms) => seen.waits.push(ms) },
+    });
+    q.add('a');
+    q.add('a');
+    timers.advance(50);
+    const key = await q.next();
+    q.retry(key!);
+    q.done(key!);
+    timers.advance(100);
+    await q.next();
+    expect(seen).to.deep.equal({ added: 2, retried: 1, waits: [50, 0] });
   });
 });

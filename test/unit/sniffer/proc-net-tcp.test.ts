@@ -12,13 +12,15 @@ describe('sniffer /proc/net/tcp parsing', () => {
     const table = header +
       row(0, '00000000:1F90', '00000000:0000', '0A') + // 0.0.0.0:8080 LISTEN
       row(1, '0501F40A:A410', '0A00600A:01BB', '01') + // 10.244.1.5:42000 -> 10.96.0.10:443
-      row(2, '0100007F:0035', '00000000:0000', '07'); // closed, skipped
+      row(2, '0100007F:0035', '00000000:0000', '07') + // closed, skipped
+      row(3, '0501F40A:A411', '0A00600A:01BB', '02'); // SYN_SENT: counted, not a row
     expect(parseProcNetTcp(table)).to.deep.equal({
       rows: [
         { state: 'listen', localIP: '0.0.0.0', localPort: 8080, remoteIP: '0.0.0.0', remotePort: 0 },
         { state: 'established', localIP: '10.244.1.5', localPort: 42000, remoteIP: '10.96.0.10', remotePort: 443 },
       ],
       malformed: [],
+      connecting: 1,
     });
     expect(parseProcNetTcp(header + row(0, '0A00600A:01BB', '0501F40A:A410', '01'), 'BE').rows[0])
       .to.include({ localIP: '10.0.96.10', remoteIP: '5.1.244.10' });
@@ -49,7 +51,7 @@ describe('sniffer /proc/net/tcp parsing', () => {
     const parsed = parseProcNetTcp(table);
     expect(parsed.malformed).to.deep.equal(['proc-bad-line', 'proc-bad-address', 'proc-bad-address', 'proc-bad-address', 'proc-bad-line']);
     expect(parsed.rows).to.have.length(1);
-    expect(parseProcNetTcp('')).to.deep.equal({ rows: [], malformed: [] });
+    expect(parseProcNetTcp('')).to.deep.equal({ rows: [], malformed: [], connecting: 0 });
   });
 
   it('reports client ends with the remote port and skips server ends and loopback', () => {

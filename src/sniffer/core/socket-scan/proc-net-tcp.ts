@@ -13,9 +13,12 @@ export interface SocketRow {
 export interface ParsedTable {
   rows: SocketRow[];
   malformed: MalformedReason[];
+  /** Sockets in SYN_SENT: connections already counted as opened that may become established unnoticed by the counters (scan-reuse.ts). */
+  connecting: number;
 }
 
 const stateEstablished = 0x01;
+const stateSynSent = 0x02;
 const stateListen = 0x0a;
 
 /**
@@ -27,6 +30,7 @@ const stateListen = 0x0a;
 export function parseProcNetTcp(text: string, endianness: 'LE' | 'BE' = 'LE'): ParsedTable {
   const rows: SocketRow[] = [];
   const malformed: MalformedReason[] = [];
+  let connecting = 0;
   // IPv6 addresses repeat within a table (a pod's own IP, its servers): format each once. IPv4
   // ones go through ip-address.ts's own table of formatted addresses.
   const formatted = new Map<string, string>();
@@ -37,13 +41,14 @@ export function parseProcNetTcp(text: string, endianness: 'LE' | 'BE' = 'LE'): P
     if (lineEnd < 0) lineEnd = text.length;
     const outcome = parseLine(text, lineStart, lineEnd, endianness, formatted, cursor);
     lineStart = lineEnd + 1;
-    if (typeof outcome === 'string') {
+    if (outcome === 'connecting') connecting++;
+    else if (typeof outcome === 'string') {
       if (outcome !== 'skip') malformed.push(outcome);
     } else {
       rows.push(outcome);
     }
   }
-  return { rows, malformed };
+  return { rows, malformed, connecting };
 }
 
 function parseLine(
@@ -53,7 +58,7 @@ function parseLine(
   endianness: 'LE' | 'BE',
   formatted: Map<string, string>,
   cursor: { at: number },
-): SocketRow | MalformedReason | 'skip' {
+): SocketRow | MalformedReason | 'skip' | 'connecting' {
   let at = skipSpaces(text, start, end);
   if (at >= end) return 'skip';
   // The header line starts with "sl"; data lines with the slot number and a colon.
@@ -77,6 +82,7 @@ function parseLine(
   const stateLow = hexValue(text.charCodeAt(stateStart + 1));
   if (stateHigh < 0 || stateLow < 0) return 'proc-bad-line';
   const state = (stateHigh << 4) | stateLow;
+  if (state === stateSynSent) return 'connecting';
   if (state !== stateEstablished && state !== stateListen) return 'skip';
 
   cursor.at = localStart;

@@ -5,11 +5,13 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../../shared/logger.js';
 import { errorFields } from '../../../shared/logger.js';
-import type { ObservationSink } from '../../core/observed.js';
+import type { ObservationSink, ObservedConnection } from '../../core/observed.js';
 import { namespaceConnections } from '../../core/socket-scan/namespace-connections.js';
 import { parseProcNetTcp } from '../../core/socket-scan/proc-net-tcp.js';
 import type { SocketRow } from '../../core/socket-scan/proc-net-tcp.js';
+import { ScanReuse } from '../../core/socket-scan/scan-reuse.js';
 import { tablesWorthReading } from '../../core/socket-scan/sockstat.js';
+import { namespaceActivity } from '../../core/socket-scan/tcp-activity.js';
 import { malformedCounter, sharedCounter, sharedGauge, sharedHistogram } from '../capture-metrics.js';
 import { readProcTable } from './proc-table-reader.js';
 import { readChildEhashEntries } from './tcp-hash-setting.js';
@@ -18,6 +20,11 @@ export interface SocketScannerOptions {
   /** '/proc' on a host, or where the host's /proc is mounted in the pod (e.g. '/hostproc'). */
   procRoot: string;
   intervalMs: number;
+  /**
+   * How long a namespace whose TCP counters have not moved is reported from its last read instead
+   * of reading its tables again (default 60 s; 0 reads every namespace on every scan).
+   */
+  maxReuseMs?: number;
   sink: ObservationSink;
   registry: Registry;
   logger: Logger;
@@ -34,6 +41,8 @@ export interface ScanResult {
   tablesRead: number;
   /** Tables not read because the namespace's sockstat counted no TCP socket of that family. */
   tablesSkipped: number;
+  /** Namespaces reported from their last read because their TCP counters had not moved. */
+  reused: number;
   connections: number;
   /** Where the time went: finding namespaces, reading and parsing their tables. */
   listMs: number;
@@ -43,12 +52,15 @@ export interface ScanResult {
 const hostEndianness = endianness();
 /** The scan reads synchronously (see proc-table-reader.ts); it gives the event loop back this often. */
 const sliceMs = 5;
+const defaultMaxReuseMs = 60_000;
 
 /**
  * Finds the network namespaces through /proc/<pid>/ns/net (one link per process, all processes
  * of a namespace point to the same inode) and reads net/tcp and net/tcp6 through ONE process of
  * each namespace, falling back to the next process of the namespace when the first has exited.
- * A table whose family the namespace's sockstat counts no socket of is not read at all.
+ * A table whose family the namespace's sockstat counts no socket of is not read at all, and a
+ * namespace whose TCP counters (net/snmp, sockstat) have not moved since its last read is reported
+ * from that read, for up to `maxReuseMs`.
  */
 export function startSocketScanner(options: SocketScannerOptions): SocketScanner & { lastScan(): ScanResult | undefined } {
   const { procRoot, sink, registry, logger } = options;
@@ -78,7 +90,12 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     help: 'Socket scans or namespaces that could not be read, by reason.',
     labelNames: ['reason'],
   });
+  const reusedCounter = sharedCounter(registry, {
+    name: 'netmap_sniffer_socket_scan_namespaces_reused_total',
+    help: 'Namespaces reported from their last read of net/tcp{,6} because their TCP counters (net/snmp, sockstat) had not moved.',
+  });
   const malformed = malformedCounter(registry);
+  const reuse = new ScanReuse(options.maxReuseMs ?? defaultMaxReuseMs);
   const childEhashEntries = readChildEhashEntries(procRoot);
   if (childEhashEntries !== undefined) {
     sharedGauge(registry, {
@@ -125,22 +142,32 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     return byNamespace;
   }
 
-  /** Both tables of one namespace, or undefined when none of its processes is left to read them through. */
-  function readNamespace(pids: string[], reads: { tables: number; skipped: number }): SocketRow[] | undefined {
+  /** Reads a small /proc file of a namespace; undefined when it is missing (no IPv6, process gone). */
+  function readOptional(path: string): string | undefined {
+    try {
+      return readProcTable(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The client-side connections of one namespace, from its tables or, while its TCP counters
+   * stand still, from its last read; undefined when none of its processes is left to read through.
+   */
+  function readNamespace(namespace: string, pids: string[], reads: { tables: number; skipped: number; reused: number }, seenAt: number): ObservedConnection[] | undefined {
     for (const pid of pids) {
       const net = `${procRoot}/${pid}/net`;
-      let sockstat: string;
-      try {
-        sockstat = readProcTable(`${net}/sockstat`);
-      } catch {
-        continue; // exited: try the namespace's next process
-      }
+      const sockstat = readOptional(`${net}/sockstat`);
+      if (sockstat === undefined) continue; // exited: try the namespace's next process
       // No sockstat6 (nor tcp6) when the kernel runs without IPv6.
-      let sockstat6: string | undefined;
-      try {
-        sockstat6 = readProcTable(`${net}/sockstat6`);
-      } catch {
-        sockstat6 = undefined;
+      const sockstat6 = readOptional(`${net}/sockstat6`);
+      const snmp = readOptional(`${net}/snmp`);
+      const activity = snmp === undefined ? undefined : namespaceActivity(snmp, sockstat, sockstat6);
+      const held = reuse.reusable(namespace, activity, seenAt);
+      if (held) {
+        reads.reused++;
+        return held.map((connection) => ({ ...connection, seenAt }));
       }
       const { read, skipped } = tablesWorthReading(sockstat, sockstat6);
       let tables: string[];
@@ -152,12 +179,16 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
       reads.skipped += skipped;
       reads.tables += tables.length;
       const rows: SocketRow[] = [];
+      let connecting = 0;
       for (const table of tables) {
         const parsed = parseProcNetTcp(table, hostEndianness);
         for (const reason of parsed.malformed) malformed.inc({ source: 'proc', reason });
         for (const row of parsed.rows) rows.push(row);
+        connecting += parsed.connecting;
       }
-      return rows;
+      const connections = namespaceConnections(rows, seenAt);
+      reuse.remember(namespace, activity, connections, seenAt, connecting);
+      return connections;
     }
     return undefined;
   }
@@ -168,22 +199,22 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     const started = performance.now();
     const byNamespace = await namespacesByPid();
     const listed = performance.now();
-    const reads = { tables: 0, skipped: 0 };
+    const reads = { tables: 0, skipped: 0, reused: 0 };
     let connections = 0;
     let namespaces = 0;
     let sliceStart = performance.now();
-    for (const pids of byNamespace.values()) {
+    for (const [namespace, pids] of byNamespace) {
       if (performance.now() - sliceStart > sliceMs) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
-      const rows = readNamespace(pids, reads);
-      if (rows === undefined) {
+      const found = readNamespace(namespace, pids, reads, seenAt);
+      if (found === undefined) {
         scanErrors.inc({ reason: 'namespace-gone' });
         continue;
       }
       namespaces++;
-      for (const connection of namespaceConnections(rows, seenAt)) {
+      for (const connection of found) {
         try {
           sink.connection(connection);
           connections++;
@@ -196,9 +227,11 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     const read = performance.now();
     tablesRead.inc(reads.tables);
     tablesSkipped.inc(reads.skipped);
+    reusedCounter.inc(reads.reused);
+    reuse.prune(new Set(byNamespace.keys()));
     connectionsFound.inc(connections);
     namespacesGauge.set(namespaces);
-    last = { namespaces, tablesRead: reads.tables, tablesSkipped: reads.skipped, connections, listMs: listed - started, readMs: read - listed };
+    last = { namespaces, tablesRead: reads.tables, tablesSkipped: reads.skipped, reused: reads.reused, connections, listMs: listed - started, readMs: read - listed };
     stopTimer();
     return connections;
   }
@@ -218,7 +251,7 @@ export function startSocketScanner(options: SocketScannerOptions): SocketScanner
     });
   }, options.intervalMs);
   timer.unref();
-  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs, childEhashEntries });
+  logger.info('socket scanner started', { procRoot, intervalMs: options.intervalMs, maxReuseMs: options.maxReuseMs ?? defaultMaxReuseMs, childEhashEntries });
   if (childEhashEntries === 0) {
     logger.info('pods share the kernel TCP hash table: each namespace read walks all of it; net.ipv4.tcp_child_ehash_entries on the node makes scans faster (docs/sniffer-capture.md)', {
       procRoot,

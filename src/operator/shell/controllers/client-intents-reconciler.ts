@@ -1,0 +1,203 @@
+import { clientIntentsDefinition } from '../../../crds/client-intents.js';
+import type { Logger } from '../../../shared/logger.js';
+import { clientKeyOf } from '../../core/intents-store.js';
+import { planClientIntents, type ExistingIntents } from '../../core/plan.js';
+import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
+import type { OperatorSettings } from '../../core/operator-config.js';
+import { existingIntents, type ClientIntentsObject } from '../convert.js';
+import type { KubeWrites } from '../kube-writes.js';
+import type { LeaderState } from '../leader-state.js';
+import type { WatchedResource } from '../watched-resource.js';
+import { targetNamespace, type GoneNamespaces } from './namespace-reconciler.js';
+
+export function clientId(request: ClientRequest): string {
+  return clientKeyOf(request.namespace, request.workload.name, request.workload.kind);
+}
+
+/** The map function from a ClientIntents event to the client it concerns (ours or a user's). */
+export function clientOfIntents(object: ClientIntentsObject): ClientRequest | undefined {
+  const workload = (object.spec as { workload?: { name?: unknown; kind?: unknown } } | undefined)?.workload;
+  const namespace = object.metadata?.namespace;
+  if (!namespace || typeof workload?.name !== 'string') return undefined;
+  return { namespace, workload: typeof workload.kind === 'string' ? { name: workload.name, kind: workload.kind } : { name: workload.name } };
+}
+
+export interface ClientIntentsReconcilerDeps {
+  readonly state: LeaderState;
+  readonly intents: WatchedResource<ClientIntentsObject>;
+  readonly writes: KubeWrites;
+  readonly gone: GoneNamespaces;
+  readonly settings: OperatorSettings;
+  readonly log: Logger;
+  /** Clients to reconcile again (held clients released together). */
+  readonly enqueueClients: (keys: readonly string[]) => void;
+  /** Observations whose every changed client is now written. */
+  readonly delivered: (observationIds: readonly string[]) => void;
+}
+
+/**
+ * One client workload -> its ClientIntents (server-side apply of spec, status.resolvedIPs,
+ * delete when every target expired, an Event for a user-owned one). Leader only.
+ */
+export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
+  /** Our last write's answer per object, newer than the informer's copy until the watch catches up. */
+  private readonly written = new Map<string, ClientIntentsObject>();
+  private readonly eventFingerprints = new Map<string, string>();
+  /**
+   * The object name each client was last planned under, by `namespace/name`: two clients
+   * planned at once (a Deployment and a CronJob called `web` in one observation) must not both
+   * pick the free name before either write is back. Dropped with the client.
+   */
+  private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
+  private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
+  private lapseTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: ClientIntentsReconcilerDeps) {}
+
+  /** A ClientIntents changed or went: our copy of our own write is stale once the informer's is newer. */
+  observed(object: ClientIntentsObject, deleted: boolean): void {
+    const key = `${object.metadata?.namespace}/${object.metadata?.name}`;
+    const written = this.written.get(key);
+    if (deleted || (written && newer(object.metadata?.resourceVersion, written.metadata?.resourceVersion))) this.written.delete(key);
+  }
+
+  /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
+  reset(): void {
+    this.written.clear();
+    clearTimeout(this.lapseTimer);
+  }
+
+  async reconcile(request: ClientRequest): Promise<ReconcileResult> {
+    const { state, gone, writes, log } = this.deps;
+    if (!state.active) return reconciled;
+    const key = clientId(request);
+    const store = state.store;
+    if (gone.has(request.namespace)) {
+      // Terminating: no write attempt into it; what was resolved for it is dropped.
+      this.forget(key);
+      this.deps.delivered(state.delivery.written(key));
+      return reconciled;
+    }
+    store.dropTargets(key, (ref) => {
+      const ns = targetNamespace(ref, request.namespace);
+      return ns !== undefined && gone.has(ns);
+    });
+    const desired = store.desired(key);
+    if (!desired) {
+      this.deps.delivered(state.delivery.written(key));
+      return reconciled;
+    }
+    const now = Date.now();
+    const hold = state.gate.hold(key, now);
+    if (hold.hold) {
+      if (hold.releaseAt !== undefined) this.armLapse(hold.releaseAt - now);
+      return reconciled;
+    }
+    const inNamespace = this.existingIn(desired.namespace);
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key));
+    if (plan.invalid) {
+      log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
+    }
+    if (plan.apply) {
+      this.claim(key, request.workload, desired.namespace, plan.apply.metadata.name);
+      const current = inNamespace.get(plan.apply.metadata.name);
+      this.remember(await writes.applyIntents(plan.apply, current?.metadata?.resourceVersion));
+      log.info('ClientIntents applied', { namespace: desired.namespace, name: plan.apply.metadata.name, targets: plan.apply.spec?.targets.length });
+    }
+    if (plan.applyStatus) this.remember(await writes.applyIntentsStatus(plan.applyStatus));
+    if (plan.delete) {
+      await ignoreNotFound(writes.deleteIntents(plan.delete.namespace, plan.delete.name));
+      this.written.delete(`${plan.delete.namespace}/${plan.delete.name}`);
+      this.forget(key);
+      log.info('ClientIntents deleted: every target expired', plan.delete);
+    }
+    if (plan.event) {
+      const target = inNamespace.get(plan.event.name);
+      await writes.event(
+        { apiVersion: `${clientIntentsDefinition.group}/${clientIntentsDefinition.version}`, kind: 'ClientIntents', namespace: plan.event.namespace, name: plan.event.name, uid: target?.metadata?.uid },
+        'Normal',
+        'ObservedTargetsMissing',
+        plan.event.message,
+      );
+      this.eventFingerprints.set(key, plan.event.fingerprint);
+    }
+    // Written, or nothing needed writing (evidence-only changes wait for their interval).
+    this.deps.delivered(state.delivery.written(key));
+    return plan.recheckAfterMs !== undefined ? requeueAfter(plan.recheckAfterMs) : reconciled;
+  }
+
+  /** ClientIntents of a namespace as the informer has them, or as our last write returned them if newer. */
+  existingIn(namespace: string): Map<string, ClientIntentsObject> {
+    const byName = new Map<string, ClientIntentsObject>();
+    for (const object of this.deps.intents.list(namespace)) byName.set(object.metadata?.name ?? '', object);
+    for (const [key, object] of this.written) {
+      if (object.metadata?.namespace !== namespace) continue;
+      const cached = byName.get(object.metadata?.name ?? '');
+      if (!cached || newer(object.metadata?.resourceVersion, cached.metadata?.resourceVersion)) byName.set(object.metadata?.name ?? '', object);
+      else this.written.delete(key);
+    }
+    return byName;
+  }
+
+  existingIntentsFor(namespace: string): ExistingIntents[] {
+    return [...this.existingIn(namespace).values()].map(existingIntents);
+  }
+
+  private forget(key: string): void {
+    this.deps.state.store.forget(key);
+    this.eventFingerprints.delete(key);
+    const claimed = this.claimOf.get(key);
+    if (claimed) this.claims.get(claimed.namespace)?.delete(claimed.name);
+    this.claimOf.delete(key);
+  }
+
+  private claim(key: string, workload: ClientRequest['workload'], namespace: string, name: string): void {
+    const previous = this.claimOf.get(key);
+    if (previous) this.claims.get(previous.namespace)?.delete(previous.name);
+    let inNamespace = this.claims.get(namespace);
+    if (!inNamespace) this.claims.set(namespace, (inNamespace = new Map()));
+    inNamespace.set(name, { clientKey: key, workload });
+    this.claimOf.set(key, { namespace, name });
+  }
+
+  /** Names other clients have claimed whose objects the informer does not show yet: taken, as ours. */
+  private claimedBy(namespace: string, key: string, inNamespace: ReadonlyMap<string, ClientIntentsObject>): ExistingIntents[] {
+    const claimed: ExistingIntents[] = [];
+    const claims = this.claims.get(namespace);
+    for (const [name, claim] of claims ?? []) {
+      if (!this.deps.state.store.has(claim.clientKey)) {
+        // The store let that client go (expiry, its bounds): so does the claim.
+        claims!.delete(name);
+        this.claimOf.delete(claim.clientKey);
+        continue;
+      }
+      if (claim.clientKey === key || inNamespace.has(name)) continue;
+      claimed.push({ namespace, name, managed: true, spec: { workload: claim.workload, targets: [] }, annotations: {} });
+    }
+    return claimed;
+  }
+
+  private armLapse(ms: number): void {
+    clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(Date.now())), ms);
+  }
+
+  private remember(object: ClientIntentsObject): void {
+    if (object.metadata) delete object.metadata.managedFields;
+    this.written.set(`${object.metadata?.namespace}/${object.metadata?.name}`, object);
+  }
+}
+
+export async function ignoreNotFound(write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if ((error as { code?: number }).code !== 404) throw error;
+  }
+}
+
+/** resourceVersions are opaque, but etcd's are integers: compare them as such when they are. */
+function newer(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) > BigInt(b);
+}

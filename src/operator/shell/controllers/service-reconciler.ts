@@ -1,0 +1,20 @@
+import type { V1Service } from '@kubernetes/client-node';
+import type { ClusterIndex } from '../../core/cluster-index.js';
+import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
+import { serviceInfo } from '../convert.js';
+import type { WatchedResource } from '../watched-resource.js';
+
+/** Services -> the ClusterIndex (ClusterIPs). */
+export class ServiceReconciler implements Reconciler<ObjectRequest> {
+  constructor(
+    private readonly services: WatchedResource<V1Service>,
+    private readonly index: ClusterIndex,
+  ) {}
+
+  reconcile({ namespace, name }: ObjectRequest): Promise<ReconcileResult> {
+    const svc = this.services.get(namespace, name);
+    if (svc) this.index.upsertService(serviceInfo(svc));
+    else this.index.removeService(namespace, name);
+    return Promise.resolve(reconciled);
+  }
+}

@@ -1,0 +1,28 @@
+import { BacklogGate } from '../core/backlog-gate.js';
+import { DeliveryTracker } from '../core/delivery-tracker.js';
+import { IntentsStore } from '../core/intents-store.js';
+
+const maxWriteHoldMs = 10_000;
+
+/**
+ * What only the leader uses, shared by the observation and client-intents reconcilers: the
+ * store (replaced when it becomes leader and seeds from the written ClientIntents), the backlog
+ * gate and the delivery tracker. `active` once seeded while leading.
+ */
+export class LeaderState {
+  store: IntentsStore;
+  leading = false;
+  seeded = false;
+  /** Shutting down: deliver what is resolved, take nothing new in. */
+  draining = false;
+  readonly gate = new BacklogGate(maxWriteHoldMs);
+  readonly delivery = new DeliveryTracker();
+
+  constructor(readonly maxTargetsPerClient: number) {
+    this.store = new IntentsStore(maxTargetsPerClient);
+  }
+
+  get active(): boolean {
+    return this.leading && this.seeded;
+  }
+}

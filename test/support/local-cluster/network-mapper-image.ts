@@ -17,14 +17,15 @@ function onPath(tool: string): boolean {
 export function networkMapperImageLayout(repoRoot: string): string {
   // scripts/setup.sh exports where scripts/image.sh put it; .cache/image links there too.
   const layout = process.env.NETMAP_IMAGE_LAYOUT || join(repoRoot, '.cache', 'image');
-  const built = (): boolean => existsSync(join(layout, 'index.json'));
-  if (built()) return layout;
-  if (!onPath('buildah')) {
-    throw new ImageUnavailableError('The network-mapper image cannot be built: buildah is not installed (apt-get install buildah), and the local cluster runs network-mapper only from its image.');
+  if (existsSync(join(layout, 'index.json'))) return layout;
+  const missing = ['buildah', 'mmdebstrap'].filter((tool) => !onPath(tool));
+  if (missing.length) {
+    throw new ImageUnavailableError(`The network-mapper image cannot be built: ${missing.join(' and ')} missing (apt-get install buildah mmdebstrap); the local cluster runs network-mapper only from its image.`);
   }
   console.log('Building the network-mapper image (scripts/image.sh; cached by content hash)...');
-  // image.sh prints the layout's path on stdout and its progress on stderr.
-  const result = spawnSync('bash', [join(repoRoot, 'scripts', 'image.sh')], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0 || !built()) throw new ImageUnavailableError(`scripts/image.sh did not produce the image at ${layout} (exit ${result.status})`);
-  return layout;
+  // image.sh prints the layout's path on stdout and its progress and errors on stderr.
+  const result = spawnSync('bash', [join(repoRoot, 'scripts', 'image.sh')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const produced = result.stdout.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !existsSync(join(produced, 'index.json'))) throw new ImageUnavailableError(`scripts/image.sh did not produce the image (exit ${result.status})`);
+  return produced;
 }

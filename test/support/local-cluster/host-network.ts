@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh } from '../netns/topology.js';
+import { createClusterCgroup } from './cluster-cgroup.js';
+import { cleanUpPodRuntime, containerProcesses, podRuntimeLeftovers } from './pod-runtime-dirs.js';
 
 /**
  * The addresses and names of one local cluster's network. Every name starts with `prefix`, so a
@@ -56,12 +58,17 @@ const netnsConfigDir = '/etc/netns';
 export function writeResolvConf(netns: string, nameserver: string, podNamespace: string): void {
   const dir = join(netnsConfigDir, netns);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'resolv.conf'), [
+  writeFileSync(join(dir, 'resolv.conf'), clusterResolvConf(nameserver, podNamespace));
+}
+
+/** A pod's resolv.conf with the cluster DNS, as a kubelet writes it for dnsPolicy ClusterFirst. */
+export function clusterResolvConf(nameserver: string, podNamespace: string): string {
+  return [
     `nameserver ${nameserver}`,
     `search ${podNamespace}.svc.cluster.local svc.cluster.local cluster.local`,
     'options ndots:5 timeout:1 attempts:2',
     '',
-  ].join('\n'));
+  ].join('\n');
 }
 
 export function removeNetnsConfig(netns: string): void {
@@ -92,7 +99,7 @@ async function releaseForwarding(prefix: string): Promise<void> {
 }
 
 /**
- * The bridge (gateway and node addresses), IPv4 forwarding (restored by the last cluster's cleanup) and
+ * The bridge (gateway and node addresses), the cluster's cgroup, IPv4 forwarding (restored by the last cluster's cleanup) and
  * br_netfilter's call into iptables/nft for bridged traffic, so replies from a DNATed endpoint on
  * the same bridge are translated back.
  */
@@ -114,6 +121,8 @@ export async function setUpHostNetwork(network: ClusterNetwork): Promise<void> {
   await sh('ip', 'addr', 'add', `${network.nodeIP}/24`, 'dev', network.bridge);
   await sh('ip', 'addr', 'add', `${network.gateway6}/64`, 'dev', network.bridge, 'nodad');
   await sh('ip', 'link', 'set', network.bridge, 'up');
+  // Before the kube-proxy's first rules: nft resolves the cgroup when they are loaded.
+  createClusterCgroup(network.prefix);
 }
 
 /** What a cluster with this prefix has on the machine right now (the end-to-end test expects none afterwards). */
@@ -131,6 +140,7 @@ export async function leftovers(prefix: string): Promise<string[]> {
     found.push(...readdirSync(netnsConfigDir).filter((n) => n.startsWith(`${prefix}-`)).map((n) => `file ${join(netnsConfigDir, n)}`));
   }
   found.push(...(await netnsProcesses(netns)).map((pid) => `process ${pid}`));
+  found.push(...containerProcesses(prefix).map((pid) => `container process ${pid}`), ...podRuntimeLeftovers(prefix));
   const marker = join(forwardingStateDir, `${prefix}.uses-forwarding`);
   if (existsSync(marker)) found.push(`file ${marker}`);
   return found;
@@ -150,8 +160,12 @@ async function netnsProcesses(names: readonly string[]): Promise<number[]> {
   return pids;
 }
 
-/** Removes everything named with `prefix`: processes in its namespaces, namespaces, links, nft table, /etc/netns files. */
+/**
+ * Removes everything named with `prefix`: container processes (with their mounts) and their
+ * runtime dirs, processes in its namespaces, namespaces, links, nft table, /etc/netns files.
+ */
 export async function cleanUpHostNetwork(prefix: string): Promise<void> {
+  await cleanUpPodRuntime(prefix);
   const netns = (await sh('ip', 'netns', 'list')).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`${prefix}-`));
   for (const pid of await netnsProcesses(netns)) {
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import { createLogger } from '../../../src/shared/logger.js';
 import { sh } from '../netns/topology.js';
+import { clusterCgroup } from './cluster-cgroup.js';
 import type { ClusterNetwork } from './host-network.js';
 import { renderRules, type ServiceForward } from './kube-proxy-rules.js';
 import { startSyncLoop, type SyncLoop } from './sync-loop.js';
@@ -41,6 +42,8 @@ export function startKubeProxy(kc: KubeConfig, network: ClusterNetwork, apiServe
   const discovery = kc.makeApiClient(DiscoveryV1Api);
   const dir = mkdtempSync(join(tmpdir(), `netmap-${network.prefix}-nft-`));
   let applied = '';
+  const cgroup = clusterCgroup(network.prefix);
+  if (!cgroup) log.warn('no cgroup2 below /sys/fs/cgroup: hostNetwork pods cannot reach ClusterIPs', { table: network.nftTable });
   const loop = startSyncLoop('kube-proxy', 300, log, async () => {
     const [services, slices] = await Promise.all([
       core.listServiceForAllNamespaces(),
@@ -53,6 +56,7 @@ export function startKubeProxy(kc: KubeConfig, network: ClusterNetwork, apiServe
       podCidr6: network.podCidr6,
       allowedOutputs: [network.bridge, network.internet.hostVeth],
       apiServerPort,
+      hostCgroup: cgroup ? { path: cgroup.nftPath, level: cgroup.level } : undefined,
       forwards: serviceForwards(services.items, slices.items),
     });
     if (rules === applied) return;

@@ -1,29 +1,30 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
-import { installCrds } from '../crds.js';
-import { snifferKubeConfig } from '../sniffer-rbac.js';
 import { startCoreDns } from './coredns.js';
-import { HostProcesses } from './host-processes.js';
 import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwork } from './host-network.js';
 import { demoDir, startInternet } from './internet.js';
 import { startKubeProxy } from './kube-proxy.js';
+import { networkMapperImageLayout } from './network-mapper-image.js';
+import { chartImageReference, helmInstall, waitForReleaseReady } from './network-mapper-release.js';
 import { startNodeAgent, type NodeAgent } from './node-agent.js';
-import { nodeMetricsEnv, nodeMetricsScript } from './node-metrics.js';
+import { startNodeMetrics } from './node-metrics.js';
 import { startUpstreamDns } from './upstream-dns.js';
-import { writeServiceAccountKubeconfig } from '../service-account-kubeconfig.js';
 
 const log = createLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
-/** Where the sniffer writes NetworkObservations and the operator reads them (as deployed). */
+/** The release namespace: the sniffer writes NetworkObservations there and the operator reads them (as installed). */
 export const observationNamespace = 'network-mapper';
-export const operatorServiceAccount = 'network-mapper-operator';
+export const chartDir = join(repoRoot, 'charts', 'network-mapper');
+const helmBinary = join(repoRoot, '.cache', 'helm');
 const controllers = [
-  'deployment-controller', 'replicaset-controller', 'statefulset-controller', 'job-controller', 'cronjob-controller',
+  'deployment-controller', 'replicaset-controller', 'statefulset-controller', 'daemonset-controller', 'job-controller', 'cronjob-controller',
   'garbage-collector-controller', 'endpointslice-controller', 'serviceaccount-controller', 'namespace-controller',
 ];
+/** The image's first unpack (about 300 MB) and the sniffer's first readiness probe (every 10 s) fit in this. */
+const releaseReadyTimeoutMs = 120_000;
 
 export interface LocalClusterOptions {
   /** Names every namespace, link, nft table and file of this cluster (2-6 letters/digits). */
@@ -31,8 +32,8 @@ export interface LocalClusterOptions {
   /** 10.244.<octet>.0/24 for pods. */
   readonly octet: number;
   readonly windowSeconds: number;
-  readonly snifferHttpPort: number;
-  readonly operatorHealthPort: number;
+  /** The sniffer's HTTP port: it is on the host network, shared with every other local cluster. */
+  readonly snifferPort: number;
 }
 
 export interface LocalCluster {
@@ -42,11 +43,9 @@ export interface LocalCluster {
   readonly nodeName: string;
   readonly stateDir: string;
   readonly nodeAgent: NodeAgent;
-  /** When the sniffer logged that it started. */
+  /** When the sniffer pod was first Ready. */
   readonly snifferStartedAt: number;
   readonly logDir: string;
-  /** The host processes started (sniffer, operator), for checking that stop() ended them. */
-  hostPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -68,41 +67,21 @@ export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<
   return objects;
 }
 
-/** The operator's committed RBAC (config/rbac/operator-*.yaml), as it is. */
-async function applyOperatorRbac(kc: KubeConfig): Promise<void> {
-  const dir = join(repoRoot, 'config', 'rbac');
-  const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: observationNamespace } } }).catch((error: { code?: number }) => {
-    if (error.code !== 409) throw error;
-  });
-  for (const file of readdirSync(dir).filter((f) => f.startsWith('operator-') && f.endsWith('.yaml')).sort()) {
-    await applyManifests(kc, readFileSync(join(dir, file), 'utf8'));
-  }
-}
-
-async function waitForLog(path: string, text: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (existsSync(path) && readFileSync(path, 'utf8').includes(text)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${path} did not log ${text} within ${timeoutMs} ms:\n${existsSync(path) ? readFileSync(path, 'utf8').slice(-3000) : ''}`);
-}
-
 /**
  * A one-node cluster on this machine: the test control plane with controllers, a node agent that
- * runs pods as processes in network namespaces, kube-proxy-like nft DNAT, CoreDNS as a pod, a local
- * "internet", and network-mapper's sniffer (and operator, once it exists) as host processes with
- * their own ServiceAccounts. stop() removes everything it made.
+ * runs pods in network namespaces (from OCI images, or as processes), kube-proxy-like nft DNAT,
+ * CoreDNS as a pod, a node exporter on the node IP, a local "internet", and network-mapper
+ * installed by its Helm chart from its image: the sniffer DaemonSet and the operator Deployment,
+ * in-cluster with their projected ServiceAccount tokens. stop() removes everything it made.
+ * Throws ImageUnavailableError before making anything when the image cannot be built.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const imageLayout = networkMapperImageLayout(repoRoot);
+  const image = chartImageReference(chartDir);
   const network = clusterNetwork(options.prefix, options.octet);
   const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
   mkdirSync(stateDir, { recursive: true });
-  const hostProcesses = new HostProcesses(join(stateDir, 'host.pids'));
-  const killed = hostProcesses.killLeftovers();
   await cleanUpHostNetwork(options.prefix);
-  if (killed.length) log.info('stopped processes of a previous run', { pids: killed });
   rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -124,11 +103,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     stops.push(() => controlPlane.stop());
     const admin = controlPlane.admin();
     const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
-    await installCrds(admin);
-    await applyOperatorRbac(admin);
 
     const nodeName = `${options.prefix}-node`;
-    const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir });
+    const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir, images: new Map([[image.reference, { layout: imageLayout, tag: image.tag }]]) });
     stops.push(() => nodeAgent.stop());
     const kubeProxy = startKubeProxy(admin, network, apiPort);
     stops.push(() => kubeProxy.stop());
@@ -139,37 +116,23 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     stops.push(() => upstreamDns.stop());
     await startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' });
 
-    const snifferKubeconfig = join(stateDir, 'sniffer.kubeconfig');
-    writeServiceAccountKubeconfig(await snifferKubeConfig(controlPlane, observationNamespace), snifferKubeconfig, observationNamespace);
-    const operatorKubeconfig = join(stateDir, 'operator.kubeconfig');
-    writeServiceAccountKubeconfig(await controlPlane.serviceAccount(observationNamespace, operatorServiceAccount), operatorKubeconfig, observationNamespace);
-    stops.push(() => hostProcesses.stopAll());
-    const nodeMetricsLog = join(logDir, 'node-metrics.log');
-    hostProcesses.start(nodeMetricsScript, nodeMetricsEnv(network.nodeIP), nodeMetricsLog);
-    await waitForLog(nodeMetricsLog, 'node metrics listening', 10_000);
-    const snifferLog = join(logDir, 'sniffer.log');
-    hostProcesses.start(join(repoRoot, 'dist', 'src', 'sniffer', 'main.js'), {
-      NODE_NAME: nodeName,
-      POD_NAMESPACE: observationNamespace,
-      KUBECONFIG: snifferKubeconfig,
-      CAPTURE_DEVICE: 'any',
-      PROC_ROOT: '/proc',
-      WINDOW_SECONDS: String(options.windowSeconds),
-      SCAN_INTERVAL_SECONDS: '1',
-      HTTP_PORT: String(options.snifferHttpPort),
-    }, snifferLog);
-    const operatorLog = join(logDir, 'operator.log');
-    hostProcesses.start(join(repoRoot, 'dist', 'src', 'operator', 'main.js'), {
-      KUBECONFIG: operatorKubeconfig,
-      OBSERVATION_NAMESPACE: observationNamespace,
-      POD_NAME: `${options.prefix}-operator`,
-      HEALTH_PORT: String(options.operatorHealthPort),
-    }, operatorLog);
-    await waitForLog(snifferLog, '"sniffer started"', 30_000);
+    await startNodeMetrics(admin, network.nodeIP);
+    await helmInstall({
+      helm: helmBinary,
+      chartDir,
+      kubeconfigPath: controlPlane.kubeconfigPath,
+      namespace: observationNamespace,
+      helmHome: join(stateDir, 'helm'),
+      values: {
+        'sniffer.port': options.snifferPort,
+        'sniffer.windowSeconds': options.windowSeconds,
+        'sniffer.scanIntervalSeconds': 1,
+      },
+    });
+    await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);
     const snifferStartedAt = Date.now();
-    await waitForLog(operatorLog, '"operator started"', 30_000);
 
-    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, hostPids: () => hostProcesses.pids(), stop };
+    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, stop };
   } catch (error) {
     await stop();
     throw error;

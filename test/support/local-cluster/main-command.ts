@@ -6,6 +6,7 @@ import { controlPlaneBinary } from '../control-plane.js';
 import { listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
+import { ImageUnavailableError } from './network-mapper-image.js';
 import { waitFor } from '../wait-for.js';
 import { slotted, slottedOctet, slottedPort } from '../test-slot.js';
 
@@ -64,10 +65,14 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  console.log('Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS, sniffer, operator)...');
+  console.log('Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS) and installing network-mapper with its Helm chart from its image...');
   try {
-    cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferHttpPort: slottedPort(9478), operatorHealthPort: slottedPort(9479) });
+    cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478) });
   } catch (error) {
+    if (error instanceof ImageUnavailableError) {
+      console.error(error.message);
+      process.exit(1);
+    }
     // startLocalCluster has removed what it had made.
     console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

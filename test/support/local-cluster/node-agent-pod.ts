@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { sh } from '../netns/topology.js';
 import { podHostVeth, podNetnsName, removeNetnsConfig, writeResolvConf, type ClusterNetwork } from './host-network.js';
+import type { PodFiles } from './image-container.js';
+import type { ReadinessState } from './readiness-probe.js';
 
 /** One container's process and what the pod status says about it. */
 export interface ContainerRun {
@@ -14,6 +16,11 @@ export interface ContainerRun {
   exitCode?: number;
   finishedAt?: string;
   restartCount: number;
+  /** Why it is not running, as a kubelet reports it (ContainerCreating, ErrImagePull, CreateContainerConfigError). */
+  waiting?: { readonly reason: string; readonly message?: string; readonly since: number };
+  /** The image's manifest digest, for image containers. */
+  imageID?: string;
+  readiness?: ReadinessState;
 }
 
 /** A pod running on the local node: its network namespace (unless hostNetwork) and its processes. */
@@ -26,6 +33,9 @@ export interface PodRun {
   readonly ips: readonly string[];
   readonly startTime: string;
   readonly containers: ContainerRun[];
+  /** resolv.conf, hosts and the ServiceAccount token of a pod with image containers, once written. */
+  files?: PodFiles;
+  tokenRefreshAt?: number;
   /** Set once every container of a pod that does not restart them has exited. */
   finished?: 'Succeeded' | 'Failed';
 }
@@ -75,12 +85,15 @@ export interface ContainerContext {
   readonly logDir: string;
 }
 
-function fieldValue(env: V1EnvVar, context: ContainerContext): string | undefined {
+/** A plain value or one of the downward API's fieldRefs a kubelet resolves (undefined for others). */
+export function fieldValue(env: V1EnvVar, context: ContainerContext): string | undefined {
   if (env.value !== undefined) return env.value;
   switch (env.valueFrom?.fieldRef?.fieldPath) {
     case 'metadata.name': return context.pod.metadata?.name;
     case 'metadata.namespace': return context.pod.metadata?.namespace;
+    case 'metadata.uid': return context.pod.metadata?.uid;
     case 'spec.nodeName': return context.nodeName;
+    case 'spec.serviceAccountName': return context.pod.spec?.serviceAccountName || 'default';
     case 'status.podIP': return context.run.ips[0];
     case 'status.hostIP': return context.hostIP;
     default: return undefined;

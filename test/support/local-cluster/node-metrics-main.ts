@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 
-// Run by node-metrics.ts on the host: LISTEN_ADDRESS (the node IP) and LISTEN_PORT.
+// The node exporter pod of node-metrics.ts (hostNetwork): LISTEN_ADDRESS (the node IP) and LISTEN_PORT.
 const server = createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
   response.end(`node_boot_time_seconds ${Math.floor(Date.now() / 1000 - process.uptime())}\n`);

@@ -16,6 +16,27 @@ describe('local cluster kube-proxy rules', () => {
     expect(rules.startsWith('table inet nmlx\ndelete table inet nmlx\n')).to.equal(true);
   });
 
+  it('DNATs the host\'s own traffic to a ClusterIP in an output nat chain (hostNetwork pods, by cgroup) and rejects it without endpoints', () => {
+    const forwards = [
+      { clusterIP: '10.96.9.10', port: 443, protocol: 'TCP' as const, endpoints: [{ ip: '10.244.9.1', port: 6443 }] },
+      { clusterIP: '10.96.9.11', port: 80, protocol: 'TCP' as const, endpoints: [{ ip: '10.244.9.12', port: 80 }, { ip: '10.244.9.13', port: 80 }] },
+      { clusterIP: '10.96.9.12', port: 80, protocol: 'TCP' as const, endpoints: [] },
+    ];
+    const rules = renderRules({ ...base, hostCgroup: { path: 'unified/netmap-nmlx', level: 1 }, forwards });
+    const chain = (name: string): string => rules.split(`  chain ${name} {`)[1]?.split('\n  }')[0] ?? '';
+    expect(chain('output')).to.include('type nat hook output priority -100;');
+    const cgroup = 'socket cgroupv2 level 1 "unified/netmap-nmlx"';
+    expect(`${chain('output')}\n`).to.include(`\n    ${cgroup} ip daddr 10.96.9.10 tcp dport 443 dnat ip to 10.244.9.1:6443\n`);
+    expect(chain('output')).to.include(`${cgroup} ip daddr 10.96.9.11 tcp dport 80 dnat ip to numgen random mod 2 map { 0 : 10.244.9.12 . 80, 1 : 10.244.9.13 . 80 }`);
+    expect(chain('output')).not.to.include('10.96.9.12');
+    expect(chain('filter_output')).to.include('type filter hook output priority -99;');
+    expect(`${chain('filter_output')}\n`).to.include(`\n    ${cgroup} ip daddr 10.96.9.12 tcp dport 80 reject\n`);
+    expect(chain('prerouting')).to.include('ip saddr 10.244.9.0/24 ip daddr 10.96.9.10 tcp dport 443 dnat');
+    // Without the cgroup the host's traffic is never translated: it could be another cluster's.
+    const withoutCgroup = renderRules({ ...base, forwards });
+    expect(withoutCgroup.split('  chain output {')[1]?.split('\n  }')[0]).not.to.include('daddr');
+  });
+
   it('spreads over several endpoints with numgen and rejects a Service without endpoints', () => {
     const rules = renderRules({ ...base, apiServerPort: 6443, forwards: [
       { clusterIP: '10.96.0.11', port: 53, protocol: 'UDP', endpoints: [{ ip: '10.244.9.13', port: 53 }, { ip: '10.244.9.12', port: 53 }] },

@@ -335,7 +335,7 @@ spec:
       return read.status?.phase === 'Running' ? read : undefined;
     }, 20_000);
     expect(pod.status?.podIPs).to.deep.equal([{ ip: cluster!.network.nodeIP }]);
-    const netns = await waitFor('the pod to report its network namespace', () => existsSync(join(cluster!.stateDir, 'host-agent.netns')) && readFileSync(join(cluster!.stateDir, 'host-agent.netns'), 'utf8'));
+    const netns = await waitFor('the pod to report its network namespace', () => (existsSync(join(cluster!.stateDir, 'host-agent.netns')) && readFileSync(join(cluster!.stateDir, 'host-agent.netns'), 'utf8')) || undefined);
     expect(netns).to.equal(readlinkSync('/proc/self/ns/net'));
   });
 

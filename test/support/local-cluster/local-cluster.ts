@@ -127,6 +127,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         'sniffer.port': options.snifferPort,
         'sniffer.windowSeconds': options.windowSeconds,
         'sniffer.scanIntervalSeconds': 1,
+        // Processed observations are kept 5 min (the product deletes them at once), so that the
+        // end-to-end test and a user looking around can read what was seen and how it resolved.
+        'operator.observationRetentionSeconds': 300,
       },
     });
     await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);

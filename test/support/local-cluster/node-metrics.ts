@@ -26,6 +26,8 @@ spec:
     metadata: { labels: { app: node-exporter } }
     spec:
       hostNetwork: true
+      # As node exporters do: on every node, whatever its taints.
+      tolerations: [{ operator: Exists }]
       containers:
         - name: node-exporter
           image: local/node

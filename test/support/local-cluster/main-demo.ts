@@ -30,4 +30,7 @@ export const shopIntents: readonly ExpectedIntents[] = [
   // CoreDNS watches the API server (through the kubernetes Service) and calls nothing else: the
   // names it forwards upstream are its clients' lookups, not its own.
   { namespace: 'kube-system', workload: 'coredns', kind: 'Deployment', targets: ['service:kubernetes.default'] },
+  // network-mapper's operator runs as pods on the pod network, as in any cluster: its calls of
+  // the API server are mapped like everyone's (the sniffer is hostNetwork, so it has none).
+  { namespace: 'network-mapper', workload: 'network-mapper-operator', kind: 'Deployment', targets: ['service:kubernetes.default'] },
 ];

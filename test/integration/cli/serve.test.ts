@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { expect } from 'chai';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { encodeEvidence, evidenceAnnotation } from '../../../src/operator/core/evidence.js';
+import { managedByLabel, managedByValue } from '../../../src/shared/ownership.js';
+import { installCrds } from '../../support/crds.js';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { slotted } from '../../support/test-slot.js';
+import { cliMain } from './cli-process.js';
+
+const shop = slotted('serve-shop');
+const billing = slotted('serve-billing');
+const ci = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
+const seen = Date.parse('2026-11-26T03:00:00Z');
+
+function managed(namespace: string, workload: string, targets: unknown[], annotations: Record<string, string> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'k8s.otterize.com/v2beta1',
+    kind: 'ClientIntents',
+    metadata: { name: workload, namespace, labels: { [managedByLabel]: managedByValue }, annotations },
+    spec: { workload: { name: workload, kind: 'Deployment' }, targets },
+  };
+}
+
+/** The SVG nodes' texts (Graphviz draws each node's label as <text>). */
+function nodeTexts(page: Page): Promise<string[]> {
+  return page.$$eval('#graph g.node text', (texts) => texts.map((t) => t.textContent ?? ''));
+}
+
+/** Page-side: whether a node with this text is drawn (a string: the test is compiled without the DOM's types). */
+function drawn(name: string): string {
+  return `[...document.querySelectorAll('#graph g.node text')].some((t) => t.textContent === ${JSON.stringify(name)})`;
+}
+
+describe('kubectl netmap serve in a real headless Chromium', function () {
+  this.timeout(60_000);
+  let admin: KubeConfig;
+  let serve: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let stderr = '';
+
+  before(async () => {
+    const controlPlane = await sharedControlPlane();
+    admin = controlPlane.admin();
+    await installCrds(admin);
+    const core = admin.makeApiClient(CoreV1Api);
+    for (const name of [shop, billing]) await core.createNamespace({ body: { metadata: { name } } });
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const evidence = encodeEvidence(new Map([['kubernetes:cart#Deployment', { firstSeen: seen, lastSeen: seen + 60_000, captures: new Set(['DNS', 'SYN'] as const) }]]));
+    await custom.createNamespacedCustomObject({ ...ci, namespace: shop, body: managed(shop, 'web', [{ kubernetes: { name: 'cart', kind: 'Deployment' } }], { [evidenceAnnotation]: evidence }) });
+    await custom.createNamespacedCustomObject({ ...ci, namespace: billing, body: managed(billing, 'ledger', [{ kubernetes: { name: 'postgres', kind: 'StatefulSet' } }]) });
+
+    serve = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '-n', `${shop},${billing}`], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', KUBECONFIG: controlPlane.kubeconfigPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    serve.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [first] = (await once(serve.stdout!, 'data')) as [Buffer];
+    url = first.toString().trim();
+    expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new'] });
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    for (const namespace of [shop, billing]) await custom.deleteCollectionNamespacedCustomObject({ ...ci, namespace });
+    for (const name of [shop, billing]) await admin.makeApiClient(CoreV1Api).deleteNamespace({ name });
+  });
+
+  it('draws the map, filters a namespace, shows a new ClientIntents without reload, and a workload\'s targets', async () => {
+    await page.goto(url);
+    await page.waitForSelector('#graph g.node');
+    expect(await nodeTexts(page)).to.include.members([`web.${shop}`, `cart.${shop}`, `ledger.${billing}`, `postgres.${billing}`]);
+
+    await page.click(`#namespaces input[value="${billing}"]`);
+    await page.waitForFunction(`!${drawn(`ledger.${billing}`)}`);
+    expect(await nodeTexts(page)).to.have.members([`web.${shop}`, `cart.${shop}`]);
+
+    // Created through the API server: the watch sees it, the event stream tells the page.
+    await admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ ...ci, namespace: shop, body: managed(shop, 'checkout', [{ kubernetes: { name: 'payments', kind: 'Deployment' } }]) });
+    await page.waitForFunction(drawn(`checkout.${shop}`), { timeout: 15_000 });
+    expect(await nodeTexts(page)).to.include(`payments.${shop}`);
+
+    const nodes = await page.$$('#graph g.node');
+    for (const node of nodes) {
+      if ((await node.$eval('title', (t) => t.textContent)) === `web.${shop}`) await node.click();
+    }
+    await page.waitForSelector('#details table');
+    const rows = await page.$$eval('#details tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    expect(rows).to.deep.equal([
+      ['target', 'first seen', 'last seen', 'captured by'],
+      [`cart in namespace ${shop}`, '2026-11-26T03:00:00Z', '2026-11-26T03:01:00Z', 'DNS, SYN'],
+    ]);
+  });
+
+  it('stops cleanly on SIGINT', async () => {
+    serve.kill('SIGINT');
+    const [code] = (await once(serve, 'exit')) as [number | null];
+    expect({ code, stderr }).to.deep.include({ code: 0 });
+    expect(stderr).to.match(/stopped\n$/);
+  });
+});

@@ -14,6 +14,8 @@ const shop = slotted('serve-shop');
 const billing = slotted('serve-billing');
 const ci = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
 const seen = Date.parse('2026-11-26T03:00:00Z');
+/** A name no real cluster has, but the API server accepts: the page must show it as text. */
+const markup = '<img src=x onerror=pwned=1>';
 
 function managed(namespace: string, workload: string, targets: unknown[], annotations: Record<string, string> = {}): Record<string, unknown> {
   return {
@@ -52,7 +54,7 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
     const custom = admin.makeApiClient(CustomObjectsApi);
     const evidence = encodeEvidence(new Map([['kubernetes:cart#Deployment', { firstSeen: seen, lastSeen: seen + 60_000, captures: new Set(['DNS', 'SYN'] as const) }]]));
     await custom.createNamespacedCustomObject({ ...ci, namespace: shop, body: managed(shop, 'web', [{ kubernetes: { name: 'cart', kind: 'Deployment' } }], { [evidenceAnnotation]: evidence }) });
-    await custom.createNamespacedCustomObject({ ...ci, namespace: billing, body: managed(billing, 'ledger', [{ kubernetes: { name: 'postgres', kind: 'StatefulSet' } }]) });
+    await custom.createNamespacedCustomObject({ ...ci, namespace: billing, body: managed(billing, 'ledger', [{ kubernetes: { name: 'postgres', kind: 'StatefulSet' } }, { kubernetes: { name: markup, kind: 'Deployment' } }]) });
 
     serve = spawn(process.execPath, [cliMain, 'serve', '--port', '0', '-n', `${shop},${billing}`], {
       env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', KUBECONFIG: controlPlane.kubeconfigPath },
@@ -76,7 +78,9 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
   it('draws the map, filters a namespace, shows a new ClientIntents without reload, and a workload\'s targets', async () => {
     await page.goto(url);
     await page.waitForSelector('#graph g.node');
-    expect(await nodeTexts(page)).to.include.members([`web.${shop}`, `cart.${shop}`, `ledger.${billing}`, `postgres.${billing}`]);
+    expect(await nodeTexts(page)).to.include.members([`web.${shop}`, `cart.${shop}`, `ledger.${billing}`, `postgres.${billing}`, `${markup}.${billing}`]);
+    expect(await page.evaluate('window.pwned')).to.equal(undefined);
+    expect(await page.$$('#graph img')).to.have.length(0);
 
     await page.click(`#namespaces input[value="${billing}"]`);
     await page.waitForFunction(`!${drawn(`ledger.${billing}`)}`);
@@ -97,6 +101,17 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
       ['target', 'first seen', 'last seen', 'captured by'],
       [`cart in namespace ${shop}`, '2026-11-26T03:00:00Z', '2026-11-26T03:01:00Z', 'DNS, SYN'],
     ]);
+
+    // The diff view: nothing is declared here, so every observed target is "+", with its evidence.
+    await page.click('nav button[data-view="diff"]');
+    await page.waitForSelector('#diff p.missing');
+    expect(await page.$$eval('#diff p.missing', (ps) => ps.map((p) => p.textContent))).to.include(
+      `+ cart in namespace ${shop} (seen 2026-11-26T03:00:00Z .. 2026-11-26T03:01:00Z by DNS, SYN): observed, not declared`,
+    );
+    // The status view: this control plane runs no sniffer and no operator, so status says so.
+    await page.click('nav button[data-view="status"]');
+    await page.waitForFunction(`document.getElementById('status').textContent.includes('Status:')`);
+    expect(await page.$eval('#status', (pre) => pre.textContent)).to.match(/Operator:[\s\S]*Status: \d+ problems?/);
   });
 
   it('stops cleanly on SIGINT', async () => {

@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
-import { clusterFlags, help, isDnsLabel, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from '../flags.js';
+import { clusterFlags, help, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from '../flags.js';
 import type { Selection } from '../selection.js';
-import { defaultInstallNamespace, defaultLeaseName } from './status.js';
+import { defaultInstallNamespace, defaultLeaseName, installFlags, parseInstall } from './status.js';
 
 export const defaultServePort = 8477;
 export const defaultServeAddress = '127.0.0.1';
@@ -26,8 +26,7 @@ export const serveFlags = {
   ...help,
   address: { type: 'string' },
   port: { type: 'string', short: 'p' },
-  'install-namespace': { type: 'string' },
-  'lease-name': { type: 'string' },
+  ...installFlags,
 } as const satisfies ParseArgsConfig['options'];
 
 export function buildServe(values: Record<string, unknown>): ServeCommand {
@@ -36,11 +35,7 @@ export function buildServe(values: Record<string, unknown>): ServeCommand {
   if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port: "${portText}" is not a port number (0-65535; 0: any free port)`);
   const address = (values.address as string | undefined) ?? defaultServeAddress;
   if (address === '') throw new UsageError('--address needs an address (e.g. 0.0.0.0 for every interface)');
-  const namespace = (values['install-namespace'] as string | undefined) ?? defaultInstallNamespace;
-  if (!isDnsLabel(namespace)) throw new UsageError(`--install-namespace: "${namespace}" is not a namespace name`);
-  const leaseName = (values['lease-name'] as string | undefined) ?? defaultLeaseName;
-  if (leaseName === '') throw new UsageError('--lease-name needs a name');
-  return { kind: 'serve', selection: parseSelection(values), cluster: parseCluster(values), address, port, namespace, leaseName };
+  return { kind: 'serve', selection: parseSelection(values), cluster: parseCluster(values), address, port, ...parseInstall(values) };
 }
 
 /** The URL to print: an IPv6 address goes in brackets. */

@@ -1,14 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { encodeEvidence, evidenceAnnotation } from '../../../src/operator/core/evidence.js';
 import { managedByLabel, managedByValue } from '../../../src/shared/ownership.js';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { slotted } from '../../support/test-slot.js';
-import { cliMain } from './cli-process.js';
+import { exitCodes } from '../../../src/cli/core/exit-codes.js';
+import { cliMain, runCliProcess } from './cli-process.js';
 
 const shop = slotted('serve-shop');
 const billing = slotted('serve-billing');
@@ -112,6 +116,31 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
     await page.click('nav button[data-view="status"]');
     await page.waitForFunction(`document.getElementById('status').textContent.includes('Status:')`);
     expect(await page.$eval('#status', (pre) => pre.textContent)).to.match(/Operator:[\s\S]*Status: \d+ problems?/);
+  });
+
+  it('exits 5 when RBAC allows listing ClientIntents but not watching them, naming the verb', async () => {
+    const lister = await (await sharedControlPlane()).serviceAccount(shop, 'serve-lister');
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    const rules = [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }];
+    await rbac.createNamespacedRole({ namespace: shop, body: { metadata: { name: 'intents-lister' }, rules } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: shop,
+      body: {
+        metadata: { name: 'intents-lister' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'intents-lister' },
+        subjects: [{ kind: 'ServiceAccount', name: 'serve-lister', namespace: shop }],
+      },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'netmap-serve-'));
+    try {
+      writeFileSync(join(dir, 'kubeconfig'), lister.exportConfig());
+      const run = await runCliProcess(['serve', '--port', '0', '-n', shop], { KUBECONFIG: join(dir, 'kubeconfig') });
+      expect(run.code, run.stderr).to.equal(exitCodes.forbidden);
+      expect(run.stderr).to.include(`cannot watch clientintents.k8s.otterize.com in namespace ${shop}`);
+      expect(run.stdout).to.equal('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops cleanly on SIGINT', async () => {

@@ -135,6 +135,8 @@ function start() {
     const id = node?.querySelector('title')?.textContent;
     if (id) showWorkload(id);
   });
+  // Drawn once now, so that a page refused an event stream (too many open) still shows the map.
+  refresh();
   const events = new EventSource('/events');
   const live = document.getElementById('live');
   events.addEventListener('map', (event) => {

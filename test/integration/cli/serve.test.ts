@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { encodeEvidence, evidenceAnnotation } from '../../../src/operator/core/evidence.js';
 import { managedByLabel, managedByValue } from '../../../src/shared/ownership.js';
@@ -12,7 +12,7 @@ import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { slotted } from '../../support/test-slot.js';
 import { exitCodes } from '../../../src/cli/core/exit-codes.js';
-import { cliMain, runCliProcess } from './cli-process.js';
+import { cliMain, grantNamespaced, runCliProcess } from './cli-process.js';
 
 const shop = slotted('serve-shop');
 const billing = slotted('serve-billing');
@@ -120,17 +120,7 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
 
   it('exits 5 when RBAC allows listing ClientIntents but not watching them, naming the verb', async () => {
     const lister = await (await sharedControlPlane()).serviceAccount(shop, 'serve-lister');
-    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-    const rules = [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }];
-    await rbac.createNamespacedRole({ namespace: shop, body: { metadata: { name: 'intents-lister' }, rules } });
-    await rbac.createNamespacedRoleBinding({
-      namespace: shop,
-      body: {
-        metadata: { name: 'intents-lister' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'intents-lister' },
-        subjects: [{ kind: 'ServiceAccount', name: 'serve-lister', namespace: shop }],
-      },
-    });
+    await grantNamespaced(admin, shop, 'serve-lister', 'intents-lister', [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }]);
     const dir = mkdtempSync(join(tmpdir(), 'netmap-serve-'));
     try {
       writeFileSync(join(dir, 'kubeconfig'), lister.exportConfig());

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,6 +131,18 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
       expect(run.stdout).to.equal('');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 when the port is taken, naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const run = await runCliProcess(['serve', '--port', String(port), '-n', shop], { KUBECONFIG: (await sharedControlPlane()).kubeconfigPath });
+      expect(run).to.deep.equal({ code: exitCodes.usage, stdout: '', stderr: `error: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n` });
+    } finally {
+      taken.close();
     }
   });
 

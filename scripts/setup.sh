@@ -9,7 +9,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 source "$NETMAP_ROOT/scripts/cap-patch.sh"
 
 ensure_debian_packages() {
-  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap) missing=()
+  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap chromium) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { buildDiff, diffFlags, type DiffCommand } from './commands/diff.js';
 import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
+import { buildServe, serveFlags, type ServeCommand } from './commands/serve.js';
 import { buildStatus, statusFlags, type StatusCommand } from './commands/status.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
@@ -10,7 +11,7 @@ import type { Selection } from './selection.js';
 
 export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 
-export const commandNames = ['list', 'export', 'visualize', 'diff', 'status', 'reset', 'version'] as const;
+export const commandNames = ['list', 'export', 'visualize', 'diff', 'status', 'serve', 'reset', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
@@ -30,7 +31,8 @@ export type Command =
   | VisualizeCommand
   | DiffCommand
   | ResetCommand
-  | StatusCommand;
+  | StatusCommand
+  | ServeCommand;
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
 
@@ -49,6 +51,7 @@ const flagsOf = {
   diff: diffFlags,
   reset: resetFlags,
   status: statusFlags,
+  serve: serveFlags,
   version: { ...help },
 } as const satisfies Record<CommandName, ParseArgsConfig['options']>;
 
@@ -94,6 +97,7 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   if (name === 'diff') return buildDiff(values);
   if (name === 'reset') return buildReset(values);
   if (name === 'status') return buildStatus(values);
+  if (name === 'serve') return buildServe(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
   if (name === 'list') return { kind: 'list', selection, cluster };

@@ -1,6 +1,7 @@
 import type { CommandName } from './command.js';
 import { diffHelp } from './commands/diff.js';
 import { resetHelp } from './commands/reset.js';
+import { serveHelp } from './commands/serve.js';
 import { statusHelp } from './commands/status.js';
 import { visualizeHelp } from './commands/visualize.js';
 
@@ -28,6 +29,7 @@ Usage:
   ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
   ${program} diff [flags]      observed against declared ClientIntents (exit 1 when they differ)
   ${program} status [flags]    is it working, and if not, why (exit 1 when not)
+  ${program} serve [flags]     the live map as a local web page
   ${program} reset [flags]     delete network-mapper's ClientIntents and NetworkObservations
   ${program} version           print the version
   ${program} <command> --help  flags of a command
@@ -69,6 +71,7 @@ ${clusterHelp}
   diff: diffHelp(program, selectionHelp, clusterHelp),
   reset: resetHelp(program, clusterHelp),
   status: statusHelp(program, clusterHelp),
+  serve: serveHelp(program, selectionHelp, clusterHelp),
   version: `Print the version of ${program}.
 
 Usage:

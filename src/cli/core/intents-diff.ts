@@ -78,12 +78,7 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
     }
     const observedKeys = new Map<string, MissingTarget>();
     for (const object of client.observed) {
-      const evidence = decodeEvidence(object.annotations[evidenceAnnotation]);
-      for (const raw of object.targets) {
-        for (const c of comparable(raw, object.namespace)) {
-          if (!observedKeys.has(c.key)) observedKeys.set(c.key, { target: c.text, ...evidenceOf(raw, c, evidence) });
-        }
-      }
+      for (const [key, target] of observedTargets(object)) if (!observedKeys.has(key)) observedKeys.set(key, target);
     }
     const missing = [...observedKeys].filter(([key]) => !declaredKeys.has(key)).map(([, m]) => m);
     const unobserved = [...declaredKeys]
@@ -100,6 +95,27 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
     });
   }
   return { differ: result.length > 0, clients: result };
+}
+
+/**
+ * A ClientIntents' targets by what they point at (one per internet name), each with when it was
+ * first and last seen and by which captures, from the evidence annotation when there is one.
+ */
+export function observedTargets(object: IntentsObject): Map<string, MissingTarget> {
+  const evidence = decodeEvidence(object.annotations[evidenceAnnotation]);
+  const targets = new Map<string, MissingTarget>();
+  for (const raw of object.targets) {
+    for (const c of comparable(raw, object.namespace)) {
+      if (!targets.has(c.key)) targets.set(c.key, { target: c.text, ...evidenceOf(raw, c, evidence) });
+    }
+  }
+  return targets;
+}
+
+/** `declared` undefined: the user-managed ClientIntents among `objects` are the declared side. */
+export function clusterDiff(objects: readonly IntentsObject[], declared?: readonly DeclaredIntents[]): IntentsDiff {
+  const fromCluster = objects.filter((o) => !isManaged(o)).map((object) => ({ object, source: `${object.namespace}/${object.name}` }));
+  return diffIntents(objects.filter(isManaged), declared ?? fromCluster);
 }
 
 /** What a target points at, one entry per internet name. */

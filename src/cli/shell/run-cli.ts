@@ -6,6 +6,7 @@ import { helpText } from '../core/help-text.js';
 import { renderList } from '../core/list-format.js';
 import { runDiff } from './commands/diff.js';
 import { runReset } from './commands/reset.js';
+import { runServe } from './commands/serve.js';
 import { runStatus } from './commands/status.js';
 import { runVisualize } from './commands/visualize.js';
 import { readSelected } from './read-intents.js';
@@ -59,5 +60,7 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       return runReset(command, streams);
     case 'status':
       return runStatus(command, streams);
+    case 'serve':
+      return runServe(command, streams);
   }
 }

@@ -3,14 +3,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { exitCodes } from '../../../src/cli/core/exit-codes.js';
 import { clientIntentsSpec } from '../../../src/crds/client-intents.js';
 import { startControlPlane } from '../../support/control-plane.js';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
-import { runCliProcess, type CliRun } from './cli-process.js';
+import { grantNamespaced, runCliProcess, type CliRun } from './cli-process.js';
 
 const shop = 'cli-shop';
 const billing = 'cli-billing';
@@ -280,19 +280,7 @@ describe('kubectl netmap against a real API server', function () {
 
     it('needs only namespaced RBAC with -n', async () => {
       const reader = await (await sharedControlPlane()).serviceAccount(shop, 'cli-reader');
-      const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-      await rbac.createNamespacedRole({
-        namespace: shop,
-        body: { metadata: { name: 'intents-reader' }, rules: [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }] },
-      });
-      await rbac.createNamespacedRoleBinding({
-        namespace: shop,
-        body: {
-          metadata: { name: 'intents-reader' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'intents-reader' },
-          subjects: [{ kind: 'ServiceAccount', name: 'cli-reader', namespace: shop }],
-        },
-      });
+      await grantNamespaced(admin, shop, 'cli-reader', 'intents-reader', [{ apiGroups: ['k8s.otterize.com'], resources: ['clientintents'], verbs: ['list'] }]);
       const file = join(workDir, 'reader.kubeconfig');
       writeFileSync(file, reader.exportConfig());
       expect(await runCliProcess(['list', '-n', shop], { KUBECONFIG: file })).to.deep.equal({ code: 0, stdout: shopList, stderr: '' });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 
@@ -35,4 +35,18 @@ export async function cliInNewNamespace(namespace: string): Promise<{ admin: Kub
   await installCrds(admin);
   await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
   return { admin, cli: (...args) => runCliProcess(args, { KUBECONFIG: controlPlane.kubeconfigPath }) };
+}
+
+/** A Role in `namespace` with these rules, bound to the ServiceAccount of the same namespace. */
+export async function grantNamespaced(admin: KubeConfig, namespace: string, serviceAccount: string, role: string, rules: V1PolicyRule[]): Promise<void> {
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: role }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: role },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    },
+  });
 }

@@ -130,6 +130,7 @@ The local cluster keeps running. Look around with:
 
   export KUBECONFIG=${kubeconfig}
   node ${cliMain} status          # kubectl netmap status: is it working?
+  node ${cliMain} serve           # kubectl netmap serve: the live map at http://127.0.0.1:8477/
   ${kubectl} get clientintents -A
   ${kubectl} get networkobservations -A
   ${kubectl} get pods -A -o wide

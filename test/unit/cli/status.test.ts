@@ -65,6 +65,6 @@ describe('cli status', () => {
   it('has a read-only ClusterRole for the CLI\'s users', () => {
     const role = parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'config', 'rbac', 'cli-clusterrole.yaml'), 'utf8')) as { kind: string; rules: { verbs: string[] }[] };
     expect(role.kind).to.equal('ClusterRole');
-    for (const rule of role.rules) expect(rule.verbs.every((v) => v === 'get' || v === 'list'), JSON.stringify(rule)).to.equal(true);
+    for (const rule of role.rules) expect(rule.verbs.every((v) => v === 'get' || v === 'list' || v === 'watch'), JSON.stringify(rule)).to.equal(true);
   });
 });

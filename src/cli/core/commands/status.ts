@@ -15,19 +15,24 @@ const operatorDefaults = operatorConfigSchema.parse({});
 export const defaultInstallNamespace = operatorDefaults.OBSERVATION_NAMESPACE;
 export const defaultLeaseName = operatorDefaults.LEASE_NAME;
 
-export const statusFlags = {
-  ...clusterFlags,
-  ...help,
+/** Where network-mapper runs: `status` and `serve`'s status view. */
+export const installFlags = {
   'install-namespace': { type: 'string' },
   'lease-name': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export function buildStatus(values: Record<string, unknown>): StatusCommand {
+export const statusFlags = { ...clusterFlags, ...help, ...installFlags } as const satisfies ParseArgsConfig['options'];
+
+export function parseInstall(values: Record<string, unknown>): Pick<StatusCommand, 'namespace' | 'leaseName'> {
   const namespace = (values['install-namespace'] as string | undefined) ?? defaultInstallNamespace;
   if (!isDnsLabel(namespace)) throw new UsageError(`--install-namespace: "${namespace}" is not a namespace name`);
   const leaseName = (values['lease-name'] as string | undefined) ?? defaultLeaseName;
   if (leaseName === '') throw new UsageError('--lease-name needs a name');
-  return { kind: 'status', namespace, leaseName, cluster: parseCluster(values) };
+  return { namespace, leaseName };
+}
+
+export function buildStatus(values: Record<string, unknown>): StatusCommand {
+  return { kind: 'status', ...parseInstall(values), cluster: parseCluster(values) };
 }
 
 export const statusHelp = (program: string, clusterHelp: string): string => `Is network-mapper working, and if not, why: per node whether its sniffer is Ready and when it

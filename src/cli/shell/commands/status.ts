@@ -6,7 +6,7 @@ import { errorFields } from '../../../shared/logger.js';
 import { classifyError, connectionProblem, type RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
-import { statusReport, type StatusInput } from '../../core/status-report.js';
+import { statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
 import { listPages, withTimeout } from '../list-client-intents.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
 import type { Streams } from '../write-export.js';
@@ -15,8 +15,14 @@ import type { Streams } from '../write-export.js';
 const snifferSelector = 'app.kubernetes.io/name=netmap-sniffer';
 const operatorSelector = 'app.kubernetes.io/name=network-mapper';
 
-/** Reads everything first, then judges: a 403 on any read is the documented exit code 5. */
 export async function runStatus(command: StatusCommand, streams: Streams): Promise<number> {
+  const report = await readStatus(command);
+  streams.stdout(report.text);
+  return report.ok ? exitCodes.ok : 1;
+}
+
+/** Reads everything first, then judges: a 403 on any read is the documented exit code 5. */
+export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'leaseName' | 'cluster'>): Promise<StatusReport> {
   const kc = loadUserKubeConfig(command.cluster);
   const read = reader(kc, command.cluster.requestTimeoutSeconds);
   const ns = command.namespace;
@@ -78,9 +84,7 @@ export async function runStatus(command: StatusCommand, streams: Streams): Promi
         }
       : {}),
   };
-  const report = statusReport(input);
-  streams.stdout(report.text);
-  return report.ok ? exitCodes.ok : 1;
+  return statusReport(input);
 }
 
 function context(kc: KubeConfig, what: Omit<RequestContext, 'server'>): RequestContext {

@@ -1,0 +1,94 @@
+import { observedTargets, type MissingTarget } from './intents-diff.js';
+import type { IntentsObject, RawTarget } from './intents-object.js';
+import { buildGraph, internetGroup, type MapGraph } from './map-graph.js';
+import { compare } from './selection.js';
+import { viewTarget } from './target-view.js';
+
+/** What the page asks to see: namespaces unticked, and the search box's text. */
+export interface MapFilter {
+  readonly hiddenNamespaces: readonly string[];
+  readonly search: string;
+}
+
+/** A target as the page lists it: what it is, when it was first and last seen, and by which captures. */
+export type SeenTarget = MissingTarget;
+
+export interface WorkloadDetail {
+  readonly namespace: string;
+  readonly workload: string;
+  /** The ClientIntents it comes from, `namespace/name`. */
+  readonly objects: readonly string[];
+  readonly targets: readonly SeenTarget[];
+}
+
+/** The JSON the page renders next to the picture. */
+export interface MapView {
+  /** Every namespace of the map before filtering, for the checkboxes. */
+  readonly namespaces: readonly string[];
+  /** ClientIntents shown after filtering. */
+  readonly shown: number;
+  readonly total: number;
+  readonly graph: MapGraph;
+  /** Per client workload node id (`name.namespace`): its targets. */
+  readonly workloads: Readonly<Record<string, WorkloadDetail>>;
+}
+
+/**
+ * The ClientIntents the filter leaves: clients in hidden namespaces go, and so do targets in
+ * them, so that the namespace disappears from the picture. A search keeps the clients whose
+ * `name.namespace` contains it whole, and of the others only the targets that contain it.
+ */
+export function filterIntents(objects: readonly IntentsObject[], filter: MapFilter): IntentsObject[] {
+  const hidden = new Set(filter.hiddenNamespaces);
+  const search = filter.search.trim().toLowerCase();
+  return objects.flatMap((object) => {
+    if (hidden.has(object.namespace)) return [];
+    const visible = object.targets.filter((t) => !targetNamespaces(t, object.namespace).some((ns) => hidden.has(ns)));
+    if (search === '' || `${object.workload.name}.${object.namespace}`.toLowerCase().includes(search)) return [{ ...object, targets: visible }];
+    const matching = visible.filter((t) => targetNames(t, object.namespace).some((name) => name.toLowerCase().includes(search)));
+    return matching.length > 0 ? [{ ...object, targets: matching }] : [];
+  });
+}
+
+export function mapView(objects: readonly IntentsObject[], filter: MapFilter): MapView {
+  const namespaces = new Set(buildGraph(objects).nodes.flatMap((n) => (n.group === undefined || n.group === internetGroup ? [] : [n.group])));
+  const shown = filterIntents(objects, filter);
+  const workloads: Record<string, WorkloadDetail> = {};
+  for (const object of shown) {
+    const id = `${object.workload.name}.${object.namespace}`;
+    const known = workloads[id];
+    const targets = new Map((known?.targets ?? []).map((t) => [t.target, t]));
+    for (const target of observedTargets(object).values()) if (!targets.has(target.target)) targets.set(target.target, target);
+    workloads[id] = {
+      namespace: object.namespace,
+      workload: object.workload.name,
+      objects: [...(known?.objects ?? []), `${object.namespace}/${object.name}`],
+      targets: [...targets.values()].sort((a, b) => compare(a.target, b.target)),
+    };
+  }
+  return { namespaces: [...namespaces].sort(compare), shown: shown.length, total: objects.length, graph: buildGraph(shown), workloads };
+}
+
+/** Reads the page's query: `hide` comma-separated namespaces, `q` the search text. */
+export function parseMapFilter(query: { hide?: string | undefined; q?: string | undefined }): MapFilter {
+  return { hiddenNamespaces: (query.hide ?? '').split(',').filter((ns) => ns !== ''), search: query.q ?? '' };
+}
+
+function targetNamespaces(target: RawTarget, clientNamespace: string): string[] {
+  const view = viewTarget(target, clientNamespace);
+  return view.type === 'kubernetes' || view.type === 'service' || view.type === 'kafka' ? [view.namespace] : [];
+}
+
+function targetNames(target: RawTarget, clientNamespace: string): string[] {
+  const view = viewTarget(target, clientNamespace);
+  switch (view.type) {
+    case 'kubernetes':
+    case 'service':
+    case 'kafka':
+      return [`${view.name}.${view.namespace}`];
+    case 'internet':
+      return [...view.domains, ...view.ips];
+    case 'other':
+      return [view.key];
+  }
+}

@@ -109,7 +109,7 @@ build_image() {
                  cat "$host_ca_bundle" 2>/dev/null || true; } | hash_of)
   key=$( { printf '%s\n' "$runtime_key" "$build_key"
            find Containerfile .dockerignore package.json package-lock.json tsconfig.json \
-             scripts/cap-patch.sh src patches image -type f -print0 | sort -z | xargs -0 sha256sum; } | hash_of)
+             scripts/cap-patch.sh src patches image page -type f -print0 | sort -z | xargs -0 sha256sum; } | hash_of)
   out=$NETMAP_CACHE/image-$key
   if [ ! -f "$out/complete" ]; then
     require_tools

@@ -81,7 +81,7 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
     for (const path of ['usr/bin/g++', 'usr/bin/gcc', 'usr/bin/make', 'usr/include/pcap.h', 'app/node_modules/typescript', 'app/node_modules/mocha', 'app/node_modules/eslint', 'app/node_modules/chai', 'app/dist/test', 'app/dist/bench']) {
       expect(existsSync(join(rootfs, path)), path).to.equal(false);
     }
-    for (const path of ['usr/local/bin/node', 'app/dist/src/sniffer/main.js', 'app/dist/src/operator/main.js', 'app/dist/src/cli/main.js', 'app/node_modules/cap/build/Release/cap.node', 'app/node-flags', 'app/package.json']) {
+    for (const path of ['usr/local/bin/node', 'app/dist/src/sniffer/main.js', 'app/dist/src/operator/main.js', 'app/dist/src/cli/main.js', 'app/node_modules/cap/build/Release/cap.node', 'app/node-flags', 'app/package.json', 'app/page/index.html', 'app/page/app.js']) {
       expect(existsSync(join(rootfs, path)), path).to.equal(true);
     }
   });

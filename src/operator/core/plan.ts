@@ -2,7 +2,7 @@ import { intentsBounds } from '../../crds/bounds.js';
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
 import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation } from './evidence.js';
 import type { DesiredIntents } from './intents-store.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../../shared/canonical-json.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
 
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { apiVersionOf } from '../../../crds/resource-definition.js';
 import { networkObservationDefinition as definition, type NetworkObservationSpec } from '../../../crds/network-observation.js';
 import type { Logger } from '../../../shared/logger.js';
-import { canonicalJson } from '../../core/canonical-json.js';
+import { canonicalJson } from '../../../shared/canonical-json.js';
 import { conflictFreeName, nodeLabelValue } from '../../core/object-names.js';
 import type { ObservationPart } from '../../core/window-parts.js';
 import { customObjects } from '../kube/custom-objects.js';

@@ -7,6 +7,24 @@ export interface RereportOptions {
   readonly maxRecords: number;
   /** Records forgotten for the bound before their interval was over. */
   readonly onEvict?: (records: number) => void;
+  /**
+   * The first gap before a new record is sent again; each later gap doubles, up to `intervalMs`.
+   * Defaults to `firstRereportGapMs`.
+   */
+  readonly firstGapMs?: number;
+}
+
+/**
+ * A record first seen is sent again after 10 s, 20 s, 40 s ... until the gap reaches the interval.
+ * A first report the operator could not resolve (a pod it did not know yet, an operator still
+ * starting) is thus retried within seconds, not minutes; a record seen for long costs a handful of
+ * extra reports once, then one per interval.
+ */
+export const firstRereportGapMs = 10_000;
+
+interface Reported {
+  readonly at: number;
+  readonly gapMs: number;
 }
 
 /**
@@ -17,8 +35,8 @@ export interface RereportOptions {
  * at most every EVIDENCE_INTERVAL_SECONDS) does not need sooner.
  */
 export class RereportFilter {
-  /** Record fingerprint -> when it was reported; insertion order is report order. */
-  private readonly reported = new Map<string, number>();
+  /** Record fingerprint -> when it was last reported and the gap until it is due again; insertion order is report order. */
+  private readonly reported = new Map<string, Reported>();
 
   constructor(private readonly options: RereportOptions) {}
 
@@ -26,15 +44,20 @@ export class RereportFilter {
     return this.reported.size;
   }
 
-  /** Removes from `window` what was reported within the interval; remembers the rest as reported at `nowMs`. */
+  /** Removes from `window` what is not due again yet; remembers the rest as reported at `nowMs`. */
   filter(window: ObservationWindow, nowMs: number): void {
-    this.forgetBefore(nowMs - this.options.intervalMs);
-    if (this.options.intervalMs <= 0) return;
+    if (this.options.intervalMs <= 0) {
+      this.reported.clear();
+      return;
+    }
+    // A record still seen is refreshed when it is due (within one interval); one not reported for
+    // two intervals is gone, and forgetting it sooner would restart its ramp of short gaps.
+    this.forgetBefore(nowMs - 2 * this.options.intervalMs);
     for (const [key, entry] of window.dns) {
-      if (this.seen(`d ${key} ${[...entry.ips].sort().join(',')}`, nowMs)) window.dropDns(key);
+      if (this.notDue(`d ${key} ${[...entry.ips].sort().join(',')}`, nowMs)) window.dropDns(key);
     }
     for (const [key, entry] of window.connections) {
-      if (this.seen(`c ${key} ${[...entry.sources].sort().join(',')}`, nowMs)) window.dropConnection(key);
+      if (this.notDue(`c ${key} ${[...entry.sources].sort().join(',')}`, nowMs)) window.dropConnection(key);
     }
     let evicted = 0;
     for (const key of this.reported.keys()) {
@@ -45,16 +68,21 @@ export class RereportFilter {
     if (evicted > 0) this.options.onEvict?.(evicted);
   }
 
-  /** Whether the record was reported within the interval; if not, it is remembered as reported now. */
-  private seen(fingerprint: string, nowMs: number): boolean {
-    if (this.reported.has(fingerprint)) return true;
-    this.reported.set(fingerprint, nowMs);
+  /** Whether the record was reported less than its gap ago; if not, it is remembered as reported now, with the next gap. */
+  private notDue(fingerprint: string, nowMs: number): boolean {
+    const last = this.reported.get(fingerprint);
+    if (last && nowMs - last.at < last.gapMs) return true;
+    const first = Math.min(this.options.firstGapMs ?? firstRereportGapMs, this.options.intervalMs);
+    const gapMs = last ? Math.min(last.gapMs * 2, this.options.intervalMs) : first;
+    // Moved to the end: the map stays in report order, oldest first.
+    this.reported.delete(fingerprint);
+    this.reported.set(fingerprint, { at: nowMs, gapMs });
     return false;
   }
 
   /** Reports are remembered in time order, so the expired ones are at the front. */
   private forgetBefore(limit: number): void {
-    for (const [key, at] of this.reported) {
+    for (const [key, { at }] of this.reported) {
       if (at > limit) break;
       this.reported.delete(key);
     }

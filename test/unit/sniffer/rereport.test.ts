@@ -32,23 +32,32 @@ function run(buffer: ObservationBuffer, windows: number, feed: (b: ObservationBu
   written.elapsed += windows;
 }
 
-function buffer(rereportMs: number, maxRecords = 10_000, written?: Written): ObservationBuffer {
-  return new ObservationBuffer({ nodeName: 'node-a', maxBytes: 10_000_000, startMs: t0, rereport: { intervalMs: rereportMs, maxRecords, onEvict: (n) => written && (written.evictions += n) } });
+function buffer(rereportMs: number, maxRecords = 10_000, written?: Written, firstGapMs?: number): ObservationBuffer {
+  return new ObservationBuffer({ nodeName: 'node-a', maxBytes: 10_000_000, startMs: t0, rereport: { intervalMs: rereportMs, maxRecords, firstGapMs, onEvict: (n) => written && (written.evictions += n) } });
 }
 
 const fresh = (): Written => ({ windows: 0, connections: 0, dnsAnswers: 0, evictions: 0, elapsed: 0 });
 
 describe('re-reporting: a record already reported is not sent again every window', () => {
-  it('sends a steady connection and DNS answer once per REREPORT interval, not every window', () => {
+  it('sends a steady connection and DNS answer once per REREPORT interval, after a ramp of short gaps', () => {
     const written = fresh();
-    // 60 windows of 10 s = 10 minutes with a 5 minute interval: sent at 0 and at 5 minutes.
-    run(buffer(300_000), 60, (b, start) => {
+    // 120 windows of 10 s = 20 minutes with a 5 minute interval. Windows close at 10 s, 20 s, ...:
+    // sent at 10 s, then after gaps of 10, 20, 40, 80, 160 s (at 20, 40, 80, 160, 320 s), then
+    // every 300 s (620, 920 s): 8 reports, where every window would be 120.
+    run(buffer(300_000), 120, (b, start) => {
       b.connection(conn(start + 1000));
       b.dnsAnswer(dns(start + 2000));
     }, written);
+    expect(written.connections).to.equal(8);
+    expect(written.dnsAnswers).to.equal(8);
+    expect(written.windows).to.equal(8);
+  });
+
+  it('sends a new record again within seconds, so a first report the operator could not resolve is retried soon', () => {
+    const written = fresh();
+    run(buffer(300_000), 2, (b, start) => b.connection(conn(start + 1000)), written);
+    // The first report and, one 10 s gap later, the second: not five minutes later.
     expect(written.connections).to.equal(2);
-    expect(written.dnsAnswers).to.equal(2);
-    expect(written.windows).to.equal(2);
   });
 
   it('sends every window when re-reporting is off (REREPORT_SECONDS=0)', () => {
@@ -59,7 +68,8 @@ describe('re-reporting: a record already reported is not sent again every window
 
   it('sends at once what is new about a known record: another source, another answer IP', () => {
     const written = fresh();
-    run(buffer(300_000), 3, (b, start, w) => {
+    // No ramp here (first gap = the interval): only what is new may be sent again.
+    run(buffer(300_000, 10_000, undefined, 300_000), 3, (b, start, w) => {
       b.connection(conn(start + 1000, w === 1 ? { source: 'SocketScan' } : {}));
       b.dnsAnswer(dns(start + 2000, w === 2 ? { ips: ['203.0.113.9'] } : {}));
     }, written);
@@ -80,12 +90,14 @@ describe('re-reporting: a record already reported is not sent again every window
     expect(written.connections).to.equal(1001);
   });
 
-  it('forgets records older than the interval (aged, not only bounded)', () => {
+  it('forgets records not reported for two intervals (aged, not only bounded)', () => {
     const written = fresh();
     const b = buffer(60_000, 10_000, written);
     run(b, 5, (buf, start, w) => buf.connection(conn(start + 1000, { clientIP: `10.245.0.${w + 1}` })), written);
     expect(b.rememberedRecords).to.equal(5);
     run(b, 7, () => undefined, written);
+    expect(b.rememberedRecords).to.be.greaterThan(0);
+    run(b, 6, () => undefined, written);
     expect(b.rememberedRecords).to.equal(0);
     expect(written.evictions).to.equal(0);
   });

@@ -26,6 +26,19 @@ export interface StatusReport {
   readonly text: string;
 }
 
+/** Labels every sniffer pod carries (config/sniffer and the chart), and its DaemonSet's name. */
+export const snifferPodLabels = { 'app.kubernetes.io/part-of': 'network-mapper', 'app.kubernetes.io/component': 'sniffer' } as const;
+export const snifferDaemonSetName = 'network-mapper-sniffer';
+
+/**
+ * Whether a ClientIntents CRD is network-mapper's: generated from src/crds (config/crd/optional
+ * carries the generated-by label) or installed by the chart (which labels it part of the release).
+ */
+export function isOurCrd(labels: Readonly<Record<string, string>> | undefined, generatedBy: Readonly<Record<string, string>>): boolean {
+  if (!labels) return false;
+  return Object.entries(generatedBy).every(([k, v]) => labels[k] === v) || labels['app.kubernetes.io/part-of'] === snifferPodLabels['app.kubernetes.io/part-of'];
+}
+
 /** A node whose last observation is older than this (while its sniffer is Ready) is not reporting. */
 export const silentAfterMs = 5 * 60_000;
 export const unresolvedWindowMs = 60 * 60_000;
@@ -66,7 +79,7 @@ export function statusReport(input: StatusInput): StatusReport {
     const ready = pods.some((p) => p.ready);
     const state = pods.length === 0 ? 'no sniffer pod' : ready ? 'Ready' : `not Ready (${pods.map((p) => p.name).join(', ')})`;
     lines.push(`  ${node}: ${state}, ${wrote}`);
-    if (pods.length === 0) problems.push(`node ${node} has no sniffer pod: check the DaemonSet's nodeSelector/tolerations (kubectl -n ${input.namespace} describe daemonset netmap-sniffer)`);
+    if (pods.length === 0) problems.push(`node ${node} has no sniffer pod: check the DaemonSet's nodeSelector/tolerations (kubectl -n ${input.namespace} describe daemonset ${snifferDaemonSetName})`);
     else if (!ready) problems.push(`the sniffer on ${node} is not Ready: kubectl -n ${input.namespace} describe pod ${pods[0]!.name}`);
     else if (!Number.isFinite(last) || input.now - last > silentAfterMs) {
       problems.push(`the sniffer on ${node} is Ready but wrote nothing for ${Number.isFinite(last) ? ago(last) : 'as long as observations are kept'}: no traffic, a paused backlog, or write errors (its log, and netmap_sniffer_write_errors_total)`);

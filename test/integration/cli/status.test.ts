@@ -33,7 +33,8 @@ describe('kubectl netmap status against a real API server, as a user bound to co
     const core = admin.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ns } } });
     for (const name of ['node-a', 'node-b']) await core.createNode({ body: { metadata: { name } } });
-    const labels = { 'app.kubernetes.io/name': 'netmap-sniffer' };
+    // As the sniffer DaemonSet labels its pods (config/sniffer, the chart).
+    const labels = { 'app.kubernetes.io/name': 'network-mapper', 'app.kubernetes.io/part-of': 'network-mapper', 'app.kubernetes.io/component': 'sniffer' };
     for (const node of ['node-a', 'node-b']) {
       const name = `netmap-sniffer-${node}`;
       await core.createNamespacedPod({ namespace: ns, body: { metadata: { name, labels }, spec: { nodeName: node, containers: [{ name: 'sniffer', image: 'registry.invalid/sniffer:1' }] } } });

@@ -6,13 +6,13 @@ import { errorFields } from '../../../shared/logger.js';
 import { classifyError, connectionProblem, type RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
-import { statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
+import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
 import { listPages, withTimeout } from '../list-client-intents.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
 import type { Streams } from '../write-export.js';
 
-/** The sniffer DaemonSet's pod label and the operator Deployment's, as in deploy/. */
-const snifferSelector = 'app.kubernetes.io/name=netmap-sniffer';
+/** The sniffer DaemonSet's pod labels and the operator Deployment's label, as in config/ and the chart. */
+const snifferSelector = Object.entries(snifferPodLabels).map(([k, v]) => `${k}=${v}`).join(',');
 const operatorSelector = 'app.kubernetes.io/name=network-mapper';
 
 export async function runStatus(command: StatusCommand, streams: Streams): Promise<number> {
@@ -78,7 +78,7 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
     ...(crd
       ? {
           crd: {
-            ours: Object.entries(generatedByLabel).every(([k, v]) => crd.metadata?.labels?.[k] === v),
+            ours: isOurCrd(crd.metadata?.labels, generatedByLabel),
             versions: (crd.spec.versions ?? []).filter((v) => v.served).map((v) => v.name),
           },
         }

@@ -1,8 +1,8 @@
+import { collectJsonLogs } from '../../support/component-process.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { AdmissionregistrationV1Api, type KubeConfig } from '@kubernetes/client-node';
 
 const mainJs = join(import.meta.dirname, '..', '..', '..', 'src', 'operator', 'main.js');
@@ -26,14 +26,7 @@ export function startOperatorProcess(kubeconfig: string, env: Record<string, str
     env: { ...process.env, KUBECONFIG: kubeconfig, HEALTH_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      logs.push({ unparsed: line });
-    }
-  });
+  const logs = collectJsonLogs(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, logs, exited };
 }

@@ -3,8 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, type KubeConfig, type V1NetworkPolicy } from '@kubernetes/client-node';
+import { collectJsonLogs } from '../../support/component-process.js';
 import { controlPlaneBinary, startControlPlane, type ControlPlane } from '../../support/control-plane.js';
 import { committedCrds, installCrds } from '../../support/crds.js';
 import { otterizeDir, type OtterizeDir } from '../../support/otterize/otterize-dir.js';
@@ -22,7 +22,7 @@ const finalizer = 'intents.otterize.com/client-intents-finalizer';
 
 /** Our operator as its Deployment runs it: main.js, env, its ServiceAccount's token. */
 class NetmapOperator {
-  readonly logs: Record<string, unknown>[] = [];
+  readonly logs: Record<string, unknown>[];
   private readonly child: ChildProcess;
 
   constructor(kubeconfigPath: string) {
@@ -33,13 +33,7 @@ class NetmapOperator {
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    createInterface({ input: this.child.stderr! }).on('line', (line) => {
-      try {
-        this.logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        this.logs.push({ unparsed: line });
-      }
-    });
+    this.logs = collectJsonLogs(this.child);
   }
 
   private port(): Promise<number> {

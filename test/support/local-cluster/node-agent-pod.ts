@@ -88,6 +88,8 @@ export interface ContainerContext {
 /** A plain value or one of the downward API's fieldRefs a kubelet resolves (undefined for others). */
 export function fieldValue(env: V1EnvVar, context: ContainerContext): string | undefined {
   if (env.value !== undefined) return env.value;
+  // The API omits `value: ""`; a kubelet sets such a variable to the empty string.
+  if (env.valueFrom === undefined) return '';
   switch (env.valueFrom?.fieldRef?.fieldPath) {
     case 'metadata.name': return context.pod.metadata?.name;
     case 'metadata.namespace': return context.pod.metadata?.namespace;

@@ -17,4 +17,13 @@ describe('local node agent: container environment', () => {
     });
     expect(env.TARGETS).to.equal('http://10.244.7.2:9100/metrics $(LATER) $(HOST_IP)');
   });
+
+  it('gives a variable with neither value nor valueFrom the empty string, as a kubelet does (the API drops `value: ""`)', () => {
+    const env = containerEnv({ name: 'manager', env: [{ name: 'OTTERIZE_WATCHED_NAMESPACES' }, { name: 'AFTER', value: '[$(OTTERIZE_WATCHED_NAMESPACES)]' }] }, {
+      pod: { metadata: { name: 'manager-1', namespace: 'otterize-system' } },
+      run: { uid: 'u', namespace: 'otterize-system', name: 'manager-1', index: 11, ips: ['10.244.7.11'], startTime: '', containers: [] },
+      nodeName: 'node', hostIP: '10.244.7.2', kubernetesService: { host: '10.96.0.1', port: 443 }, logDir: '/tmp',
+    });
+    expect(env).to.include({ OTTERIZE_WATCHED_NAMESPACES: '', AFTER: '[]' });
+  });
 });

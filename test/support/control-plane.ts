@@ -11,6 +11,8 @@ import { cachedTool } from './cached-tool.js';
  * loopback for one test run. Everything it writes stays in one temporary directory.
  */
 export interface ControlPlane {
+  /** The process of etcd, the API server and the controllers (one binary). */
+  readonly pid: number;
   readonly kubeconfigPath: string;
   readonly dataDir: string;
   /** A KubeConfig for the cluster admin (system:masters). */
@@ -69,6 +71,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   let stopped: Promise<void> | undefined;
   return {
+    pid: child.pid!,
     kubeconfigPath,
     dataDir,
     admin,

@@ -9,3 +9,11 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
     .filter((v) => Object.entries(labels).every(([key, value]) => String((v.labels as Record<string, unknown>)[key]) === value))
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** A metric in Prometheus text format, summed over the series whose labels include `labels` (0 when absent). */
+export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => wanted.every((w) => line.includes(w)))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}

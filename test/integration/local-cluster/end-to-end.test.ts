@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFi
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { networkObservationDefinition, type NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { sh } from '../../support/netns/topology.js';
 import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
@@ -15,9 +15,17 @@ import { releasePods, waitForReleaseReady } from '../../support/local-cluster/ne
 import { waitFor } from '../../support/wait-for.js';
 import { slotted, slottedOctet, slottedPort } from '../../support/test-slot.js';
 import { nodeMetricsPort } from '../../support/local-cluster/node-metrics.js';
+import { otterizeDir } from '../../support/otterize/otterize-dir.js';
+import { otterizeNamespace } from '../../support/otterize/otterize-install.js';
+import { otterizeOwnIntents } from '../../support/otterize/otterize-own-intents.js';
+import { appliedByOtterize, otterizeFinalizer, otterizePolicies } from '../../support/otterize/otterize-policies.js';
+import { clientIntentsCrdName, webhookServiceName } from '../../support/otterize/otterize-release.js';
+import { sumMetric } from '../../support/metrics.js';
 
 const prefix = slotted('nmlt');
 const windowSeconds = 3;
+/** With OTTERIZE_BIN_DIR (CI always), Otterize's Intents Operator is installed into the cluster by its own chart and consumes the map. */
+const otterize = otterizeDir();
 
 const deployment = (name: string, namespace: string, env: Record<string, string>, port?: number): string => `
 apiVersion: apps/v1
@@ -81,6 +89,21 @@ const flows: Flow[] = [
 ];
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
+/** The image reference Otterize's chart names for one of its two components (the node's copy). */
+function otterizeImage(name: string): string {
+  return `localhost/otterize/${name}:${otterize ? readChartAppVersion(otterize.chartDir) : ''}`;
+}
+
+function readChartAppVersion(chartDir: string): string {
+  return /^appVersion:\s*"?([^"\n]+)"?$/m.exec(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
+}
+
+/** Where Otterize puts the ingress policy of a server a ClientIntents names: `<name>-<kind>-access` in its namespace. */
+function serverPolicy(target: { name: string; kind?: string }, clientNamespace: string): string {
+  const [name, namespace = clientNamespace] = target.name.split('.');
+  return `${namespace}/${name}-${(target.kind ?? 'deployment').toLowerCase()}-access`;
+}
+
 /** Whether a NetworkObservation the operator has processed holds a record matching `matches`. */
 async function processedRecord(cluster: LocalCluster, matches: (spec: NetworkObservationSpec) => boolean): Promise<boolean> {
   const list = await cluster.admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
@@ -129,7 +152,7 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     await sh('nft', 'add', 'chain', 'inet', prefix, 'leftover');
     mkdirSync(`/etc/netns/${prefix}-p99`, { recursive: true });
     writeFileSync(`/etc/netns/${prefix}-p99/resolv.conf`, 'nameserver 127.0.0.1\n');
-    cluster = await startLocalCluster({ prefix, octet: slottedOctet(78), windowSeconds, snifferPort: slottedPort(19478) });
+    cluster = await startLocalCluster({ prefix, octet: slottedOctet(78), windowSeconds, snifferPort: slottedPort(19478), otterize });
     await applyManifests(cluster.admin, demo);
   });
 
@@ -155,6 +178,66 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     expect(existsSync(`/etc/netns/${prefix}-p99`)).to.equal(false);
     expect(leftoverProcess!.exitCode !== null || leftoverProcess!.signalCode !== null || !existsSync(`/proc/${leftoverProcess!.pid}`)).to.equal(true);
   });
+
+  /** Our ClientIntents (the chart's operator labels what it manages). */
+  const managedIntents = async (): Promise<{ metadata: { name: string; namespace: string; generation?: number; finalizers?: string[] }; spec: { targets: { kubernetes?: { name: string; kind?: string } }[] }; status?: unknown }[]> =>
+    ((await cluster!.admin.makeApiClient(CustomObjectsApi).listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' })) as {
+      items: { metadata: { name: string; namespace: string; generation?: number; finalizers?: string[]; labels?: Record<string, string> }; spec: { targets: { kubernetes?: { name: string; kind?: string } }[] }; status?: unknown }[];
+    }).items.filter((i) => i.metadata.labels?.['app.kubernetes.io/managed-by'] === 'network-mapper');
+
+  /** A metric summed over both operator replicas (each serves /metrics on its pod IP). */
+  const operatorMetric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
+    const { operators } = await releasePods(cluster!.admin, observationNamespace);
+    let sum = 0;
+    for (const pod of operators) sum += sumMetric(await (await fetch(`http://${pod.status!.podIP!}:8080/metrics`)).text(), name, labels);
+    return sum;
+  };
+
+  /** Only where Otterize is installed (OTTERIZE_BIN_DIR); scripts/test.sh says in one line when it is not. */
+  function describeOtterizeConsumer(): void {
+    it('installs Otterize by its own chart: its webhook Service, its self-signed certificate in the CRD and webhooks, and no CRD of ours', async () => {
+      const crd = await cluster!.admin.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: clientIntentsCrdName });
+      const clientConfig = crd.spec.conversion?.webhook?.clientConfig;
+      expect(clientConfig?.service).to.include({ name: webhookServiceName, namespace: otterizeNamespace });
+      expect(clientConfig?.url).to.equal(undefined);
+      expect(Buffer.from(clientConfig!.caBundle!, 'base64').toString()).to.include('BEGIN CERTIFICATE');
+      expect(crd.spec.versions.find((v) => v.storage)?.name).to.equal('v2alpha1');
+      expect(crd.metadata?.annotations?.['meta.helm.sh/release-name'], 'network-mapper\'s chart left Otterize\'s CRD alone').to.equal(undefined);
+      const secret = await cluster!.admin.makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'intents-operator-webhook-cert', namespace: otterizeNamespace });
+      expect(Buffer.from(secret.data!['tls.crt']!, 'base64').toString()).to.include('BEGIN CERTIFICATE');
+      const pods = (await cluster!.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: otterizeNamespace })).items;
+      expect(pods.map((p) => p.spec?.containers.map((c) => c.image))).to.have.deep.members([[otterizeImage('intents-operator')], [otterizeImage('intents-operator-webhook-server')]]);
+      for (const pod of pods) expect(cluster!.nodeAgent.running().find((r) => r.uid === pod.metadata?.uid)?.files?.serviceAccountDir, `${pod.metadata?.name} has its projected token`).to.be.a('string');
+    });
+
+    it('has every ClientIntents network-mapper writes admitted and applied by Otterize, with a NetworkPolicy for each server it names', async () => {
+      const applied = await waitFor('every ClientIntents applied by Otterize, with its finalizer', async () => {
+        const items = await managedIntents();
+        return items.length > 0 && items.every((i) => appliedByOtterize(i) && i.metadata.finalizers?.includes(otterizeFinalizer)) ? items : undefined;
+      }, 60_000);
+      const servers = applied.flatMap((i) => i.spec.targets.flatMap((t) => (t.kubernetes ? [serverPolicy(t.kubernetes, i.metadata.namespace)] : [])));
+      expect(servers).to.have.length.above(0);
+      const policies = await waitFor('a NetworkPolicy from Otterize for each server', async () => {
+        const found = (await otterizePolicies(cluster!.admin)).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+        return servers.every((s) => found.includes(s)) ? found : undefined;
+      }, 30_000);
+      console.log(`local-cluster: Otterize's NetworkPolicies: ${policies.join(', ')}`);
+      expect(await operatorMetric('netmap_write_errors_total')).to.equal(0);
+      const webPods = (await cluster!.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items;
+      expect(Object.keys(webPods[0]?.metadata?.labels ?? {}).some((k) => k.startsWith('intents.otterize.com/access-')), 'Otterize labelled the client pod').to.equal(true);
+    });
+
+    it('makes no write over a steady minute although Otterize keeps its finalizer and status and labels pods', async function () {
+      this.timeout(150_000);
+      const before = await operatorMetric('netmap_writes_total', { resource: 'clientintents' });
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      expect(await operatorMetric('netmap_writes_total', { resource: 'clientintents' })).to.equal(before);
+      for (const item of await managedIntents()) {
+        expect(appliedByOtterize(item), `${item.metadata.namespace}/${item.metadata.name} still applied`).to.equal(true);
+        expect(item.metadata.finalizers).to.include(otterizeFinalizer);
+      }
+    });
+  }
 
   it('runs network-mapper from its image through the chart: the sniffer and both operator pods Ready, one of them holding the Lease', async () => {
     const { sniffers, operators } = await releasePods(cluster!.admin, observationNamespace);
@@ -225,11 +308,23 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
 
     await waitFor('the operator\'s own ClientIntents', async () =>
       (await listIntents(cluster!.admin)).some((i) => i.namespace === observationNamespace && i.spec.workload.name === 'network-mapper-operator'), 20_000);
+    if (otterize) {
+      await waitFor('Otterize\'s own ClientIntents', async () => {
+        const written = await listIntents(cluster!.admin);
+        return otterizeOwnIntents.every((want) => written.some((i) => i.namespace === want.namespace && i.spec.workload.name === want.workload));
+      }, 20_000);
+    }
     // The exact export, through the CLI as a user would run it.
     const exported = spawnSync(process.execPath, [cliMain, 'export', '--kubeconfig', cluster!.controlPlane.kubeconfigPath], { encoding: 'utf8' });
     expect(exported.status, exported.stderr).to.equal(0);
     const documents = parseAllDocuments(exported.stdout).map((d) => d.toJS() as { metadata: { name: string } });
-    expect(documents.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))).to.deep.equal([
+    const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => a.metadata.name.localeCompare(b.metadata.name);
+    // Otterize's operator and webhook server watch the API server from their pods like everyone.
+    const otterizeDocuments = otterize ? otterizeOwnIntents.map((want) => ({
+      apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: want.workload, namespace: want.namespace },
+      spec: { workload: { name: want.workload, ...(want.kind ? { kind: want.kind } : {}) }, targets: want.targets.map((t) => ({ service: { name: t.replace(/^service:/, '') } })) },
+    })) : [];
+    expect(documents.sort(byName)).to.deep.equal([...otterizeDocuments, ...[
       {
         apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'api', namespace: 'e2e-shop' },
         spec: { workload: { name: 'api', kind: 'Deployment' }, targets: [
@@ -255,10 +350,12 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
           { internet: { domains: ['api.payments.example'], ports: [80] } },
         ] },
       },
-    ]);
+    ]].sort(byName));
     // Last, so that a slow machine still has the export checked first.
     expect(worst, 'seconds from the first call to its ClientIntents target').to.be.below(windowSeconds + 5);
   });
+
+  if (otterize) describeOtterizeConsumer();
 
   it('hands the Lease to the other operator when the leader\'s pod is deleted, and loses no target', async function () {
     this.timeout(90_000);

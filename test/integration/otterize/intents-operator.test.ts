@@ -9,6 +9,8 @@ import { controlPlaneBinary, startControlPlane, type ControlPlane } from '../../
 import { committedCrds, installCrds } from '../../support/crds.js';
 import { otterizeDir, type OtterizeDir } from '../../support/otterize/otterize-dir.js';
 import { startOtterize, type RunningOtterize } from '../../support/otterize/otterize-install.js';
+import { appliedByOtterize as applied, otterizeFinalizer as finalizer } from '../../support/otterize/otterize-policies.js';
+import { sumMetric } from '../../support/metrics.js';
 import { writeServiceAccountKubeconfig } from '../../support/service-account-kubeconfig.js';
 import { waitFor } from '../../support/wait-for.js';
 import { applyOperatorRbac, ciApi, Cluster, connection, dnsAnswer, type ClientIntentsRead } from '../operator/cluster-fixtures.js';
@@ -18,7 +20,6 @@ const operatorMain = join(repoRoot, 'dist', 'src', 'operator', 'main.js');
 const cliMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const operatorNamespace = 'network-mapper';
 const app = 'shop';
-const finalizer = 'intents.otterize.com/client-intents-finalizer';
 
 /** Our operator as its Deployment runs it: main.js, env, its ServiceAccount's token. */
 class NetmapOperator {
@@ -47,11 +48,7 @@ class NetmapOperator {
   }
 
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${await this.port()}/metrics`)).text();
-    const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-    return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-      .filter((line) => wanted.every((w) => line.includes(w)))
-      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    return sumMetric(await (await fetch(`http://127.0.0.1:${await this.port()}/metrics`)).text(), name, labels);
   }
 
   async stop(): Promise<void> {
@@ -59,11 +56,6 @@ class NetmapOperator {
     this.child.kill('SIGTERM');
     await exited;
   }
-}
-
-function applied(ci: ClientIntentsRead | undefined): boolean {
-  const status = ci?.status as { upToDate?: boolean; observedGeneration?: number } | undefined;
-  return status?.upToDate === true && status.observedGeneration === ci?.metadata?.generation;
 }
 
 function targetNames(ci: ClientIntentsRead): string[] {

@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** nft names a cgroup by its path below /sys/fs/cgroup, whatever the cgroup2 mount point is under it. */
 const nftCgroupRoot = '/sys/fs/cgroup';
 
 /**
- * The cgroup (v2) every image container of one local cluster joins. The host network namespace
- * is shared by all local clusters on the machine and they all have the same ClusterIPs, so the
- * kube-proxy's output DNAT (for hostNetwork pods) matches only sockets of this cgroup.
+ * The cgroup (v2) every image container of one local cluster joins, and its control plane. The
+ * host network namespace is shared by all local clusters on the machine and they all have the
+ * same ClusterIPs, so the kube-proxy's output DNAT (for hostNetwork pods, and for the API server
+ * calling a webhook Service, as on a node with kube-proxy) matches only sockets of this cgroup.
  */
 export interface ClusterCgroup {
   /** The cgroup's directory (its cgroup.procs takes a pid). */
@@ -35,6 +36,14 @@ export function createClusterCgroup(prefix: string): ClusterCgroup | undefined {
   const cgroup = clusterCgroup(prefix);
   if (cgroup) mkdirSync(cgroup.dir, { recursive: true });
   return cgroup;
+}
+
+/** Moves a running process (all its threads) into the cluster's cgroup: its sockets made from then on are matched. */
+export function joinClusterCgroup(prefix: string, pid: number): boolean {
+  const cgroup = clusterCgroup(prefix);
+  if (!cgroup || !existsSync(cgroup.dir)) return false;
+  writeFileSync(join(cgroup.dir, 'cgroup.procs'), String(pid));
+  return true;
 }
 
 /** The pids in this cluster's cgroup (empty when there is none). */

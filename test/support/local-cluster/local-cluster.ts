@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
+import type { OtterizeDir } from '../otterize/otterize-dir.js';
+import { installOtterizeRelease, otterizeImages } from '../otterize/otterize-release.js';
+import { joinClusterCgroup } from './cluster-cgroup.js';
 import { startCoreDns } from './coredns.js';
 import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwork } from './host-network.js';
 import { demoDir, startInternet } from './internet.js';
@@ -25,6 +28,8 @@ const controllers = [
 ];
 /** The image's first unpack (about 300 MB) and the sniffer's first readiness probe (every 10 s) fit in this. */
 const releaseReadyTimeoutMs = 120_000;
+/** Otterize's readiness probes start after 5 s and run every 10 s; its webhook server then re-applies the CRDs. */
+const otterizeReadyTimeoutMs = 90_000;
 
 export interface LocalClusterOptions {
   /** Names every namespace, link, nft table and file of this cluster (2-6 letters/digits). */
@@ -34,6 +39,12 @@ export interface LocalClusterOptions {
   readonly windowSeconds: number;
   /** The sniffer's HTTP port: it is on the host network, shared with every other local cluster. */
   readonly snifferPort: number;
+  /**
+   * Otterize's binaries, charts and images (OTTERIZE_BIN_DIR): its Intents Operator is then
+   * installed first, with its own chart, and network-mapper's chart finds Otterize's ClientIntents
+   * CRD and installs none of its own.
+   */
+  readonly otterize?: OtterizeDir;
 }
 
 export interface LocalCluster {
@@ -46,6 +57,8 @@ export interface LocalCluster {
   /** When the sniffer pod was first Ready. */
   readonly snifferStartedAt: number;
   readonly logDir: string;
+  /** Whether Otterize's Intents Operator runs in it (otterize-system). */
+  readonly withOtterize: boolean;
   stop(): Promise<void>;
 }
 
@@ -72,12 +85,14 @@ export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<
  * runs pods in network namespaces (from OCI images, or as processes), kube-proxy-like nft DNAT,
  * CoreDNS as a pod, a node exporter on the node IP, a local "internet", and network-mapper
  * installed by its Helm chart from its image: the sniffer DaemonSet and the operator Deployment,
- * in-cluster with their projected ServiceAccount tokens. stop() removes everything it made.
+ * in-cluster with their projected ServiceAccount tokens; with `otterize`, Otterize's Intents
+ * Operator from its own chart before it. stop() removes everything it made.
  * Throws ImageUnavailableError before making anything when the image cannot be built.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const imageLayout = networkMapperImageLayout(repoRoot);
   const image = chartImageReference(chartDir);
+  const images = new Map([[image.reference, { layout: imageLayout, tag: image.tag }], ...(options.otterize ? otterizeImages(options.otterize) : [])]);
   const network = clusterNetwork(options.prefix, options.octet);
   const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
   mkdirSync(stateDir, { recursive: true });
@@ -101,11 +116,13 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${network.nodeIP}`],
     });
     stops.push(() => controlPlane.stop());
+    // As on a node with kube-proxy, the API server reaches webhook Services by their ClusterIP.
+    joinClusterCgroup(options.prefix, controlPlane.pid);
     const admin = controlPlane.admin();
     const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
 
     const nodeName = `${options.prefix}-node`;
-    const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir, images: new Map([[image.reference, { layout: imageLayout, tag: image.tag }]]) });
+    const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir, images });
     stops.push(() => nodeAgent.stop());
     const kubeProxy = startKubeProxy(admin, network, apiPort);
     stops.push(() => kubeProxy.stop());
@@ -117,6 +134,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' });
 
     await startNodeMetrics(admin, network.nodeIP);
+    if (options.otterize) {
+      await installOtterizeRelease(admin, options.otterize, {
+        helm: helmBinary, kubeconfigPath: controlPlane.kubeconfigPath, helmHome: join(stateDir, 'helm'), timeoutMs: otterizeReadyTimeoutMs,
+      });
+    }
     await helmInstall({
       helm: helmBinary,
       chartDir,
@@ -135,7 +157,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);
     const snifferStartedAt = Date.now();
 
-    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, stop };
+    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, withOtterize: options.otterize !== undefined, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,6 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, dumpYaml, type KubeConfig } from '@kubernetes/client-node';
 import { controlPlaneBinary } from '../control-plane.js';
+import type { OtterizeDir } from '../otterize/otterize-dir.js';
+import { otterizeOwnIntents } from '../otterize/otterize-own-intents.js';
+import { appliedByOtterize, describePolicy, otterizePolicies } from '../otterize/otterize-policies.js';
+import { OtterizeUnavailableError } from '../otterize/otterize-release.js';
 import { listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
@@ -15,7 +19,12 @@ export interface MainCommandOptions {
   readonly edges: readonly ExpectedEdge[];
   readonly intents: readonly ExpectedIntents[];
   readonly timeoutMs: number;
+  /** Otterize's binaries, chart and images (OTTERIZE_BIN_DIR): its Intents Operator then enforces the map, and its policies are shown. */
+  readonly otterize?: OtterizeDir;
 }
+
+/** Otterize applies a new ClientIntents within a second or two; a slow machine gets this long. */
+const otterizeApplyTimeoutMs = 60_000;
 
 const cliMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
@@ -65,11 +74,11 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  console.log('Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS) and installing network-mapper with its Helm chart from its image...');
+  console.log(`Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS) and installing ${options.otterize ? 'Otterize\'s Intents Operator with its Helm chart, then ' : ''}network-mapper with its Helm chart from its image...`);
   try {
-    cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478) });
+    cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478), otterize: options.otterize });
   } catch (error) {
-    if (error instanceof ImageUnavailableError) {
+    if (error instanceof ImageUnavailableError || error instanceof OtterizeUnavailableError) {
       console.error(error.message);
       process.exit(1);
     }
@@ -95,13 +104,14 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   const kubeconfig = join(cluster.stateDir, 'admin.kubeconfig');
   copyFileSync(cluster.controlPlane.kubeconfigPath, kubeconfig);
   await applyManifests(cluster.admin, options.demoYaml);
-  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${options.intents.length} client workloads (the CronJob runs at the next full minute)...`);
+  const expected = [...options.intents, ...(cluster.withOtterize ? otterizeOwnIntents : [])];
+  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${expected.length} client workloads (the CronJob runs at the next full minute)...`);
 
   const appliedAt = Date.now();
   const deadline = appliedAt + options.timeoutMs;
   let differences: string[] = ['nothing listed yet'];
   while (!stopping() && Date.now() < deadline) {
-    differences = await listIntents(cluster.admin).then((observed) => mapDifferences(options.intents, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
+    differences = await listIntents(cluster.admin).then((observed) => mapDifferences(expected, observed), (error: unknown) => [`cannot list ClientIntents: ${String(error)}`]);
     if (differences.length === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -124,6 +134,7 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
     console.log(`Wrote ${written} ClientIntents to ${exportDir}`);
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
+  if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
   const kubectl = `${controlPlaneBinary()} kubectl`;
   console.log(`
 The local cluster keeps running. Look around with:
@@ -132,9 +143,31 @@ The local cluster keeps running. Look around with:
   node ${cliMain} status          # kubectl netmap status: is it working?
   node ${cliMain} serve           # kubectl netmap serve: the live map at http://127.0.0.1:8477/
   ${kubectl} get clientintents -A
-  ${kubectl} get networkobservations -A
+  ${kubectl} get networkobservations -A${cluster.withOtterize ? `
+  ${kubectl} get networkpolicies -A   # what Otterize enforces from the map` : ''}
   ${kubectl} get pods -A -o wide
 
 Pod logs: ${join(cluster.stateDir, 'logs')}
 Press Ctrl-C to stop; everything it created is removed.`);
+}
+
+/** The zero-trust loop closed: Otterize has applied every ClientIntents of the map, and the NetworkPolicies it made from them. */
+async function showOtterizePolicies(cluster: LocalCluster, stopping: () => boolean): Promise<void> {
+  const api = cluster.admin.makeApiClient(CustomObjectsApi);
+  const deadline = Date.now() + otterizeApplyTimeoutMs;
+  let pending: string[] = [];
+  while (!stopping() && Date.now() < deadline) {
+    const list = await api.listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' }) as {
+      items: { metadata: { name: string; namespace: string; generation?: number; finalizers?: string[] }; status?: unknown }[];
+    };
+    pending = list.items.filter((item) => !appliedByOtterize(item)).map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
+    if (pending.length === 0) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (stopping()) return;
+  console.log(pending.length
+    ? `\nOtterize has not applied ${pending.join(', ')} after ${otterizeApplyTimeoutMs / 1000} s: see its pods' logs.`
+    : '\nOtterize\'s Intents Operator has applied every ClientIntents (status.upToDate for its generation).');
+  const policies = await otterizePolicies(cluster.admin);
+  console.log(`The NetworkPolicies it created from the map (${policies.length}):\n${policies.map((p) => `  ${describePolicy(p)}`).join('\n')}`);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { otterizeDir } from '../otterize/otterize-dir.js';
 import { runMainCommand } from './main-command.js';
 import { demoDir } from './internet.js';
 import { shopEdges, shopIntents } from './main-demo.js';
 
-await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000 });
+await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000, otterize: otterizeDir() });

@@ -19,7 +19,11 @@ export interface ReleaseOptions {
   /** Helm's cache, config and data dirs (it writes there). */
   readonly helmHome: string;
   /** Chart values set on the command line (`--set key=value`). */
-  readonly values: Readonly<Record<string, string | number>>;
+  readonly values: Readonly<Record<string, string | number | boolean>>;
+  /** The release's name; network-mapper's by default. */
+  readonly release?: string;
+  /** Helm's --post-renderer: an executable and its arguments, given the rendered manifests on stdin. */
+  readonly postRenderer?: readonly [string, ...string[]];
 }
 
 /** The image reference the chart's pods name by default: image.repository and the chart's appVersion (or image.tag). */
@@ -35,11 +39,14 @@ export function chartImageReference(chartDir: string): { reference: string; tag:
 /** `helm install` with the real helm binary against the cluster's admin kubeconfig. */
 export async function helmInstall(options: ReleaseOptions): Promise<void> {
   mkdirSync(options.helmHome, { recursive: true });
+  const release = options.release ?? releaseName;
   const sets = Object.entries(options.values).flatMap(([key, value]) => ['--set', `${key}=${value}`]);
+  const [renderer, ...rendererArgs] = options.postRenderer ?? [];
+  const postRender = renderer ? ['--post-renderer', renderer, ...rendererArgs.flatMap((arg) => ['--post-renderer-args', arg])] : [];
   try {
     await run(options.helm, [
-      'install', releaseName, options.chartDir, '--namespace', options.namespace, '--create-namespace',
-      '--kubeconfig', options.kubeconfigPath, ...sets,
+      'install', release, options.chartDir, '--namespace', options.namespace, '--create-namespace',
+      '--kubeconfig', options.kubeconfigPath, ...sets, ...postRender,
     ], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -52,13 +59,13 @@ export async function helmInstall(options: ReleaseOptions): Promise<void> {
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`helm install ${releaseName} failed: ${stderr.trim() || String(error)}`, { cause: error });
+    throw new Error(`helm install ${release} failed: ${stderr.trim() || String(error)}`, { cause: error });
   }
 }
 
-const isReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+export const isReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
-function describePod(pod: V1Pod): string {
+export function describePod(pod: V1Pod): string {
   const states = (pod.status?.containerStatuses ?? []).map((s) => {
     const waiting = s.state?.waiting;
     return `${s.name}: ${waiting ? `waiting ${waiting.reason ?? ''} ${waiting.message ?? ''}`.trim() : s.state?.terminated ? `terminated ${s.state.terminated.exitCode}` : s.ready ? 'ready' : 'running, not ready'}`;

@@ -10,6 +10,11 @@ export interface OtterizeDir {
   readonly crdDir: string;
   readonly webhookManifest: string;
   readonly operatorRole: string;
+  /** Otterize's Intents Operator Helm chart, as shipped. */
+  readonly chartDir: string;
+  /** The images that chart names, built by scripts/otterize.sh from the binaries: OCI layouts tagged with the chart's appVersion. */
+  readonly operatorImageLayout: string;
+  readonly webhookServerImageLayout: string;
 }
 
 const binaries = ['intents-operator', 'intents-operator-webhook-server', 'otterize-sniffer'] as const;
@@ -30,8 +35,12 @@ export function otterizeDir(env: NodeJS.ProcessEnv = process.env): OtterizeDir |
     crdDir: join(root, 'manifests', 'crds'),
     webhookManifest: join(root, 'manifests', 'webhook', 'manifests.yaml'),
     operatorRole: join(root, 'manifests', 'rbac', 'role.yaml'),
+    chartDir: join(root, 'charts', 'intents-operator'),
+    operatorImageLayout: join(root, 'images', 'intents-operator'),
+    webhookServerImageLayout: join(root, 'images', 'intents-operator-webhook-server'),
   };
-  for (const path of [dir.operatorBinary, dir.webhookServerBinary, dir.snifferBinary, dir.crdDir, dir.webhookManifest, dir.operatorRole]) {
+  // The images are checked where they are used (the local cluster): building them needs buildah and root.
+  for (const path of [dir.operatorBinary, dir.webhookServerBinary, dir.snifferBinary, dir.crdDir, dir.webhookManifest, dir.operatorRole, dir.chartDir]) {
     if (!existsSync(path)) throw new Error(`OTTERIZE_BIN_DIR=${root} has no ${path.slice(root.length + 1)} (scripts/otterize.sh unpack lays it out)`);
   }
   return dir;

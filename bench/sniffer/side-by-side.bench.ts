@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,8 @@ import { synFlood } from './support/syn-flood.js';
  * (30), BENCH_FLOOD_SECONDS (4), BENCH_DNS_RATES (10000,50000,100000), BENCH_SYN_RATES
  * (5000,20000), BENCH_SCAN_LOAD (off,on), BENCH_CPU_PROF=1 (also profiles our sniffer at idle with
  * node --cpu-prof and prints its top self-time functions), BENCH_VARIANTS='--max-opt=1;--lite-mode' (our
- * sniffer with these node flags added too, one run each per round, with the scan load on).
+ * sniffer with these node flags added too, one run each per round, with the scan load on),
+ * BENCH_REPORT_FROM=<file> (no run: the tables again from the JSON lines of an earlier run's output).
  */
 const binDir = process.env.OTTERIZE_BIN_DIR;
 const reference = binDir ? join(binDir, 'otterize-sniffer') : undefined;
@@ -231,6 +232,11 @@ async function profileIdle(topology: Topology, ctx: { workDir: string; api: Node
 }
 
 const perPacketUs = (f: Flood | undefined) => (f && f.sent ? (f.cpuSeconds / f.sent) * 1e6 : NaN);
+/**
+ * Per packet the sniffer took from the ring (offered minus dropped): a sniffer that drops part of
+ * a flood does not pay for those packets, so per packet sent would flatter it.
+ */
+const perProcessedUs = (f: Flood | undefined) => (f && f.received - f.dropped > 0 ? (f.cpuSeconds / (f.received - f.dropped)) * 1e6 : NaN);
 
 function ratioRows(ours: RunResult, ref: RunResult): [string, number, number][] {
   const rows: [string, number, number][] = [
@@ -242,7 +248,11 @@ function ratioRows(ours: RunResult, ref: RunResult): [string, number, number][] 
   ];
   for (const f of ours.floods) {
     const other = ref.floods.find((g) => g.kind === f.kind && g.rate === f.rate);
-    rows.push([`CPU per ${f.kind === 'dns' ? 'DNS response' : 'SYN'} at ${f.rate / 1000}k/s (µs)`, perPacketUs(f), perPacketUs(other)]);
+    rows.push([`CPU per ${f.kind === 'dns' ? 'DNS response' : 'SYN'} sent at ${f.rate / 1000}k/s (µs)`, perPacketUs(f), perPacketUs(other)]);
+  }
+  for (const f of ours.floods) {
+    const other = ref.floods.find((g) => g.kind === f.kind && g.rate === f.rate);
+    rows.push([`CPU per ${f.kind === 'dns' ? 'DNS response' : 'SYN'} captured (not dropped) at ${f.rate / 1000}k/s (µs)`, perProcessedUs(f), perProcessedUs(other)]);
   }
   return rows;
 }
@@ -275,6 +285,12 @@ function report(results: RunResult[]): void {
 }
 
 async function main(): Promise<void> {
+  const earlier = process.env.BENCH_REPORT_FROM;
+  if (earlier) {
+    // The tables again from the JSON lines an earlier run printed (one per sniffer run).
+    report(readFileSync(earlier, 'utf8').split('\n').filter((line) => line.startsWith('{"sniffer"')).map((line) => JSON.parse(line) as RunResult));
+    return;
+  }
   if (!reference || !existsSync(reference)) {
     console.log(`side-by-side with the reference sniffer: NOT RUN (OTTERIZE_BIN_DIR ${binDir ? `has no otterize-sniffer: ${binDir}` : 'is not set'}; scripts/bench.sh sets it from OTTERIZE_PEERS_DIR)`);
     return;

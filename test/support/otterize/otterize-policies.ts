@@ -2,8 +2,8 @@ import { NetworkingV1Api, type KubeConfig, type V1LabelSelector, type V1NetworkP
 
 /** The finalizer Otterize's operator puts on every ClientIntents it has acted on. */
 export const otterizeFinalizer = 'intents.otterize.com/client-intents-finalizer';
-/** The label Otterize's operator puts on each NetworkPolicy it makes from ClientIntents (its own chart's policies have none). */
-export const otterizePolicyLabel = 'intents.otterize.com/network-policy';
+/** Otterize's operator labels each NetworkPolicy it makes from ClientIntents with keys under this prefix (its own chart's policies have none). */
+const otterizeLabelPrefix = 'intents.otterize.com/';
 
 interface AppliedFields {
   metadata?: { generation?: number; finalizers?: string[] };
@@ -18,8 +18,8 @@ export function appliedByOtterize(object: AppliedFields | undefined): boolean {
 
 /** The NetworkPolicies Otterize's operator made from ClientIntents, in every namespace, by namespace/name. */
 export async function otterizePolicies(kc: KubeConfig): Promise<V1NetworkPolicy[]> {
-  const { items } = await kc.makeApiClient(NetworkingV1Api).listNetworkPolicyForAllNamespaces({ labelSelector: otterizePolicyLabel });
-  return items.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+  const { items } = await kc.makeApiClient(NetworkingV1Api).listNetworkPolicyForAllNamespaces();
+  return items.filter((p) => Object.keys(p.metadata?.labels ?? {}).some((key) => key.startsWith(otterizeLabelPrefix))).sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
 }
 
 function selector(labels: V1LabelSelector | undefined): string {

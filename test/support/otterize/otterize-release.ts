@@ -58,7 +58,8 @@ export interface OtterizeReleaseOptions {
 
 /**
  * `helm install otterize <its chart> -n otterize-system` as Otterize's docs say, with the images
- * from this node, telemetry off, and its unobtainable metrics sidecar removed (remove-container.ts).
+ * from this node, telemetry off, egress policies on, and its unobtainable metrics sidecar removed
+ * (remove-container.ts).
  * Everything else is as shipped: the webhook server makes its self-signed certificate, installs
  * the CRDs with the conversion webhook on its Service, and puts the caBundle into the chart's
  * ValidatingWebhookConfiguration; the API server then reaches the webhook through that Service.
@@ -77,6 +78,9 @@ export async function installOtterizeRelease(admin: KubeConfig, dir: OtterizeDir
       'operator.repository': imageRepository, 'operator.image': 'intents-operator', 'operator.tag': tag,
       'webhookServer.repository': imageRepository, 'webhookServer.image': 'intents-operator-webhook-server', 'webhookServer.tag': tag,
       'global.telemetry.enabled': false, 'global.telemetry.usage.enabled': false, 'global.telemetry.errors.enabled': false,
+      // Off by default in the chart; on, Otterize turns the map's internet targets (and their
+      // status.resolvedIPs) into egress rules too, which the main command shows.
+      'operator.enableEgressNetworkPolicyCreation': true,
     },
     postRenderer: [process.execPath, removeContainerMain, 'kube-rbac-proxy'],
   });

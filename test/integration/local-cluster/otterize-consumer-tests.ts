@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { controlPlaneBinary } from '../../support/control-plane.js';
+import { applyManifests, observationNamespace, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
+import { releasePods } from '../../support/local-cluster/network-mapper-release.js';
+import { sumMetric } from '../../support/metrics.js';
+import type { OtterizeDir } from '../../support/otterize/otterize-dir.js';
+import { otterizeNamespace } from '../../support/otterize/otterize-install.js';
+import { appliedByOtterize, otterizeFinalizer, otterizePolicies } from '../../support/otterize/otterize-policies.js';
+import { clientIntentsCrdName, waitForOtterizeReady, webhookServiceName } from '../../support/otterize/otterize-release.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const clientIntentsApi = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const webhookServer = 'intents-operator-webhook-server';
+
+interface ClientIntentsItem {
+  metadata: { name: string; namespace: string; generation?: number; finalizers?: string[]; labels?: Record<string, string> };
+  spec: { workload: { name: string; kind?: string }; targets: { kubernetes?: { name: string; kind?: string } }[] };
+  status?: { resolvedIPs?: { dns: string; ips: string[] }[] };
+}
+
+/** A Deployment (and Service) of the demo's app, as the end-to-end test writes them. */
+export type DemoDeployment = (name: string, namespace: string, env: Record<string, string>, port?: number) => string;
+
+function chartAppVersion(dir: OtterizeDir): string {
+  return /^appVersion:\s*"?([^"\n]+)"?$/m.exec(readFileSync(join(dir.chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
+}
+
+/** Where Otterize puts the ingress policy of a server a ClientIntents names: `<name>-<kind>-access` in its namespace. */
+function serverPolicy(target: { name: string; kind?: string }, clientNamespace: string): string {
+  const [name, namespace = clientNamespace] = target.name.split('.');
+  return `${namespace}/${name}-${(target.kind ?? 'deployment').toLowerCase()}-access`;
+}
+
+/**
+ * The end-to-end test's part where Otterize's Intents Operator, installed by its own chart into
+ * the local cluster, consumes the map: registered inside its describe, after the exact map has
+ * been checked, only where OTTERIZE_BIN_DIR names Otterize (scripts/test.sh says so otherwise).
+ */
+export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalCluster, deployment: DemoDeployment): void {
+  const admin = () => cluster().admin;
+  const allIntents = async (): Promise<ClientIntentsItem[]> =>
+    ((await admin().makeApiClient(CustomObjectsApi).listClusterCustomObject(clientIntentsApi)) as { items: ClientIntentsItem[] }).items;
+  /** Ours: the chart's operator labels what it manages. */
+  const managedIntents = async (): Promise<ClientIntentsItem[]> => (await allIntents()).filter((i) => i.metadata.labels?.['app.kubernetes.io/managed-by'] === 'network-mapper');
+  /** A metric summed over both operator replicas (each serves /metrics on its pod IP). */
+  const operatorMetric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
+    let sum = 0;
+    for (const pod of (await releasePods(admin(), observationNamespace)).operators) {
+      sum += sumMetric(await (await fetch(`http://${pod.status!.podIP!}:8080/metrics`)).text(), name, labels);
+    }
+    return sum;
+  };
+  const workloadIntents = async (namespace: string, workload: string): Promise<ClientIntentsItem[]> =>
+    (await allIntents()).filter((i) => i.metadata.namespace === namespace && i.spec.workload.name === workload);
+
+  it('installs Otterize by its own chart: its webhook Service, its self-signed certificate in the CRD and webhooks, and no CRD of ours', async () => {
+    const crd = await admin().makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: clientIntentsCrdName });
+    const clientConfig = crd.spec.conversion?.webhook?.clientConfig;
+    expect(clientConfig?.service).to.include({ name: webhookServiceName, namespace: otterizeNamespace });
+    expect(clientConfig?.url).to.equal(undefined);
+    expect(Buffer.from(clientConfig!.caBundle!, 'base64').toString()).to.include('BEGIN CERTIFICATE');
+    expect(crd.spec.versions.find((v) => v.storage)?.name).to.equal('v2alpha1');
+    expect(crd.metadata?.annotations?.['meta.helm.sh/release-name'], 'network-mapper\'s chart left Otterize\'s CRD alone').to.equal(undefined);
+    const secret = await admin().makeApiClient(CoreV1Api).readNamespacedSecret({ name: 'intents-operator-webhook-cert', namespace: otterizeNamespace });
+    expect(Buffer.from(secret.data!['tls.crt']!, 'base64').toString()).to.include('BEGIN CERTIFICATE');
+    const pods = (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: otterizeNamespace })).items;
+    const image = (name: string): string => `localhost/otterize/${name}:${chartAppVersion(dir)}`;
+    expect(pods.map((p) => p.spec?.containers.map((c) => c.image))).to.have.deep.members([[image('intents-operator')], [image(webhookServer)]]);
+    for (const pod of pods) {
+      expect(cluster().nodeAgent.running().find((r) => r.uid === pod.metadata?.uid)?.files?.serviceAccountDir, `${pod.metadata?.name} has its projected token`).to.be.a('string');
+    }
+  });
+
+  it('has every ClientIntents network-mapper writes admitted and applied by Otterize, with a NetworkPolicy for each server it names', async () => {
+    const applied = await waitFor('every ClientIntents applied by Otterize, with its finalizer', async () => {
+      const items = await managedIntents();
+      return items.length > 0 && items.every((i) => appliedByOtterize(i) && i.metadata.finalizers?.includes(otterizeFinalizer)) ? items : undefined;
+    }, 60_000);
+    const servers = applied.flatMap((i) => i.spec.targets.flatMap((t) => (t.kubernetes ? [serverPolicy(t.kubernetes, i.metadata.namespace)] : [])));
+    expect(servers).to.have.length.above(0);
+    const policies = await waitFor('a NetworkPolicy from Otterize for each server', async () => {
+      const found = (await otterizePolicies(admin())).map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
+      return servers.every((s) => found.includes(s)) ? found : undefined;
+    }, 30_000);
+    console.log(`local-cluster: Otterize's NetworkPolicies: ${policies.join(', ')}`);
+    expect(await operatorMetric('netmap_write_errors_total')).to.equal(0);
+    const webPods = (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items;
+    expect(Object.keys(webPods[0]?.metadata?.labels ?? {}).some((k) => k.startsWith('intents.otterize.com/access-')), 'Otterize labelled the client pod').to.equal(true);
+  });
+
+  it('keeps status.resolvedIPs next to Otterize\'s status, and Otterize\'s egress rules carry those IPs', async () => {
+    const resolved = await waitFor('web\'s resolvedIPs beside Otterize\'s status', async () => {
+      const web = (await managedIntents()).find((i) => i.metadata.namespace === 'e2e-shop' && i.metadata.name === 'web');
+      const entry = web?.status?.resolvedIPs?.find((r) => r.dns === 'api.payments.example');
+      return web && appliedByOtterize(web) && entry?.ips.length ? entry : undefined;
+    }, 30_000);
+    const egress = await waitFor('an egress rule from Otterize with the resolved IP', async () => (await otterizePolicies(admin())).find((p) =>
+      (p.spec?.egress ?? []).some((rule) => (rule.to ?? []).some((peer) => resolved.ips.some((ip) => peer.ipBlock?.cidr === `${ip}/32`)))), 30_000);
+    expect(egress.metadata?.namespace).to.equal('e2e-shop');
+    expect(egress.spec?.policyTypes).to.include('Egress');
+  });
+
+  it('makes no write over a steady minute although Otterize keeps its finalizer and status and labels pods', async function () {
+    this.timeout(150_000);
+    const before = await operatorMetric('netmap_writes_total', { resource: 'clientintents' });
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    expect(await operatorMetric('netmap_writes_total', { resource: 'clientintents' })).to.equal(before);
+    for (const item of await managedIntents()) {
+      expect(appliedByOtterize(item), `${item.metadata.namespace}/${item.metadata.name} still applied`).to.equal(true);
+      expect(item.metadata.finalizers).to.include(otterizeFinalizer);
+    }
+  });
+
+  it('fails closed while Otterize\'s webhook server is down, and lands the pending ClientIntents once it is back', async function () {
+    this.timeout(240_000);
+    const apps = admin().makeApiClient(AppsV1Api);
+    const scale = (replicas: number) => apps.patchNamespacedDeploymentScale({ name: webhookServer, namespace: otterizeNamespace, body: { spec: { replicas } } }, mergePatch);
+    await scale(0);
+    try {
+      await waitFor('the webhook server\'s pod gone', async () =>
+        (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: otterizeNamespace, labelSelector: `app=${webhookServer}` })).items.length === 0, 30_000);
+      const errorsBefore = await operatorMetric('netmap_write_errors_total');
+      await applyManifests(admin(), deployment('reporter', 'e2e-shop', { TARGETS: 'http://api:8080/' }));
+      await waitFor('a refused ClientIntents write', async () => (await operatorMetric('netmap_write_errors_total')) > errorsBefore, 60_000);
+    } finally {
+      await scale(1);
+    }
+    await waitForOtterizeReady(admin(), 90_000);
+    const reporter = await waitFor('the pending ClientIntents, applied by Otterize', async () => {
+      const [item] = await workloadIntents('e2e-shop', 'reporter');
+      return item && appliedByOtterize(item) ? item : undefined;
+    }, 90_000);
+    expect(reporter.spec.targets).to.deep.equal([{ kubernetes: { name: 'api', kind: 'Deployment' } }]);
+    expect(reporter.metadata.finalizers).to.include(otterizeFinalizer);
+  });
+
+  it('respects a ClientIntents a user wrote: no second object for that workload, and an Event for what it lacks', async () => {
+    const errorsBefore = await operatorMetric('netmap_write_errors_total');
+    await admin().makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      ...clientIntentsApi, namespace: 'e2e-shop', fieldValidation: 'Strict',
+      body: {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'auditor-by-hand', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'auditor', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } }] },
+      },
+    });
+    await applyManifests(admin(), deployment('auditor', 'e2e-shop', { TARGETS: 'http://api:8080/' }));
+    const event = await waitFor('the ObservedTargetsMissing Event', async () =>
+      (await admin().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'e2e-shop' })).items
+        .find((e) => e.reason === 'ObservedTargetsMissing' && e.involvedObject.name === 'auditor-by-hand'), 60_000);
+    expect(event.message).to.contain('api');
+    expect((await workloadIntents('e2e-shop', 'auditor')).map((i) => i.metadata.name)).to.deep.equal(['auditor-by-hand']);
+    expect(await operatorMetric('netmap_write_errors_total'), 'no second object tried (the webhook would refuse it)').to.equal(errorsBefore);
+  });
+
+  for (const apiVersion of ['v2beta1', 'v1alpha3']) {
+    it(`has \`kubectl netmap export --output-type dir --api-version ${apiVersion}\` accepted by kubectl apply -k under strict validation through Otterize's webhooks`, () => {
+      const out = mkdtempSync(join(tmpdir(), `netmap-e2e-export-${apiVersion}-`));
+      try {
+        const kubeconfig = cluster().controlPlane.kubeconfigPath;
+        const exported = spawnSync(process.execPath, [cliMain, 'export', '-o', out, '--output-type', 'dir', '--api-version', apiVersion, '--kubeconfig', kubeconfig], { encoding: 'utf8' });
+        expect(exported.status, exported.stderr).to.equal(0);
+        expect(readdirSync(out)).to.include('kustomization.yaml');
+        const apply = spawnSync(controlPlaneBinary(), ['kubectl', '--kubeconfig', kubeconfig, 'apply', '-k', out, '--dry-run=server', '--validate=strict'], { encoding: 'utf8' });
+        expect(apply.status, `${apply.stdout}\n${apply.stderr}`).to.equal(0);
+        expect(apply.stdout).to.match(/clientintents\.k8s\.otterize\.com\/web (configured|unchanged) \(server dry run\)/);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  }
+}

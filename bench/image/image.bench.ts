@@ -8,9 +8,9 @@ import { startControlPlane } from '../../test/support/control-plane.js';
 import { builtImage } from '../../test/support/oci/built-image.js';
 import { startOperatorInRootfs, startSnifferInRootfs, type RunningComponent } from '../../test/support/oci/components-in-rootfs.js';
 import { imageCommand } from '../../test/support/oci/image-command.js';
-import { readOciImage } from '../../test/support/oci/oci-layout.js';
+import { readOciImage } from '../../test/support/oci/oci-image-layout.js';
 import { runInRootfs } from '../../test/support/oci/run-in-rootfs.js';
-import { unpackLayers } from '../../test/support/oci/unpack-layers.js';
+import { unpackOciImage } from '../../test/support/oci/oci-unpack.js';
 import { slottedPort } from '../../test/support/test-slot.js';
 
 /**
@@ -27,13 +27,13 @@ const image = readOciImage(layoutDir, tag);
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const compressed = image.layers.reduce((sum, l) => sum + l.descriptor.size, 0);
-console.log(`image ${tag} (${layoutDir}): ${image.layers.length} layers, ${mb(compressed)} MB compressed (${image.layers.map((l) => mb(l.descriptor.size)).join(' + ')})`);
+const compressed = image.layers.reduce((sum, l) => sum + l.size, 0);
+console.log(`image ${tag} (${layoutDir}): ${image.layers.length} layers, ${mb(compressed)} MB compressed (${image.layers.map((l) => mb(l.size)).join(' + ')})`);
 
-const rootfs = mkdtempSync(join(tmpdir(), 'netmap-image-bench-'));
+const unpackDir = mkdtempSync(join(tmpdir(), 'netmap-image-bench-'));
 try {
   let start = performance.now();
-  unpackLayers(image.layers.map((l) => l.path), rootfs);
+  const rootfs = await unpackOciImage(image, unpackDir);
   const unpackMs = performance.now() - start;
   const du = (path: string): number => Number(execFileSync('du', ['-sb', join(rootfs, path)], { encoding: 'utf8' }).split('\t')[0]);
   console.log(`unpacked: ${mb(du('.'))} MB in ${(unpackMs / 1000).toFixed(1)} s; of it /usr/local/bin/node ${mb(du('usr/local/bin/node'))} MB, /app ${mb(du('app'))} MB (node_modules ${mb(du('app/node_modules'))} MB, dist ${mb(du('app/dist'))} MB)`);
@@ -42,7 +42,7 @@ try {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       start = performance.now();
-      const result = runInRootfs(rootfs, imageCommand(image.config, args));
+      const result = runInRootfs(rootfs, imageCommand(image, args));
       times.push(performance.now() - start);
       if (result.status !== 0) throw new Error(`network-mapper ${args.join(' ')}: ${result.stderr}`);
     }
@@ -52,8 +52,8 @@ try {
   const cp = await startControlPlane();
   try {
     for (const [name, startComponent] of [
-      ['operator', () => startOperatorInRootfs(rootfs, image.config, cp)],
-      ['sniffer', () => startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19488))],
+      ['operator', () => startOperatorInRootfs(rootfs, image, cp)],
+      ['sniffer', () => startSnifferInRootfs(rootfs, image, cp, slottedPort(19488))],
     ] as const) {
       const started: number[] = [];
       const ready: number[] = [];
@@ -70,5 +70,5 @@ try {
     await cp.stop();
   }
 } finally {
-  rmSync(rootfs, { recursive: true, force: true });
+  rmSync(unpackDir, { recursive: true, force: true });
 }

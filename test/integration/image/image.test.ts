@@ -6,9 +6,9 @@ import { terminate } from '../../support/component-process.js';
 import { builtImage } from '../../support/oci/built-image.js';
 import { startOperatorInRootfs, startSnifferInRootfs } from '../../support/oci/components-in-rootfs.js';
 import { imageCommand, type ImageCommand } from '../../support/oci/image-command.js';
-import { readOciImage, type OciImage } from '../../support/oci/oci-layout.js';
+import { readOciImage, type OciImage } from '../../support/oci/oci-image-layout.js';
 import { runInRootfs } from '../../support/oci/run-in-rootfs.js';
-import { unpackLayers } from '../../support/oci/unpack-layers.js';
+import { unpackOciImage } from '../../support/oci/oci-unpack.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { slottedPort } from '../../support/test-slot.js';
 
@@ -22,28 +22,29 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
   this.timeout(120_000);
   const { layoutDir, tag } = builtImage();
   let image: OciImage;
+  let unpackDir: string;
   let rootfs: string;
-  const command = (args: string[]): ImageCommand => imageCommand(image.config, args);
+  const command = (args: string[]): ImageCommand => imageCommand(image, args);
 
-  before(() => {
+  before(async () => {
     image = readOciImage(layoutDir, tag);
-    rootfs = mkdtempSync(join(tmpdir(), 'netmap-image-'));
-    unpackLayers(image.layers.map((l) => l.path), rootfs);
+    // A directory of its own, not the node agent's shared cache: the tests write mount points into it.
+    unpackDir = mkdtempSync(join(tmpdir(), 'netmap-image-'));
+    rootfs = await unpackOciImage(image, unpackDir);
   });
 
   after(() => {
-    if (rootfs) rmSync(rootfs, { recursive: true, force: true });
+    if (unpackDir) rmSync(unpackDir, { recursive: true, force: true });
   });
 
   it('is tagged with package.json version and configured to run the entrypoint as 65532 in /app', () => {
-    const config = image.config.config!;
-    expect(config.Entrypoint).to.deep.equal(['/usr/local/bin/network-mapper']);
-    expect(config.User).to.equal('65532:65532');
-    expect(config.WorkingDir).to.equal('/app');
-    expect(config.Env).to.include('NODE_ENV=production');
-    expect(config.Labels).to.include({ 'org.opencontainers.image.title': 'network-mapper', 'org.opencontainers.image.version': tag, 'org.opencontainers.image.licenses': 'Apache-2.0' });
-    expect(image.config.os).to.equal('linux');
-    expect(image.config.architecture).to.equal('amd64');
+    expect(image.entrypoint).to.deep.equal(['/usr/local/bin/network-mapper']);
+    expect(image.user).to.equal('65532:65532');
+    expect(image.workingDir).to.equal('/app');
+    expect(image.env).to.include('NODE_ENV=production');
+    expect(image.labels).to.include({ 'org.opencontainers.image.title': 'network-mapper', 'org.opencontainers.image.version': tag, 'org.opencontainers.image.licenses': 'Apache-2.0' });
+    expect(image.os).to.equal('linux');
+    expect(image.architecture).to.equal('amd64');
   });
 
   it('answers --version without a cluster, as its user and as root', () => {
@@ -88,7 +89,7 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
 
   it('runs the operator as 65532 on a read-only root file system, /tmp included, until it is ready', async () => {
     const cp = await sharedControlPlane();
-    const operator = await startOperatorInRootfs(rootfs, image.config, cp);
+    const operator = await startOperatorInRootfs(rootfs, image, cp);
     try {
       expect(operator.logs.filter((l) => 'unparsed' in l)).to.deep.equal([]);
       expect(await terminate(operator.child)).to.equal(0);
@@ -99,7 +100,7 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
 
   it('runs the sniffer as root with only NET_RAW and SYS_PTRACE on a read-only root until it is ready', async () => {
     const cp = await sharedControlPlane();
-    const sniffer = await startSnifferInRootfs(rootfs, image.config, cp, slottedPort(19488));
+    const sniffer = await startSnifferInRootfs(rootfs, image, cp, slottedPort(19488));
     try {
       expect(sniffer.logs.filter((l) => 'unparsed' in l || l.level === 'error')).to.deep.equal([]);
       expect(await terminate(sniffer.child)).to.equal(0);

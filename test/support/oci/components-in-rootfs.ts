@@ -8,7 +8,7 @@ import { writeServiceAccountKubeconfig } from '../service-account-kubeconfig.js'
 import { snifferKubeConfig } from '../sniffer-rbac.js';
 import { waitFor } from '../wait-for.js';
 import { imageCommand } from './image-command.js';
-import type { OciImageConfig } from './oci-layout.js';
+import type { OciImage } from './oci-image-layout.js';
 import { startInRootfs } from './run-in-rootfs.js';
 
 export interface RunningComponent {
@@ -38,7 +38,7 @@ async function untilReady(child: ChildProcess, started: string, port: (logs: Rec
  * The operator from the image's entrypoint, as its Deployment runs it: the image's user, a
  * read-only root file system with nothing writable (no /tmp either), an admin kubeconfig bound in.
  */
-export async function startOperatorInRootfs(rootfs: string, config: OciImageConfig, cp: ControlPlane): Promise<RunningComponent> {
+export async function startOperatorInRootfs(rootfs: string, image: OciImage, cp: ControlPlane): Promise<RunningComponent> {
   await ensureNamespace(cp.admin(), namespace);
   await installCrds(cp.admin());
   // Readable by the image's user, as a projected token is; the bind target must exist before
@@ -47,7 +47,7 @@ export async function startOperatorInRootfs(rootfs: string, config: OciImageConf
   writeFileSync(kubeconfig, readFileSync(cp.kubeconfigPath), { mode: 0o644 });
   writeFileSync(`${rootfs}/kubeconfig`, '');
   const begin = performance.now();
-  const child = startInRootfs(rootfs, imageCommand(config, ['operator']), {
+  const child = startInRootfs(rootfs, imageCommand(image, ['operator']), {
     readOnly: true,
     binds: { '/kubeconfig': kubeconfig },
     env: { KUBECONFIG: '/kubeconfig', HEALTH_PORT: '0', POD_NAME: 'image-operator', LOG_LEVEL: 'info' },
@@ -70,14 +70,14 @@ export async function startOperatorInRootfs(rootfs: string, config: OciImageConf
  * SYS_PTRACE, a read-only root file system, its ServiceAccount's kubeconfig bound in; it captures
  * on the host's loopback (a device every machine has) and scans the host's /proc.
  */
-export async function startSnifferInRootfs(rootfs: string, config: OciImageConfig, cp: ControlPlane, port: number): Promise<RunningComponent> {
+export async function startSnifferInRootfs(rootfs: string, image: OciImage, cp: ControlPlane, port: number): Promise<RunningComponent> {
   await ensureNamespace(cp.admin(), namespace);
   await installCrds(cp.admin());
   const kubeconfig = `${rootfs}.sniffer-kubeconfig`;
   writeServiceAccountKubeconfig(await snifferKubeConfig(cp, namespace), kubeconfig, namespace);
   writeFileSync(`${rootfs}/kubeconfig`, '');
   const begin = performance.now();
-  const child = startInRootfs(rootfs, imageCommand(config, ['sniffer']), {
+  const child = startInRootfs(rootfs, imageCommand(image, ['sniffer']), {
     user: { uid: 0, gid: 0 },
     capabilities: ['net_raw', 'sys_ptrace'],
     readOnly: true,

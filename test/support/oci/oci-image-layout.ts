@@ -12,12 +12,15 @@ const descriptor = z.object({
 const index = z.object({ schemaVersion: z.literal(2), manifests: z.array(descriptor) });
 const manifest = z.object({ schemaVersion: z.literal(2), config: descriptor, layers: z.array(descriptor) });
 const imageConfig = z.object({
+  os: z.string().nullish(),
+  architecture: z.string().nullish(),
   config: z.object({
     Entrypoint: z.array(z.string()).nullish(),
     Cmd: z.array(z.string()).nullish(),
     User: z.string().nullish(),
     WorkingDir: z.string().nullish(),
     Env: z.array(z.string()).nullish(),
+    Labels: z.record(z.string(), z.string()).nullish(),
   }).partial().nullish(),
 });
 
@@ -33,6 +36,9 @@ export interface OciImage {
   readonly user: string;
   readonly workingDir: string;
   readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly os: string;
+  readonly architecture: string;
 }
 
 const refNameAnnotation = 'org.opencontainers.image.ref.name';
@@ -72,7 +78,8 @@ export function readOciImage(layoutDir: string, tag?: string): OciImage {
   const top = readJson(index, join(layoutDir, 'index.json'), 'the OCI index');
   const chosen = pickManifest(layoutDir, top.manifests, tag, join(layoutDir, 'index.json'));
   const parsed = readJson(manifest, blobPath(layoutDir, chosen.digest), 'the image manifest');
-  const config = readJson(imageConfig, blobPath(layoutDir, parsed.config.digest), 'the image config').config ?? {};
+  const whole = readJson(imageConfig, blobPath(layoutDir, parsed.config.digest), 'the image config');
+  const config = whole.config ?? {};
   return {
     layoutDir,
     manifestDigest: chosen.digest,
@@ -82,5 +89,8 @@ export function readOciImage(layoutDir: string, tag?: string): OciImage {
     user: config.User ?? '',
     workingDir: config.WorkingDir ?? '',
     env: config.Env ?? [],
+    labels: config.Labels ?? {},
+    os: whole.os ?? '',
+    architecture: whole.architecture ?? '',
   };
 }

@@ -38,7 +38,7 @@ export function classifyError(summary: ErrorSummary, connection: string | undefi
         exitCodes.crdMissing,
         `the ClientIntents resource (${context.resource}) does not exist on ${context.server}: ` +
           'the Otterize Intents Operator / network-mapper ClientIntents CRD is not installed. ' +
-          'Install the Otterize Intents Operator, or network-mapper\'s compatible CRD: kubectl apply -f config/crd/optional/',
+          'Install the Otterize Intents Operator, or network-mapper\'s compatible CRD: kubectl create -f config/crd/optional/ (create, never apply, so that it can never replace Otterize\'s)',
       );
     case 401:
       return new CliError(exitCodes.forbidden, `the API server at ${context.server} rejected the credentials (401 Unauthorized): ${summary.error}`);

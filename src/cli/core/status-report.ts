@@ -122,7 +122,7 @@ export function statusReport(input: StatusInput): StatusReport {
 
   if (!input.crd) {
     lines.push('ClientIntents CRD: not installed');
-    problems.push('the ClientIntents CRD is not installed: install the Otterize Intents Operator, or kubectl apply -f config/crd/optional/');
+    problems.push('the ClientIntents CRD is not installed: install the Otterize Intents Operator, or kubectl create -f config/crd/optional/ (create, never apply, so that it can never replace Otterize\'s)');
   } else {
     lines.push(`ClientIntents CRD: ${input.crd.ours ? "network-mapper's (config/crd/optional)" : "Otterize's (the Intents Operator's)"}, versions ${input.crd.versions.join(', ')}`);
   }

@@ -13,6 +13,24 @@ const defaultPageSize = 500;
  */
 const versions = [clientIntentsDefinition.version, 'v2alpha1'] as const;
 
+/**
+ * The ClientIntents version to read in this cluster, found by listing at most one item: v2beta1,
+ * else v2alpha1 where only that is served. A watch needs it up front; a list just tries both.
+ */
+export async function servedIntentsVersion(api: CustomObjectsApi, namespace: string | undefined): Promise<string> {
+  for (const [i, version] of versions.entries()) {
+    try {
+      const page = { ...clientIntentsDefinition, version, limit: 1 };
+      await (namespace === undefined ? api.listClusterCustomObject(page) : api.listNamespacedCustomObject({ ...page, namespace }));
+      return version;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
+      throw error;
+    }
+  }
+  return clientIntentsDefinition.version;
+}
+
 /** The raw ClientIntents items in the selected namespaces (all namespaces if none), read page by page. */
 export async function listClientIntents(kc: KubeConfig, selection: Selection, timeoutSeconds: number, pageSize = defaultPageSize): Promise<unknown[]> {
   const api = kc.makeApiClient(CustomObjectsApi);

@@ -3,6 +3,7 @@ import { clientIntentsDefinition } from '../../crds/client-intents.js';
 import { errorFields } from '../../shared/logger.js';
 import { classifyError, connectionProblem } from '../core/classify-error.js';
 import { readIntentsObject, type IntentsObject } from '../core/intents-object.js';
+import { servedIntentsVersion } from './list-client-intents.js';
 
 /** After a watch error, wait this long before listing and watching again. */
 const restartDelayMs = 2_000;
@@ -16,7 +17,8 @@ export interface IntentsWatch {
 /**
  * A first list or watch that fails is a CliError (exit 3, 4 or 5 as for the other commands).
  * Every ClientIntents (managed or not: `diff` needs both) in the namespaces given, or cluster-wide,
- * kept current by client-node's informers (list, then watch). Their caches are the only copy held:
+ * kept current by client-node's informers (list, then watch), in v2beta1 or, where an Intents
+ * Operator before v3 serves only that, v2alpha1 (the same body). Their caches are the only copy held:
  * the current set, nothing older. `onChange` runs after every add, update and delete.
  */
 export async function watchClientIntents(
@@ -26,8 +28,13 @@ export async function watchClientIntents(
   onError: (message: string) => void,
 ): Promise<IntentsWatch> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const { group, version, plural } = clientIntentsDefinition;
+  const { group, plural } = clientIntentsDefinition;
   const scopes: (string | undefined)[] = namespaces.length > 0 ? [...namespaces] : [undefined];
+  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
+  const resource = `${plural}.${group}`;
+  const version = await servedIntentsVersion(api, scopes[0]).catch((error: unknown) => {
+    throw classifyError(errorFields(error), connectionProblem(error), { server, verb: 'list', resource, ...(scopes[0] === undefined ? {} : { namespace: scopes[0] }) });
+  });
   let stopped = false;
   let starting = true;
   const startErrors: unknown[] = [];
@@ -53,8 +60,6 @@ export async function watchClientIntents(
     });
     return informer;
   });
-  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
-  const resource = `${plural}.${group}`;
   try {
     await Promise.all(
       informers.map((informer, i) =>

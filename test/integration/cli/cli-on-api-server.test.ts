@@ -258,7 +258,7 @@ describe('kubectl netmap against a real API server', function () {
         const run = await runCliProcess(['export'], { KUBECONFIG: bare.kubeconfigPath });
         expect(run.code).to.equal(exitCodes.crdMissing);
         expect(run.stderr).to.include('Otterize Intents Operator / network-mapper ClientIntents CRD is not installed');
-        expect(run.stderr).to.include('kubectl apply -f config/crd/optional/');
+        expect(run.stderr).to.include('kubectl create -f config/crd/optional/');
         expect(run.stderr.split('\n')).to.have.length(2);
       } finally {
         await bare.stop();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,8 @@ import { cpuSeconds, deployed, fetchInNamespace, parseMetrics, readStatus, sniff
 import { summarize, type MemorySample } from './support/memory-samples.js';
 import { startNodeApiServer, type NodeApiServer } from './support/node-api-server.js';
 import { packetSocketStats } from './support/packet-socket-stats.js';
-import { createScanLoad, type ScanLoad } from './support/scan-load.js';
+import { createScanLoad } from './support/scan-load.js';
+import { benchCleanUp, type BenchParts } from './support/bench-cleanup.js';
 import { synFlood } from './support/syn-flood.js';
 
 /*
@@ -312,35 +313,25 @@ async function main(): Promise<void> {
     'current-context: none', '',
   ].join('\n'));
   const topology = new Topology(prefix);
-  let api: NodeApiServer | undefined;
-  let load: ScanLoad | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => (cleaning ??= (async () => {
-    await running?.stop();
-    await api?.stop();
-    await topology.destroy();
-    await load?.destroy();
-    rmSync(workDir, { recursive: true, force: true });
-  })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-  }
+  const parts: BenchParts = { topology, workDir };
+  const cleanUp = benchCleanUp(parts, () => running);
   const results: RunResult[] = [];
   const loads: number[] = [];
   try {
     await addNodeWithSender(topology, `10.${octet}.0`);
     // Neither the generated responses nor the SYNs reach a socket: no replies, no RSTs.
     await topology.exec('node', 'iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(synPort), '-j', 'DROP');
-    api = await startNodeApiServer(topology, workDir, namespace);
+    const api = await startNodeApiServer(topology, workDir, namespace);
+    parts.api = api;
     const ctx = { workDir, api };
     await topology.spawnNode('node', support('graphql-mapper'), String(mapperPort)).waitForLine((l) => l === 'ready');
     for (const scanLoad of scanLoads) {
-      if (scanLoad === 'on' && !load) {
+      if (scanLoad === 'on' && !parts.load) {
         const t0 = Date.now();
-        load = await createScanLoad(scanPrefix, 100, 100);
+        parts.load = await createScanLoad(scanPrefix, 100, 100);
         console.log(`# scan load: 100 namespaces x 100 connections in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
-      if (scanLoad === 'off' && load) throw new Error('BENCH_SCAN_LOAD: off must come before on');
+      if (scanLoad === 'off' && parts.load) throw new Error('BENCH_SCAN_LOAD: off must come before on');
       if (cpuProfile && scanLoad === scanLoads.at(-1)) await profileIdle(topology, ctx);
       for (let round = 0; round < rounds; round++) {
         const tried = scanLoad === 'on' ? variants.map((flags) => `ours ${flags.join(' ')}`) : [];

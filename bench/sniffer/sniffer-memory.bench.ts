@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deleteNamespaces, NetnsProcess, Topology } from '../../test/support/netns/topology.js';
 import { addNodeWithSender } from '../../test/support/netns/node-with-sender.js';
 import { slotted, slottedOctet, slottedPort } from '../../test/support/test-slot.js';
-import { createScanLoad, type ScanLoad } from './support/scan-load.js';
+import { createScanLoad } from './support/scan-load.js';
+import { benchCleanUp, type BenchParts } from './support/bench-cleanup.js';
 import { summarize, type MemorySample, type PhaseSummary } from './support/memory-samples.js';
-import { startNodeApiServer, type NodeApiServer } from './support/node-api-server.js';
+import { startNodeApiServer } from './support/node-api-server.js';
 import { cpuSeconds, deployed, fetchInNamespace, parseMetrics, readStatus, snifferMain } from './support/deployed-sniffer.js';
 
 /*
@@ -115,28 +116,16 @@ async function main(): Promise<void> {
   await deleteNamespaces(scanPrefix);
   const workDir = mkdtempSync(join(tmpdir(), 'netmap-sniffer-memory-'));
   const topology = new Topology(prefix);
-  let apiServer: NodeApiServer | undefined;
-  let load: ScanLoad | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = () => (cleaning ??= (async () => {
-    await running?.stop();
-    await apiServer?.stop();
-    await topology.destroy();
-    await load?.destroy();
-    rmSync(workDir, { recursive: true, force: true });
-  })());
-  // Interrupted: the same clean-up (the holders of the scan load and the sniffer run in namespaces).
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-  }
+  const parts: BenchParts = { topology, workDir };
+  const cleanUp = benchCleanUp(parts, () => running);
   try {
     // The node: its own namespace, a sender behind a veth, a private API server.
     await addNodeWithSender(topology, net24);
-    apiServer = await startNodeApiServer(topology, workDir, namespace);
-    const { kubeconfig } = apiServer;
+    parts.api = await startNodeApiServer(topology, workDir, namespace);
+    const { kubeconfig } = parts.api;
 
     const t0 = Date.now();
-    load = await createScanLoad(scanPrefix, 100, 100, childEhash);
+    parts.load = await createScanLoad(scanPrefix, 100, 100, childEhash);
     console.log(`# scan load: 100 namespaces x 100 connections (tcp_child_ehash_entries=${childEhash}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     for (const line of await floor(base.flags)) console.log(line);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { sumMetric } from '../../support/metrics.js';
 import type { OtterizeDir } from '../../support/otterize/otterize-dir.js';
 import { otterizeNamespace } from '../../support/otterize/otterize-install.js';
 import { appliedByOtterize, otterizeFinalizer, otterizePolicies } from '../../support/otterize/otterize-policies.js';
-import { clientIntentsCrdName, waitForOtterizeReady, webhookServiceName } from '../../support/otterize/otterize-release.js';
+import { chartAppVersion, clientIntentsCrdName, waitForOtterizeReady, webhookServiceName } from '../../support/otterize/otterize-release.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -28,10 +28,6 @@ interface ClientIntentsItem {
 
 /** A Deployment (and Service) of the demo's app, as the end-to-end test writes them. */
 export type DemoDeployment = (name: string, namespace: string, env: Record<string, string>, port?: number) => string;
-
-function chartAppVersion(dir: OtterizeDir): string {
-  return /^appVersion:\s*"?([^"\n]+)"?$/m.exec(readFileSync(join(dir.chartDir, 'Chart.yaml'), 'utf8'))?.[1] ?? '';
-}
 
 /** Where Otterize puts the ingress policy of a server a ClientIntents names: `<name>-<kind>-access` in its namespace. */
 function serverPolicy(target: { name: string; kind?: string }, clientNamespace: string): string {

@@ -4,7 +4,7 @@ import { KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject }
 import { createLogger } from '../../../src/shared/logger.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
-import { installOtterizeRelease, otterizeImages } from '../otterize/otterize-release.js';
+import { installOtterizeRelease, otterizeImages, OtterizeUnavailableError } from '../otterize/otterize-release.js';
 import { joinClusterCgroup } from './cluster-cgroup.js';
 import { startCoreDns } from './coredns.js';
 import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwork } from './host-network.js';
@@ -117,7 +117,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
     stops.push(() => controlPlane.stop());
     // As on a node with kube-proxy, the API server reaches webhook Services by their ClusterIP.
-    joinClusterCgroup(options.prefix, controlPlane.pid);
+    if (!joinClusterCgroup(options.prefix, controlPlane.pid) && options.otterize) {
+      throw new OtterizeUnavailableError('Otterize cannot be installed: without a cgroup2 mount below /sys/fs/cgroup the API server cannot reach its webhook Service');
+    }
     const admin = controlPlane.admin();
     const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
 

@@ -22,7 +22,8 @@ const otterizeScript = join(import.meta.dirname, '..', '..', '..', '..', 'script
 /** Raised where Otterize was asked for but cannot be installed; the message says why in one line. */
 export class OtterizeUnavailableError extends Error {}
 
-function chartAppVersion(dir: OtterizeDir): string {
+/** The chart's appVersion: the tag of both images it names. */
+export function chartAppVersion(dir: OtterizeDir): string {
   const chart = parse(readFileSync(join(dir.chartDir, 'Chart.yaml'), 'utf8')) as { appVersion?: string };
   if (!chart.appVersion) throw new OtterizeUnavailableError(`${dir.chartDir}/Chart.yaml has no appVersion`);
   return String(chart.appVersion);

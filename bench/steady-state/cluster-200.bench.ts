@@ -10,6 +10,7 @@ import { installCrds } from '../../test/support/crds.js';
 import { snifferClient } from '../../test/support/sniffer-kube.js';
 import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
 import { startOperatorProcess, sumMetric } from '../operator/operator-process.js';
+import { componentNodeFlags } from '../support/node-flags.js';
 import { serviceIp, syntheticCluster } from '../operator/synthetic-cluster.js';
 import { createSyntheticObjects } from '../operator/synthetic-objects.js';
 import { countingWrites, type WriteCount } from './counting-client.js';
@@ -30,6 +31,8 @@ const nodes = Number(process.env.BENCH_NODES ?? 200);
 const podsPerNode = 5;
 const steadyMs = Number(process.env.BENCH_STEADY_SECONDS ?? 330) * 1000;
 const rereportSeconds = Number(process.env.BENCH_REREPORT_SECONDS ?? 300);
+/** The operator's Node flags: the Deployment's by default. */
+const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? componentNodeFlags('operator').join(' ');
 const namespace = 'network-mapper';
 
 const cp = await startControlPlane();
@@ -52,7 +55,8 @@ try {
   const countObjects = async (): Promise<number> =>
     ((await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace })) as { items: unknown[] }).items.length;
 
-  const operator = await startOperatorProcess(cp.kubeconfigPath, {});
+  // As deployed (image/node-flags); both flags are allowed in NODE_OPTIONS.
+  const operator = await startOperatorProcess(cp.kubeconfigPath, { NODE_OPTIONS: nodeOptions });
   stops.push(() => operator.stop());
   const before = { cpu: operator.cpuSeconds(), storage: await storage(), dataDir: dataDirBytes(), at: Date.now() };
 
@@ -95,7 +99,7 @@ try {
   const writes = (resource: string): number => sumMetric(metrics, 'netmap_writes_total', `resource="${resource}"`);
   const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
   console.log('command: node dist/bench/steady-state/cluster-200.bench.js');
-  console.log(`cluster: ${nodes} nodes, ${nodes * podsPerNode} pods in ${layout.workloads.length} Deployments; REREPORT_SECONDS=${rereportSeconds}; ${elapsed.toFixed(0)} s of steady load`);
+  console.log(`cluster: ${nodes} nodes, ${nodes * podsPerNode} pods in ${layout.workloads.length} Deployments; REREPORT_SECONDS=${rereportSeconds}; operator NODE_OPTIONS="${nodeOptions}"; ${elapsed.toFixed(0)} s of steady load`);
   console.log(`sniffers: ${count.requests} writes, ${mib(count.bytes)} MiB (${Math.round((count.bytes / nodes / elapsed) * 3600 / 1024)} KiB/node/hour); NetworkObservations present at most ${maxObjects}, at the end ${after.objects}`);
   console.log(`operator writes: observations status ${writes('networkobservations/status')}, deletes ${writes('networkobservations')}, ClientIntents ${writes('clientintents')}, status ${writes('clientintents/status')}; processed ${sumMetric(metrics, 'netmap_observations_processed_total', 'result="processed"')}`);
   console.log(`operator: CPU ${cpu.toFixed(1)} s in ${elapsed.toFixed(0)} s (${((cpu / elapsed) * 100).toFixed(1)}% of one core); RSS peak ${peakRss.toFixed(0)} MiB, VmHWM ${operator.hwmMiB().toFixed(0)} MiB`);

@@ -10,7 +10,7 @@ import type { OtterizeDir } from './otterize-dir.js';
 import { otterizeNamespace } from './otterize-install.js';
 import { webhookConfigurationName } from './otterize-manifests.js';
 
-/** The release name Otterize's docs install the Intents Operator chart under. */
+/** The release of Otterize's Intents Operator chart in the local cluster. */
 export const otterizeReleaseName = 'otterize';
 export const clientIntentsCrdName = 'clientintents.k8s.otterize.com';
 /** The Service the chart puts in front of the webhook server; its self-signed certificate is made for it. */
@@ -58,7 +58,7 @@ export interface OtterizeReleaseOptions {
 }
 
 /**
- * `helm install otterize <its chart> -n otterize-system` as Otterize's docs say, with the images
+ * `helm install otterize <its chart> -n otterize-system`, with the images
  * from this node, telemetry off, egress policies on, and its unobtainable metrics sidecar removed
  * (remove-container.ts).
  * Everything else is as shipped: the webhook server makes its self-signed certificate, installs

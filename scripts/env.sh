@@ -9,6 +9,11 @@ export NETMAP_ROOT NETMAP_CACHE
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
+# The project's own buildah image store, apart from the machine's (/var/lib/containers): the
+# image and Otterize's test images are built there (scripts/image.sh, scripts/otterize.sh).
+NETMAP_BUILDAH_STORAGE="$NETMAP_CACHE/buildah"
+buildah_() { buildah --root "$NETMAP_BUILDAH_STORAGE/root" --runroot "$NETMAP_BUILDAH_STORAGE/run" "$@"; }
+
 if [ -x "$NETMAP_NODE_DIR/bin/node" ]; then
   export PATH="$NETMAP_NODE_DIR/bin:$PATH"
   # node-gyp builds `cap` against these headers instead of downloading them.

@@ -13,16 +13,12 @@ cd "$NETMAP_ROOT"
 log() { printf 'image: %s\n' "$*" >&2; }
 fail() { log "$*"; exit 1; }
 
-storage=$NETMAP_CACHE/buildah
-# The project's own image store, apart from the machine's (/var/lib/containers).
-buildah_() { buildah --root "$storage/root" --runroot "$storage/run" "$@"; }
-
 require_tools() {
   command -v buildah >/dev/null && command -v mmdebstrap >/dev/null \
     || fail "cannot build the image: install buildah and mmdebstrap (Debian: apt-get install buildah mmdebstrap), then run scripts/image.sh again"
   [ "$(id -u)" = 0 ] || fail "cannot build the image: buildah --isolation chroot and mmdebstrap need root here; run scripts/image.sh as root"
   [ -x "$NETMAP_NODE_DIR/bin/node" ] || fail "cannot build the image: no Node $NETMAP_NODE_VERSION in $NETMAP_NODE_DIR; run scripts/setup.sh first"
-  mkdir -p "$storage"
+  mkdir -p "$NETMAP_BUILDAH_STORAGE"
   buildah_ info >/dev/null 2>&1 || fail "cannot build the image: buildah does not run here ($(buildah_ info 2>&1 | tail -n 1))"
 }
 

@@ -18,9 +18,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 log() { printf 'otterize: %s\n' "$*" >&2; }
 
-storage=$NETMAP_CACHE/buildah
-buildah_() { buildah --root "$storage/root" --runroot "$storage/run" "$@"; }
-
 # build_images <dir>: an image per binary from scratch, with what a distroless static base gives
 # them (a world-writable /tmp, which controller-runtime writes to at start-up; root and nonroot
 # accounts) and no RUN step, so no isolation is involved.
@@ -39,7 +36,7 @@ build_images() {
   [ -n "$version" ] || { log "no appVersion in the intents-operator chart"; exit 1; }
   printf '%s\n' "$version" > "$dir/version"
   local base=$dir/images/base
-  mkdir -p "$storage" "$base/tmp" "$base/etc"
+  mkdir -p "$NETMAP_BUILDAH_STORAGE" "$base/tmp" "$base/etc"
   chmod 1777 "$base/tmp"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > "$base/etc/passwd"
   printf 'root:x:0:\nnonroot:x:65532:\n' > "$base/etc/group"

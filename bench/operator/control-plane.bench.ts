@@ -5,7 +5,8 @@ import { resolveObservation } from '../../src/operator/core/observation-resolver
 import { startControlPlane } from '../../test/support/control-plane.js';
 import { installCrds } from '../../test/support/crds.js';
 import { syntheticCluster } from './synthetic-cluster.js';
-import { startOperatorProcess, sumMetric, waitUntil, type OperatorProcess } from './operator-process.js';
+import { sumMetric } from '../../test/support/metrics.js';
+import { startOperatorProcess, waitUntil, type OperatorProcess } from './operator-process.js';
 import { createSyntheticObjects, pool } from './synthetic-objects.js';
 
 /**
@@ -77,10 +78,10 @@ try {
       if (Date.now() - lastReport > Number(process.env.BENCH_PROGRESS_MS ?? 10_000)) {
         lastReport = Date.now();
         const m = await metricsText();
-        const mib = (name: string, label = ''): string => (sumMetric(m, name, label) / 1048576).toFixed(0);
+        const mib = (name: string, labels: Record<string, string> = {}): string => (sumMetric(m, name, labels) / 1048576).toFixed(0);
         process.stderr.write(
-          `progress ${((Date.now() - began) / 1000).toFixed(0)} s: ${list.items.length} ClientIntents, ${matching}/${expected.size} complete, observations processed ${sumMetric(m, 'netmap_observations_processed_total', 'result="processed"')}, queue ${sumMetric(m, 'netmap_queue_depth', '')}; ` +
-            `RSS ${operator.rssMiB().toFixed(0)} MiB, heap total ${mib('nodejs_heap_size_total_bytes')} used ${mib('nodejs_heap_size_used_bytes')} (new space ${mib('nodejs_heap_space_size_total_bytes', 'space="new"')}, old ${mib('nodejs_heap_space_size_total_bytes', 'space="old"')}, large objects ${mib('nodejs_heap_space_size_total_bytes', 'space="large_object"')}), external ${mib('nodejs_external_memory_bytes')} MiB\n`,
+          `progress ${((Date.now() - began) / 1000).toFixed(0)} s: ${list.items.length} ClientIntents, ${matching}/${expected.size} complete, observations processed ${sumMetric(m, 'netmap_observations_processed_total', { result: 'processed' })}, queue ${sumMetric(m, 'netmap_queue_depth')}; ` +
+            `RSS ${operator.rssMiB().toFixed(0)} MiB, heap total ${mib('nodejs_heap_size_total_bytes')} used ${mib('nodejs_heap_size_used_bytes')} (new space ${mib('nodejs_heap_space_size_total_bytes', { space: 'new' })}, old ${mib('nodejs_heap_space_size_total_bytes', { space: 'old' })}, large objects ${mib('nodejs_heap_space_size_total_bytes', { space: 'large_object' })}), external ${mib('nodejs_external_memory_bytes')} MiB\n`,
         );
       }
       if (process.env.BENCH_DEBUG && Date.now() - began > 30_000) {
@@ -100,11 +101,11 @@ try {
   clearInterval(sampler);
   await new Promise((r) => setTimeout(r, 3000));
   const text = await metricsText();
-  const writes = sumMetric(text, 'netmap_writes_total', 'resource="clientintents"');
-  const statusWrites = sumMetric(text, 'netmap_writes_total', 'resource="clientintents/status"');
-  const processed = sumMetric(text, 'netmap_observations_processed_total', 'result="processed"');
+  const writes = sumMetric(text, 'netmap_writes_total', { resource: 'clientintents' });
+  const statusWrites = sumMetric(text, 'netmap_writes_total', { resource: 'clientintents/status' });
+  const processed = sumMetric(text, 'netmap_observations_processed_total', { result: 'processed' });
   const hwm = operator.hwmMiB();
-  const heapUsed = sumMetric(text, 'nodejs_heap_size_used_bytes', '') / 1048576;
+  const heapUsed = sumMetric(text, 'nodejs_heap_size_used_bytes') / 1048576;
 
   console.log('command: node dist/bench/operator/control-plane.bench.js');
   console.log(`cluster: ${workloadCount * podsPerWorkload} pods in ${workloadCount} Deployments (+ReplicaSets, Services, EndpointSlices), created in ${setupSeconds.toFixed(1)} s`);

@@ -61,10 +61,3 @@ function statusField(pid: number, field: string): number {
   return match ? Number(match[1]) / 1024 : 0;
 }
 
-/** The sum of a Prometheus text exposition's samples of `name` whose labels contain `label`. */
-export function sumMetric(text: string, name: string, label: string): number {
-  return text
-    .split('\n')
-    .filter((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(label))
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-}

@@ -9,7 +9,8 @@ import { startControlPlane } from '../../test/support/control-plane.js';
 import { installCrds } from '../../test/support/crds.js';
 import { snifferClient } from '../../test/support/sniffer-kube.js';
 import { snifferKubeConfig } from '../../test/support/sniffer-rbac.js';
-import { startOperatorProcess, sumMetric } from '../operator/operator-process.js';
+import { sumMetric } from '../../test/support/metrics.js';
+import { startOperatorProcess } from '../operator/operator-process.js';
 import { componentNodeFlags } from '../support/node-flags.js';
 import { serviceIp, syntheticCluster } from '../operator/synthetic-cluster.js';
 import { createSyntheticObjects } from '../operator/synthetic-objects.js';
@@ -96,12 +97,12 @@ try {
   const after = { storage: await storage(), dataDir: dataDirBytes(), objects: await countObjects().catch(() => Number.NaN) };
   await Promise.all(reporters.map((r) => r.reporter.stop()));
 
-  const writes = (resource: string): number => sumMetric(metrics, 'netmap_writes_total', `resource="${resource}"`);
+  const writes = (resource: string): number => sumMetric(metrics, 'netmap_writes_total', { resource });
   const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
   console.log('command: node dist/bench/steady-state/cluster-200.bench.js');
   console.log(`cluster: ${nodes} nodes, ${nodes * podsPerNode} pods in ${layout.workloads.length} Deployments; REREPORT_SECONDS=${rereportSeconds}; operator NODE_OPTIONS="${nodeOptions}"; ${elapsed.toFixed(0)} s of steady load`);
   console.log(`sniffers: ${count.requests} writes, ${mib(count.bytes)} MiB (${Math.round((count.bytes / nodes / elapsed) * 3600 / 1024)} KiB/node/hour); NetworkObservations present at most ${maxObjects}, at the end ${after.objects}`);
-  console.log(`operator writes: observations status ${writes('networkobservations/status')}, deletes ${writes('networkobservations')}, ClientIntents ${writes('clientintents')}, status ${writes('clientintents/status')}; processed ${sumMetric(metrics, 'netmap_observations_processed_total', 'result="processed"')}`);
+  console.log(`operator writes: observations status ${writes('networkobservations/status')}, deletes ${writes('networkobservations')}, ClientIntents ${writes('clientintents')}, status ${writes('clientintents/status')}; processed ${sumMetric(metrics, 'netmap_observations_processed_total', { result: 'processed' })}`);
   console.log(`operator: CPU ${cpu.toFixed(1)} s in ${elapsed.toFixed(0)} s (${((cpu / elapsed) * 100).toFixed(1)}% of one core); RSS peak ${peakRss.toFixed(0)} MiB, VmHWM ${operator.hwmMiB().toFixed(0)} MiB`);
   console.log(`etcd: db file ${mib(before.storage)} -> ${mib(after.storage)} MiB; control plane data dir ${mib(before.dataDir)} -> ${mib(after.dataDir)} MiB`);
 } finally {

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { clientIntentsDefinition } from '../../../src/crds/client-intents.js';
 import { controlPlaneBinary } from '../../support/control-plane.js';
+import { listIntentItems, type ClientIntentsItem } from '../../support/local-cluster/expected-intents.js';
 import { applyManifests, observationNamespace, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { releasePods } from '../../support/local-cluster/network-mapper-release.js';
 import { sumMetric } from '../../support/metrics.js';
@@ -16,15 +18,8 @@ import { chartAppVersion, clientIntentsCrdName, waitForOtterizeReady, webhookSer
 import { waitFor } from '../../support/wait-for.js';
 
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
-const clientIntentsApi = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const webhookServer = 'intents-operator-webhook-server';
-
-interface ClientIntentsItem {
-  metadata: { name: string; namespace: string; generation?: number; finalizers?: string[]; labels?: Record<string, string> };
-  spec: { workload: { name: string; kind?: string }; targets: { kubernetes?: { name: string; kind?: string } }[] };
-  status?: { resolvedIPs?: { dns: string; ips: string[] }[] };
-}
 
 /** A Deployment (and Service) of the demo's app, as the end-to-end test writes them. */
 export type DemoDeployment = (name: string, namespace: string, env: Record<string, string>, port?: number) => string;
@@ -42,8 +37,7 @@ function serverPolicy(target: { name: string; kind?: string }, clientNamespace: 
  */
 export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalCluster, deployment: DemoDeployment): void {
   const admin = () => cluster().admin;
-  const allIntents = async (): Promise<ClientIntentsItem[]> =>
-    ((await admin().makeApiClient(CustomObjectsApi).listClusterCustomObject(clientIntentsApi)) as { items: ClientIntentsItem[] }).items;
+  const allIntents = (): Promise<ClientIntentsItem[]> => listIntentItems(admin());
   /** Ours: the chart's operator labels what it manages. */
   const managedIntents = async (): Promise<ClientIntentsItem[]> => (await allIntents()).filter((i) => i.metadata.labels?.['app.kubernetes.io/managed-by'] === 'network-mapper');
   /** A metric summed over both operator replicas (each serves /metrics on its pod IP). */
@@ -141,7 +135,7 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
   it('respects a ClientIntents a user wrote: no second object for that workload, and an Event for what it lacks', async () => {
     const errorsBefore = await operatorMetric('netmap_write_errors_total');
     await admin().makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      ...clientIntentsApi, namespace: 'e2e-shop', fieldValidation: 'Strict',
+      group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural, namespace: 'e2e-shop', fieldValidation: 'Strict',
       body: {
         apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'auditor-by-hand', namespace: 'e2e-shop' },
         spec: { workload: { name: 'auditor', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } }] },

@@ -26,11 +26,31 @@ export interface ObservedIntents {
   readonly createdAt: string;
 }
 
-export async function listIntents(kc: KubeConfig): Promise<ObservedIntents[]> {
+/** A ClientIntents as the API server returns it, with the metadata and status the tests read. */
+export interface ClientIntentsItem {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly creationTimestamp: string;
+    readonly generation?: number;
+    readonly finalizers?: string[];
+    readonly labels?: Record<string, string>;
+  };
+  readonly spec: ClientIntentsSpec;
+  /** Ours (resolvedIPs) and the Intents Operator's (upToDate, observedGeneration). */
+  readonly status?: { readonly resolvedIPs?: { dns: string; ips: string[] }[] };
+}
+
+/** Every ClientIntents in the cluster, in v2beta1. */
+export async function listIntentItems(kc: KubeConfig): Promise<ClientIntentsItem[]> {
   const list = await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({
     group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural,
-  }) as { items: { metadata: { name: string; namespace: string; creationTimestamp: string }; spec: ClientIntentsSpec }[] };
-  return list.items.map((i) => ({ namespace: i.metadata.namespace, name: i.metadata.name, spec: i.spec, createdAt: i.metadata.creationTimestamp }));
+  }) as { items: ClientIntentsItem[] };
+  return list.items;
+}
+
+export async function listIntents(kc: KubeConfig): Promise<ObservedIntents[]> {
+  return (await listIntentItems(kc)).map((i) => ({ namespace: i.metadata.namespace, name: i.metadata.name, spec: i.spec, createdAt: i.metadata.creationTimestamp }));
 }
 
 /**

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CustomObjectsApi, dumpYaml, type KubeConfig } from '@kubernetes/client-node';
+import { dumpYaml, type KubeConfig } from '@kubernetes/client-node';
 import { controlPlaneBinary } from '../control-plane.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../otterize/otterize-own-intents.js';
 import { appliedByOtterize, describePolicy, otterizePolicies } from '../otterize/otterize-policies.js';
 import { OtterizeUnavailableError } from '../otterize/otterize-release.js';
-import { listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
+import { listIntentItems, listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
@@ -36,17 +36,14 @@ function runCli(kubeconfig: string, args: string[]): boolean {
 }
 
 async function dumpClientIntents(kc: KubeConfig, dir: string): Promise<number> {
-  const api = kc.makeApiClient(CustomObjectsApi);
   // A CRD established a moment ago may still answer 429 (storage initializing): retry briefly.
-  const list = await waitFor('the ClientIntents list', () => api.listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' }), 20_000) as {
-    items: { metadata: { name: string; namespace: string }; spec: unknown }[];
-  };
+  const items = await waitFor('the ClientIntents list', () => listIntentItems(kc), 20_000);
   mkdirSync(dir, { recursive: true });
-  for (const item of list.items) {
+  for (const item of items) {
     const object = { apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: item.metadata.name, namespace: item.metadata.namespace }, spec: item.spec };
     writeFileSync(join(dir, `${item.metadata.name}.${item.metadata.namespace}.yaml`), dumpYaml(object));
   }
-  return list.items.length;
+  return items.length;
 }
 
 /**
@@ -153,14 +150,10 @@ Press Ctrl-C to stop; everything it created is removed.`);
 
 /** The zero-trust loop closed: Otterize has applied every ClientIntents of the map, and the NetworkPolicies it made from them. */
 async function showOtterizePolicies(cluster: LocalCluster, stopping: () => boolean): Promise<void> {
-  const api = cluster.admin.makeApiClient(CustomObjectsApi);
   const deadline = Date.now() + otterizeApplyTimeoutMs;
   let pending: string[] = [];
   while (!stopping() && Date.now() < deadline) {
-    const list = await api.listClusterCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' }) as {
-      items: { metadata: { name: string; namespace: string; generation?: number; finalizers?: string[] }; status?: unknown }[];
-    };
-    pending = list.items.filter((item) => !appliedByOtterize(item)).map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
+    pending = (await listIntentItems(cluster.admin)).filter((item) => !appliedByOtterize(item)).map((item) => `${item.metadata.namespace}/${item.metadata.name}`);
     if (pending.length === 0) break;
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -63,7 +63,7 @@ export async function helmInstall(options: ReleaseOptions): Promise<void> {
   }
 }
 
-export const isReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+const isReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 export function describePod(pod: V1Pod): string {
   const states = (pod.status?.containerStatuses ?? []).map((s) => {

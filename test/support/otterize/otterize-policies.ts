@@ -1,4 +1,4 @@
-import { NetworkingV1Api, type KubeConfig, type V1LabelSelector, type V1NetworkPolicy, type V1NetworkPolicyPeer } from '@kubernetes/client-node';
+import { NetworkingV1Api, type KubeConfig, type V1LabelSelector, type V1NetworkPolicy, type V1NetworkPolicyPeer, type V1NetworkPolicyPort } from '@kubernetes/client-node';
 
 /** The finalizer Otterize's operator puts on every ClientIntents it has acted on. */
 export const otterizeFinalizer = 'intents.otterize.com/client-intents-finalizer';
@@ -34,17 +34,18 @@ function peer(from: V1NetworkPolicyPeer): string {
   return from.namespaceSelector ? `${pods} in namespaces ${selector(from.namespaceSelector)}` : pods;
 }
 
+/** One rule: its peers, or anywhere, and its ports when it names any. */
+function rule(direction: 'from' | 'to', peers: readonly V1NetworkPolicyPeer[] | undefined, ports: readonly V1NetworkPolicyPort[] | undefined): string {
+  const portList = (ports ?? []).map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ');
+  return `    ${direction} ${(peers ?? []).map(peer).join('; ') || 'anywhere'}${portList ? ` on ${portList}` : ''}`;
+}
+
 /** One policy in a few lines: which pods it protects and who may reach them (or whom they may reach). */
 export function describePolicy(policy: V1NetworkPolicy): string {
   const spec = policy.spec;
-  const lines = [`${policy.metadata?.namespace}/${policy.metadata?.name} (${(spec?.policyTypes ?? []).join(', ')}): pods ${selector(spec?.podSelector)}`];
-  for (const rule of spec?.ingress ?? []) {
-    const ports = (rule.ports ?? []).map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ');
-    lines.push(`    from ${(rule._from ?? []).map(peer).join('; ') || 'anywhere'}${ports ? ` on ${ports}` : ''}`);
-  }
-  for (const rule of spec?.egress ?? []) {
-    const ports = (rule.ports ?? []).map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ');
-    lines.push(`    to ${(rule.to ?? []).map(peer).join('; ') || 'anywhere'}${ports ? ` on ${ports}` : ''}`);
-  }
-  return lines.join('\n');
+  return [
+    `${policy.metadata?.namespace}/${policy.metadata?.name} (${(spec?.policyTypes ?? []).join(', ')}): pods ${selector(spec?.podSelector)}`,
+    ...(spec?.ingress ?? []).map((r) => rule('from', r._from, r.ports)),
+    ...(spec?.egress ?? []).map((r) => rule('to', r.to, r.ports)),
+  ].join('\n');
 }

@@ -17,7 +17,8 @@ export interface QueueObserver {
 export interface WorkQueueOptions<K> {
   readonly timers: Timers;
   readonly limiter: RateLimiter;
-  readonly now?: () => number;
+  /** The clock for wait-time metrics (injected: core never reads the time itself). */
+  readonly now: () => number;
   /**
    * The identity of a key: keys are typed requests, and two requests with the same identity are
    * the same work. Never parsed back; the queue hands out the request itself.
@@ -50,7 +51,7 @@ export class WorkQueue<K> {
   constructor(options: WorkQueueOptions<K>) {
     this.timers = options.timers;
     this.limiter = options.limiter;
-    this.now = options.now ?? Date.now;
+    this.now = options.now;
     this.idOf = options.idOf;
     this.observer = options.observer ?? {};
   }

@@ -34,6 +34,7 @@ export class Controller<R> {
     const { metrics } = options;
     this.queue = new WorkQueue<R>({
       timers: realTimers,
+      now: () => Date.now(),
       limiter: new ControllerRateLimiter(options.rateLimiter),
       idOf: options.idOf,
       observer: {

@@ -11,6 +11,9 @@ import type { OperatorSettings } from '../../../src/operator/core/operator-confi
 import { Manager } from '../../../src/operator/shell/manager.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { installCrds } from '../../support/crds.js';
+import { waitFor } from '../../support/wait-for.js';
+
+export { waitFor };
 
 const rbacDir = join(import.meta.dirname, '..', '..', '..', '..', 'config', 'rbac');
 export const obsApi = { group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations' };
@@ -113,21 +116,6 @@ export function leadingOperatorSuite(operatorNamespace: string, appNamespaces: r
 export async function writesOf(registry: Registry, resource: string): Promise<number> {
   const metric = await registry.getSingleMetric('netmap_writes_total')?.get();
   return (metric?.values ?? []).filter((v) => v.labels.resource === resource).reduce((sum, v) => sum + v.value, 0);
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String((last as Error).message ?? last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Waits until the operator has marked an observation Processed. */

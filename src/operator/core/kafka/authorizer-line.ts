@@ -57,7 +57,7 @@ export interface TopicAccess {
 export type LineResult = { readonly ok: true; readonly access: TopicAccess } | { readonly ok: false; readonly reason: IgnoredReason };
 
 const principalMark = 'Principal = ';
-const resultMarks = [' is Allowed ', ' is Denied '] as const;
+const isMark = ' is ';
 const hostMark = ' from host = ';
 const resourceMark = ' on resource = ';
 const requestMark = ' for request = ';
@@ -66,6 +66,7 @@ const ruleMark = ' based on rule ';
 /** What the default PatternLayout (`[%d] %p %m (%c)%n`) puts after the message. */
 const loggerSuffix = ' (kafka.authorizer.logger)';
 const wordPattern = /^[A-Za-z_]+$/;
+const requestPattern = /^[A-Za-z0-9]+$/;
 const digitsPattern = /^\d{1,10}$/;
 
 /**
@@ -73,20 +74,33 @@ const digitsPattern = /^\d{1,10}$/;
  * layout's date and level or the kubelet's timestamp, is skipped) and may end with the layout's
  * ` (kafka.authorizer.logger)`. A principal may contain spaces, so every ` is Allowed ` / ` is
  * Denied ` is tried as its end until the rest parses: a name that contains those words cannot
- * shift the fields.
+ * shift the fields. Written with indexOf on the line rather than one regex, because no single
+ * regex reads both formats, a principal with spaces and a group name with spaces at once.
  */
 export function parseAuthorizerLine(line: string): AuthorizerRecord | IgnoredReason {
-  const start = line.indexOf(principalMark);
-  if (start < 0) return 'not-authorizer';
-  let message = line.slice(start + principalMark.length);
-  if (message.endsWith('\r')) message = message.slice(0, -1);
-  if (message.endsWith(loggerSuffix)) message = message.slice(0, -loggerSuffix.length);
-  for (let from = 0; ; ) {
-    const candidate = nextResultMark(message, from);
-    if (!candidate) return 'malformed';
-    const record = parseAfterPrincipal(message.slice(0, candidate.at), candidate.allowed, message.slice(candidate.at + candidate.length));
+  const markAt = line.indexOf(principalMark);
+  if (markAt < 0) return 'not-authorizer';
+  const start = markAt + principalMark.length;
+  let end = line.length;
+  if (line.charCodeAt(end - 1) === 13) end--;
+  if (line.endsWith(loggerSuffix, end)) end -= loggerSuffix.length;
+  for (let from = start; ; ) {
+    const at = line.indexOf(isMark, from);
+    if (at < 0 || at >= end) return 'malformed';
+    from = at + 1;
+    const resultAt = at + isMark.length;
+    let allowed: boolean;
+    let afterResult: number;
+    if (line.startsWith('Allowed ', resultAt)) {
+      allowed = true;
+      afterResult = resultAt + 'Allowed '.length;
+    } else if (line.startsWith('Denied ', resultAt)) {
+      allowed = false;
+      afterResult = resultAt + 'Denied '.length;
+    } else continue;
+    if (at === start) continue;
+    const record = parseAfterPrincipal(line, start, at, allowed, afterResult, end);
     if (record) return record;
-    from = candidate.at + 1;
   }
 }
 
@@ -107,78 +121,72 @@ export function topicAccessOf(record: AuthorizerRecord): LineResult {
   return { ok: true, access: { host: record.host, topic: record.resourceName, operation: operation.operation, principal: record.principal } };
 }
 
-function nextResultMark(message: string, from: number): { at: number; length: number; allowed: boolean } | undefined {
-  let best: { at: number; length: number; allowed: boolean } | undefined;
-  for (const mark of resultMarks) {
-    const at = message.indexOf(mark, from);
-    if (at >= 0 && (!best || at < best.at)) best = { at, length: mark.length, allowed: mark === resultMarks[0] };
-  }
-  return best;
-}
-
-/** `operation = OP from host = H on resource = T:P:N for request = R with resourceRefCount = C[ based on rule X]` */
-function parseAfterPrincipal(principal: string, allowed: boolean, rest: string): AuthorizerRecord | undefined {
-  if (principal === '') return undefined;
+/** `operation = OP from host = H on resource = T:P:N for request = R with resourceRefCount = C[ based on rule X]`, from `at` to `end` of the line. */
+function parseAfterPrincipal(line: string, principalStart: number, principalEnd: number, allowed: boolean, at: number, end: number): AuthorizerRecord | undefined {
   let format: AuthorizerRecord['format'];
-  if (rest.startsWith('operation = ')) format = 'standard';
-  else if (rest.startsWith('Operation = ')) format = 'acl';
+  if (line.startsWith('operation = ', at)) format = 'standard';
+  else if (line.startsWith('Operation = ', at)) format = 'acl';
   else return undefined;
-  const opStart = 'operation = '.length;
-  const opEnd = rest.indexOf(hostMark, opStart);
-  if (opEnd < 0) return undefined;
-  const operation = rest.slice(opStart, opEnd);
+  // Operation and host are single words: the next space ends them, and must start the next mark.
+  const opStart = at + 'operation = '.length;
+  const opEnd = line.indexOf(' ', opStart);
+  if (opEnd < 0 || !line.startsWith(hostMark, opEnd)) return undefined;
+  const operation = line.slice(opStart, opEnd);
   if (!wordPattern.test(operation)) return undefined;
   const hostStart = opEnd + hostMark.length;
-  const hostEnd = rest.indexOf(resourceMark, hostStart);
-  if (hostEnd < 0) return undefined;
-  const host = rest.slice(hostStart, hostEnd);
+  const hostEnd = line.indexOf(' ', hostStart);
+  if (hostEnd < 0 || !line.startsWith(resourceMark, hostEnd)) return undefined;
+  const host = line.slice(hostStart, hostEnd);
   if (isIP(host) === 0) return undefined;
   const resourceStart = hostEnd + resourceMark.length;
-  const typeEnd = rest.indexOf(':', resourceStart);
-  if (typeEnd < 0) return undefined;
-  const resourceType = rest.slice(resourceStart, typeEnd);
-  const patternEnd = rest.indexOf(':', typeEnd + 1);
-  if (patternEnd < 0) return undefined;
-  const patternType = rest.slice(typeEnd + 1, patternEnd);
+  const typeEnd = line.indexOf(':', resourceStart);
+  if (typeEnd < 0 || typeEnd >= end) return undefined;
+  const patternEnd = line.indexOf(':', typeEnd + 1);
+  if (patternEnd < 0 || patternEnd >= end) return undefined;
+  const resourceType = line.slice(resourceStart, typeEnd);
+  const patternType = line.slice(typeEnd + 1, patternEnd);
   if (!wordPattern.test(resourceType) || !wordPattern.test(patternType)) return undefined;
   // A topic name has no spaces; other resource names (groups) may hold anything, so the first
   // ` for request = ` followed by a well-formed tail ends the name.
   for (let search = patternEnd + 1; ; ) {
-    const requestAt = rest.indexOf(requestMark, search);
-    if (requestAt < 0) return undefined;
-    const tail = parseTail(rest.slice(requestAt + requestMark.length), format);
-    if (tail) {
-      const record: AuthorizerRecord = {
-        format,
-        principal,
-        allowed,
-        operation,
-        host,
-        resourceType,
-        patternType,
-        resourceName: rest.slice(patternEnd + 1, requestAt),
-        request: tail.request,
-        resourceRefCount: tail.refCount,
-      };
-      return tail.rule === undefined ? record : { ...record, rule: tail.rule };
-    }
+    const requestAt = line.indexOf(requestMark, search);
+    if (requestAt < 0 || requestAt >= end) return undefined;
     search = requestAt + 1;
+    const tail = parseTail(line, requestAt + requestMark.length, end, format);
+    if (!tail) continue;
+    return {
+      format,
+      principal: line.slice(principalStart, principalEnd),
+      allowed,
+      operation,
+      host,
+      resourceType,
+      patternType,
+      resourceName: line.slice(patternEnd + 1, requestAt),
+      request: tail.request,
+      resourceRefCount: tail.refCount,
+      ...(tail.rule === undefined ? {} : { rule: tail.rule }),
+    };
   }
 }
 
 /** `R with resourceRefCount = C` and, for the StandardAuthorizer, ` based on rule X`. */
-function parseTail(tail: string, format: AuthorizerRecord['format']): { request: string; refCount: number; rule?: string } | undefined {
-  const countMarkAt = tail.indexOf(refCountMark);
-  if (countMarkAt < 0) return undefined;
-  const request = tail.slice(0, countMarkAt);
+function parseTail(line: string, at: number, end: number, format: AuthorizerRecord['format']): { request: string; refCount: number; rule?: string } | undefined {
   // ApiKeys names are words; an AclAuthorizer line for an unknown key writes its number.
-  if (!/^[A-Za-z0-9]+$/.test(request)) return undefined;
-  const countStart = countMarkAt + refCountMark.length;
-  const ruleAt = tail.indexOf(ruleMark, countStart);
-  const count = tail.slice(countStart, ruleAt < 0 ? undefined : ruleAt);
-  if (!digitsPattern.test(count)) return undefined;
-  if (ruleAt < 0) return format === 'acl' ? { request, refCount: Number(count) } : undefined;
-  if (format !== 'standard') return undefined;
-  const rule = tail.slice(ruleAt + ruleMark.length);
-  return rule === '' ? undefined : { request, refCount: Number(count), rule };
+  const requestEnd = line.indexOf(' ', at);
+  if (requestEnd < 0 || !line.startsWith(refCountMark, requestEnd)) return undefined;
+  const request = line.slice(at, requestEnd);
+  if (!requestPattern.test(request)) return undefined;
+  const countStart = requestEnd + refCountMark.length;
+  const countEnd = line.indexOf(' ', countStart);
+  if (countEnd < 0 || countEnd >= end) {
+    if (format !== 'acl') return undefined;
+    const count = line.slice(countStart, end);
+    return digitsPattern.test(count) ? { request, refCount: Number(count) } : undefined;
+  }
+  if (format !== 'standard' || !line.startsWith(ruleMark, countEnd)) return undefined;
+  const count = line.slice(countStart, countEnd);
+  const ruleStart = countEnd + ruleMark.length;
+  if (!digitsPattern.test(count) || ruleStart >= end) return undefined;
+  return { request, refCount: Number(count), rule: line.slice(ruleStart, end) };
 }

@@ -28,10 +28,19 @@ const byKafkaName: ReadonlyMap<string, KafkaOperation | null> = new Map<string, 
 
 export type OperationLookup = { readonly known: true; readonly operation: KafkaOperation | null } | { readonly known: false };
 
-/** The Otterize operation for an operation name as either authorizer writes it. */
+const unknown: OperationLookup = { known: false };
+/** The two spellings the authorizers write (`DESCRIBE_CONFIGS`, `DescribeConfigs`), looked up without normalising every line. */
+const bySpelling = new Map<string, OperationLookup>();
+for (const [key, operation] of byKafkaName) bySpelling.set(key, { known: true, operation });
+for (const spelling of ['ALL', 'READ', 'WRITE', 'CREATE', 'DELETE', 'ALTER', 'DESCRIBE', 'CLUSTER_ACTION', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS', 'IDEMPOTENT_WRITE', 'CREATE_TOKENS', 'DESCRIBE_TOKENS']) {
+  const lookup = bySpelling.get(spelling.replaceAll('_', '').toLowerCase())!;
+  bySpelling.set(spelling, lookup);
+  bySpelling.set(spelling.split('_').map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join(''), lookup);
+}
+
+/** The Otterize operation for an operation name as either authorizer writes it (any case, with or without underscores). */
 export function otterizeOperation(kafkaName: string): OperationLookup {
-  const operation = byKafkaName.get(kafkaName.replaceAll('_', '').toLowerCase());
-  return operation === undefined ? { known: false } : { known: true, operation };
+  return bySpelling.get(kafkaName) ?? bySpelling.get(kafkaName.replaceAll('_', '').toLowerCase()) ?? unknown;
 }
 
 const operationOrder = new Map<string, number>(kafkaOperations.map((op, i) => [op, i]));

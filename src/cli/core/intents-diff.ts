@@ -3,6 +3,7 @@ import { captureOrder } from '../../operator/core/types.js';
 import { fromIntentsTarget, targetKey } from '../../operator/core/target-ref.js';
 import type { IntentsTarget } from '../../crds/client-intents.js';
 import { isManaged, type IntentsObject, type RawTarget } from './intents-object.js';
+import { kafkaComparables, kafkaCovers } from './kafka/kafka-format.js';
 import { describeTarget } from './list-format.js';
 import { compare } from './selection.js';
 import { viewTarget, type TargetView } from './target-view.js';
@@ -51,8 +52,9 @@ interface Comparable {
 /**
  * Observed (network-mapper's ClientIntents, with their evidence annotation) against declared
  * (the user's ClientIntents), per client workload. Targets compare by what they point at: a
- * workload, a Service (also `kubernetes` of kind Service), a Kafka server, an internet name.
- * Ports, HTTP paths and Kafka topics are not compared; target kinds network-mapper cannot see
+ * workload, a Service (also `kubernetes` of kind Service), a Kafka topic operation (a declared
+ * `all` or topic `*` covers it), an internet name.
+ * Ports and HTTP paths are not compared; target kinds network-mapper cannot see
  * (sql, aws, ...) are never candidates to remove.
  */
 export function diffIntents(observed: readonly IntentsObject[], declared: readonly DeclaredIntents[]): IntentsDiff {
@@ -80,9 +82,11 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
     for (const object of client.observed) {
       for (const [key, target] of observedTargets(object)) if (!observedKeys.has(key)) observedKeys.set(key, target);
     }
-    const missing = [...observedKeys].filter(([key]) => !declaredKeys.has(key)).map(([, m]) => m);
+    const declaredKafka = [...declaredKeys.keys()].filter((key) => key.startsWith('kafka:'));
+    const observedKafka = [...observedKeys.keys()].filter((key) => key.startsWith('kafka:'));
+    const missing = [...observedKeys].filter(([key]) => !declaredKeys.has(key) && !declaredKafka.some((d) => kafkaCovers(d, key))).map(([, m]) => m);
     const unobserved = [...declaredKeys]
-      .filter(([key]) => !observedKeys.has(key) && !key.startsWith('other:'))
+      .filter(([key]) => !observedKeys.has(key) && !key.startsWith('other:') && !observedKafka.some((o) => kafkaCovers(key, o)))
       .map(([, d]) => ({ target: d.text, declaredIn: [...d.sources].sort() }));
     if (missing.length === 0 && unobserved.length === 0) continue;
     result.push({
@@ -129,7 +133,7 @@ function comparable(raw: RawTarget, namespace: string): Comparable[] {
       return [{ key: `${service ? 'service' : 'workload'}:${view.name}.${view.namespace}`, text }];
     }
     case 'kafka':
-      return [{ key: `kafka:${view.name}.${view.namespace}`, text: describeTarget({ ...view, topics: [] }) }];
+      return kafkaComparables(view).map(({ key, text }) => ({ key, text }));
     case 'internet':
       return [...view.domains, ...view.ips].map((name) => ({ key: `internet:${name}`, text: describeTarget({ type: 'internet', domains: [name], ips: [], ports: [] } satisfies TargetView) }));
     case 'other':
@@ -141,7 +145,10 @@ function comparable(raw: RawTarget, namespace: string): Comparable[] {
 function evidenceOf(raw: RawTarget, c: Comparable, evidence: ReadonlyMap<string, Evidence>): Omit<MissingTarget, 'target'> {
   const refs = fromIntentsTarget(raw as IntentsTarget);
   const internetName = c.key.startsWith('internet:') ? c.key.slice('internet:'.length) : undefined;
-  const ref = refs.find((r) => internetName === undefined || (r.ref.type === 'internet' && r.ref.domain === internetName));
+  const [, , topic, operation] = c.key.startsWith('kafka:') ? c.key.split(':') : [];
+  const ref = refs.find((r) =>
+    r.ref.type === 'kafka' ? r.ref.topic === topic && r.ref.operation === operation : internetName === undefined || (r.ref.type === 'internet' && r.ref.domain === internetName),
+  );
   const e = ref ? evidence.get(targetKey(ref.ref)) : undefined;
   if (!e) return { capturedBy: [] };
   return { firstSeen: isoSeconds(e.firstSeen), lastSeen: isoSeconds(e.lastSeen), capturedBy: captureOrder.filter((capture) => e.captures.has(capture)) };

@@ -1,4 +1,5 @@
 import type { IntentsObject } from './intents-object.js';
+import { describeKafkaTarget } from './kafka/kafka-format.js';
 import { compare, sortIntents } from './selection.js';
 import { viewTarget, type TargetView } from './target-view.js';
 
@@ -56,10 +57,8 @@ export function describeTarget(view: TargetView): string {
     }
     case 'service':
       return `${view.name} in namespace ${view.namespace} (Service)${describeHttp(view.http)}`;
-    case 'kafka': {
-      const topics = view.topics.map((t) => `${t.name} [${t.operations.join(', ')}]`).join(', ');
-      return `${view.name} in namespace ${view.namespace} (Kafka${topics ? `: ${topics}` : ''})`;
-    }
+    case 'kafka':
+      return describeKafkaTarget(view);
     case 'internet': {
       const where = [...view.domains, ...view.ips].join(', ');
       const ports = view.ports.length === 0 ? '' : ` on port${view.ports.length > 1 ? 's' : ''} ${view.ports.join(', ')}`;

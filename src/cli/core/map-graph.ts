@@ -1,4 +1,5 @@
 import type { IntentsObject } from './intents-object.js';
+import { kafkaEdgeLabel } from './kafka/kafka-format.js';
 import { compare, sortIntents } from './selection.js';
 import { viewTarget } from './target-view.js';
 
@@ -15,7 +16,7 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
-  /** Ports of internet targets, `Kafka`, HTTP paths: empty when the call says nothing more. */
+  /** Ports of internet targets, Kafka topics (`topic:op,op`), HTTP paths: empty when the call says nothing more. */
   readonly label: string;
 }
 
@@ -53,7 +54,7 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
           break;
         }
         case 'kafka':
-          connect(client, add(workloadNode(view.name, view.namespace)), 'Kafka');
+          connect(client, add(workloadNode(view.name, view.namespace)), kafkaEdgeLabel(view));
           break;
         case 'internet':
           for (const name of [...view.domains, ...view.ips]) {

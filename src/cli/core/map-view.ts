@@ -84,8 +84,9 @@ function targetNames(target: RawTarget, clientNamespace: string): string[] {
   switch (view.type) {
     case 'kubernetes':
     case 'service':
-    case 'kafka':
       return [`${view.name}.${view.namespace}`];
+    case 'kafka':
+      return [`${view.name}.${view.namespace}`, ...view.topics.map((t) => t.name)];
     case 'internet':
       return [...view.domains, ...view.ips];
     case 'other':

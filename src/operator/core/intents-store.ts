@@ -2,7 +2,8 @@ import { intentsBounds } from '../../crds/bounds.js';
 import type { ClientIntentsSpec } from '../../crds/client-intents.js';
 import type { Evidence } from './evidence.js';
 import { intentsName, objectNameFor } from './names.js';
-import { compareTargetRefs, fromIntentsTarget, targetKey, toIntentsTarget, type TargetRef } from './target-ref.js';
+import { kafkaTopicFits } from './kafka/kafka-bounds.js';
+import { compareTargetRefs, fromIntentsTarget, targetKey, toIntentsTargets, type TargetRef } from './target-ref.js';
 import type { Capture, WorkloadIdentity } from './types.js';
 
 interface TargetState {
@@ -116,6 +117,7 @@ export class IntentsStore {
     let target = state.targets.get(key);
     if (!target) {
       if (state.targets.size >= this.maxTargetsPerClient) return false;
+      if (ref.type === 'kafka' && !kafkaTopicFits(ref, state.targets.values())) return false;
       target = { ref, ports: new Set(), evidence: { firstSeen, lastSeen, captures: new Set() } };
       state.targets.set(key, target);
     }
@@ -345,7 +347,7 @@ export class IntentsStore {
       objectName: state.objectName,
       spec: {
         workload: state.kind ? { name: state.workloadName, kind: state.kind } : { name: state.workloadName },
-        targets: targets.map((t) => toIntentsTarget(t.ref, [...t.ports].sort((a, b) => a - b))),
+        targets: toIntentsTargets(targets.map((t) => ({ ref: t.ref, ports: [...t.ports].sort((a, b) => a - b) }))),
       },
       evidence,
       resolvedIPs,

@@ -177,6 +177,7 @@ function describeTarget(target: IntentsTarget): string {
   if (target.kubernetes) return target.kubernetes.kind ? `${target.kubernetes.name} (${target.kubernetes.kind})` : target.kubernetes.name;
   if (target.service) return `service ${target.service.name}`;
   if (target.internet) return `internet ${(target.internet.domains ?? []).join(',')}`;
+  if (target.kafka) return `kafka ${target.kafka.name} (${(target.kafka.topics ?? []).map((t) => `${t.name}: ${t.operations.join(',')}`).join('; ')})`;
   return canonicalJson(target);
 }
 

@@ -53,9 +53,9 @@ export interface EndpointSliceInfo {
   readonly ports?: readonly number[];
 }
 
-/** Which capture saw a target. */
-export type Capture = 'DNS' | 'SYN' | 'SocketScan';
-export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan'];
+/** Which capture saw a target; `KafkaAuthorizer`: a Kafka broker's authorizer log (docs/kafka.md). */
+export type Capture = 'DNS' | 'SYN' | 'SocketScan' | 'KafkaAuthorizer';
+export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan', 'KafkaAuthorizer'];
 
 /** A resolved server, independent of who called it. */
 export type ServerTarget =

@@ -73,9 +73,10 @@ function showWorkload(id) {
   details.replaceChildren(
     element('h2', `${workload.workload}.${workload.namespace}`),
     element('p', `from ${workload.objects.join(', ')}`),
+    ...(workload.readiness ? [element('p', workload.readiness.reason, workload.readiness.ready ? 'ready' : 'learning')] : []),
     table(
-      ['target', 'first seen', 'last seen', 'captured by'],
-      workload.targets.map((t) => [t.target, t.firstSeen ?? '', t.lastSeen ?? '', t.capturedBy.join(', ')]),
+      ['target', 'ports', 'first seen', 'last seen', 'captured by'],
+      workload.targets.map((t) => [t.target, (t.ports ?? []).map((p) => p.port).join(', '), t.firstSeen ?? '', t.lastSeen ?? '', t.capturedBy.join(', ')]),
     ),
   );
   for (const node of document.querySelectorAll('#graph g.node')) {
@@ -94,8 +95,9 @@ async function loadDiff() {
     ...diff.clients.flatMap((c) => [
       element('h3', `${c.workload} in namespace ${c.namespace}`),
       element('p', `declared in ${c.declaredIn.join(', ') || '(none)'}; observed in ${c.observedIn.join(', ') || '(nothing)'}`),
-      ...c.missing.map((m) => element('p', `+ ${m.target}${m.firstSeen ? ` (seen ${m.firstSeen} .. ${m.lastSeen} by ${m.capturedBy.join(', ')})` : ''}: observed, not declared`, 'missing')),
+      ...c.missing.map((m) => element('p', `+ ${m.target}${m.firstSeen ? ` (seen ${m.firstSeen} .. ${m.lastSeen} by ${m.capturedBy.join(', ')}${m.ports ? `; ports ${m.ports.map((p) => p.port).join(', ')}` : ''})` : ''}: observed, not declared`, 'missing')),
       ...c.unobserved.map((u) => element('p', `- ${u.target}: declared, not observed`, 'unobserved')),
+      ...(c.changedPorts ?? []).map((p) => element('p', `~ ${p.target}: ports ${p.undeclared.join(', ')} observed, not declared (declared ${p.declared.join(', ')})`, 'missing')),
     ]),
   );
 }

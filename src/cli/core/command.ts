@@ -4,6 +4,8 @@ import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
 import { buildServe, serveFlags, type ServeCommand } from './commands/serve.js';
 import { buildStatus, statusFlags, type StatusCommand } from './commands/status.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
+import { defaultInstallNamespace, parseInstall } from './commands/status.js';
+import { parseDuration } from './readiness.js';
 import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
 import { exportFormats, type ExportFormat } from './export-format.js';
 import { clusterFlags, help, oneOf, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from './flags.js';
@@ -14,19 +16,27 @@ export { defaultRequestTimeoutSeconds, type ClusterOptions } from './flags.js';
 export const commandNames = ['list', 'export', 'visualize', 'diff', 'status', 'serve', 'reset', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
+/** How long a client must have learned nothing new to be ready to enforce; absent: the chart's value, read from the operator. */
+export interface ReadinessOptions {
+  stableForMs?: number;
+  installNamespace: string;
+}
+
 export type Output = { type: 'stdout' } | { type: 'file'; path: string } | { type: 'dir'; path: string };
 
 export type Command =
   | { kind: 'help'; topic?: CommandName }
   | { kind: 'version' }
-  | { kind: 'list'; selection: Selection; cluster: ClusterOptions }
+  | { kind: 'list'; selection: Selection; cluster: ClusterOptions; readiness?: ReadinessOptions }
   | {
       kind: 'export';
       selection: Selection;
       cluster: ClusterOptions;
-      format: ExportFormat;
+      format: ExportFormat | 'networkpolicy';
       apiVersion: ExportApiVersion;
       output: Output;
+      /** `--format networkpolicy` only. */
+      policy?: { egress: boolean; readyOnly?: ReadinessOptions };
     }
   | VisualizeCommand
   | DiffCommand
@@ -36,12 +46,20 @@ export type Command =
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; topic?: CommandName };
 
+const readinessFlags = {
+  'stable-for': { type: 'string' },
+  'install-namespace': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
 const flagsOf = {
-  list: { ...clusterFlags, ...selectionFlags, ...help },
+  list: { ...clusterFlags, ...selectionFlags, ...help, ...readinessFlags, readiness: { type: 'boolean' } },
   export: {
     ...clusterFlags,
     ...selectionFlags,
     ...help,
+    ...readinessFlags,
+    egress: { type: 'boolean' },
+    'ready-only': { type: 'boolean' },
     format: { type: 'string' },
     'api-version': { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -100,15 +118,38 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   if (name === 'serve') return buildServe(values);
   const selection = parseSelection(values);
   const cluster = parseCluster(values);
-  if (name === 'list') return { kind: 'list', selection, cluster };
-  const format = oneOf('--format', values.format, exportFormats, 'yaml');
+  if (name === 'list') {
+    if (values.readiness !== true) {
+      if (values['stable-for'] !== undefined) throw new UsageError('--stable-for needs --readiness');
+      return { kind: 'list', selection, cluster };
+    }
+    return { kind: 'list', selection, cluster, readiness: parseReadiness(values) };
+  }
+  const format = oneOf('--format', values.format, [...exportFormats, 'networkpolicy'] as const, 'yaml');
+  const policyOnly = (['egress', 'ready-only', 'stable-for'] as const).find((flag) => values[flag] !== undefined);
+  if (format !== 'networkpolicy' && policyOnly) throw new UsageError(`--${policyOnly} needs --format networkpolicy`);
+  if (values['stable-for'] !== undefined && values['ready-only'] !== true) throw new UsageError('--stable-for needs --ready-only');
   const apiVersion = oneOf('--api-version', values['api-version'], exportApiVersions, 'v2beta1');
   const outputType = oneOf('--output-type', values['output-type'], ['file', 'dir'] as const, 'file');
   const path = values.output as string | undefined;
   if (path === '') throw new UsageError('-o/--output needs a path');
   if (outputType === 'dir' && path === undefined) throw new UsageError('--output-type dir needs -o DIR');
   const output: Output = path === undefined ? { type: 'stdout' } : { type: outputType, path };
+  if (format === 'networkpolicy') {
+    if (selection.includeUserManaged) throw new UsageError('--format networkpolicy exports what network-mapper observed: --all does not apply');
+    const readyOnly = values['ready-only'] === true ? parseReadiness(values) : undefined;
+    return { kind: 'export', selection, cluster, format, apiVersion, output, policy: { egress: values.egress === true, ...(readyOnly ? { readyOnly } : {}) } };
+  }
   return { kind: 'export', selection, cluster, format, apiVersion, output };
+}
+
+function parseReadiness(values: Record<string, unknown>): ReadinessOptions {
+  const text = values['stable-for'] as string | undefined;
+  const installNamespace = values['install-namespace'] === undefined ? defaultInstallNamespace : parseInstall(values).namespace;
+  if (text === undefined) return { installNamespace };
+  const stableForMs = parseDuration(text);
+  if (stableForMs === undefined) throw new UsageError(`--stable-for: "${text}" is not a duration (e.g. 7d, 36h, 90m)`);
+  return { stableForMs, installNamespace };
 }
 
 function isCommandName(value: string): value is CommandName {

@@ -25,7 +25,7 @@ const topics: Record<CommandName | 'overview', string> = {
 
 Usage:
   ${program} list [flags]      print who calls whom
-  ${program} export [flags]    write the ClientIntents as YAML or JSON (stdout, a file or a directory)
+  ${program} export [flags]    write the ClientIntents as YAML or JSON, or NetworkPolicies (stdout, a file or a directory)
   ${program} visualize [flags] draw the map (SVG, PNG, Graphviz DOT or Mermaid)
   ${program} diff [flags]      observed against declared ClientIntents (exit 1 when they differ)
   ${program} status [flags]    is it working, and if not, why (exit 1 when not)
@@ -47,6 +47,12 @@ diff and status: 1 differences or problems found, 6 unexpected error. See docs/c
 Usage:
   ${program} list [flags]
 
+List flags:
+      --readiness               per client workload: ready to enforce (nothing new for the stable
+                                period) or still learning, and why
+      --stable-for DURATION     the stable period (default: the chart's readiness.stableFor, else 7d)
+      --install-namespace NS    where the operator runs, to read that period (default network-mapper)
+
 ${selectionHelp}
 
 ${clusterHelp}
@@ -57,7 +63,13 @@ Usage:
   ${program} export [flags]
 
 Export flags:
-      --format yaml|json        yaml: documents separated by ---; json: one array (default yaml)
+      --format yaml|json|networkpolicy
+                                yaml: documents separated by ---; json: one array (default yaml);
+                                networkpolicy: per server workload an ingress NetworkPolicy admitting
+                                exactly its observed clients on the observed ports (docs/policies.md)
+      --egress                  networkpolicy: also an egress policy per client workload
+      --ready-only              networkpolicy: only workloads ready to enforce (see list --readiness)
+      --stable-for DURATION     with --ready-only: the stable period (default: the chart's, else 7d)
       --api-version VERSION     v2beta1 (default) or v1alpha3 (the deprecated spec.service/spec.calls shape)
   -o, --output PATH             write to this file instead of stdout (or directory, see --output-type)
       --output-type file|dir    dir: one file per ClientIntents, <workload>.<namespace>.yaml, and a

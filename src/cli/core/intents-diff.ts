@@ -1,4 +1,5 @@
 import { decodeEvidence, evidenceAnnotation, isoSeconds, type Evidence } from '../../operator/core/evidence.js';
+import { sortedPorts } from '../../operator/core/port-evidence.js';
 import { captureOrder } from '../../operator/core/types.js';
 import { fromIntentsTarget, targetKey } from '../../operator/core/target-ref.js';
 import type { IntentsTarget } from '../../crds/client-intents.js';
@@ -14,6 +15,17 @@ export interface MissingTarget {
   readonly firstSeen?: string;
   readonly lastSeen?: string;
   readonly capturedBy: readonly string[];
+  /** The server ports seen (the evidence annotation), with when; absent when none was recorded. */
+  readonly ports?: readonly { readonly port: number; readonly firstSeen: string; readonly lastSeen: string }[];
+}
+
+/** An internet target declared with ports that traffic used other ports of: blocked under enforcement. */
+export interface ChangedPorts {
+  readonly target: string;
+  readonly declared: readonly number[];
+  readonly observed: readonly number[];
+  /** Observed, not declared. */
+  readonly undeclared: readonly number[];
 }
 
 /** A declared target network-mapper has not observed: a candidate to remove. */
@@ -31,6 +43,7 @@ export interface ClientDiff {
   readonly observedIn: readonly string[];
   readonly missing: readonly MissingTarget[];
   readonly unobserved: readonly UnobservedTarget[];
+  readonly changedPorts: readonly ChangedPorts[];
 }
 
 export interface IntentsDiff {
@@ -70,12 +83,15 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
 
   const result: ClientDiff[] = [];
   for (const client of [...clients.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.workload, b.workload))) {
-    const declaredKeys = new Map<string, { text: string; sources: Set<string> }>();
+    const declaredKeys = new Map<string, { text: string; sources: Set<string>; ports: Set<number> }>();
     for (const d of client.declared) {
-      for (const c of d.object.targets.flatMap((t) => comparable(t, d.object.namespace))) {
-        const known = declaredKeys.get(c.key) ?? { text: c.text, sources: new Set<string>() };
-        known.sources.add(d.source);
-        declaredKeys.set(c.key, known);
+      for (const raw of d.object.targets) {
+        for (const c of comparable(raw, d.object.namespace)) {
+          const known = declaredKeys.get(c.key) ?? { text: c.text, sources: new Set<string>(), ports: new Set<number>() };
+          known.sources.add(d.source);
+          for (const port of internetPorts(raw, d.object.namespace)) known.ports.add(port);
+          declaredKeys.set(c.key, known);
+        }
       }
     }
     const observedKeys = new Map<string, MissingTarget>();
@@ -88,7 +104,8 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
     const unobserved = [...declaredKeys]
       .filter(([key]) => !observedKeys.has(key) && !key.startsWith('other:') && !observedKafka.some((o) => kafkaCovers(key, o)))
       .map(([, d]) => ({ target: d.text, declaredIn: [...d.sources].sort() }));
-    if (missing.length === 0 && unobserved.length === 0) continue;
+    const changedPorts = portChanges(client.observed, declaredKeys);
+    if (missing.length === 0 && unobserved.length === 0 && changedPorts.length === 0) continue;
     result.push({
       namespace: client.namespace,
       workload: client.workload,
@@ -96,6 +113,7 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
       observedIn: client.observed.map((o) => `${o.namespace}/${o.name}`).sort(),
       missing: missing.sort((a, b) => compare(a.target, b.target)),
       unobserved: unobserved.sort((a, b) => compare(a.target, b.target)),
+      changedPorts,
     });
   }
   return { differ: result.length > 0, clients: result };
@@ -114,6 +132,36 @@ export function observedTargets(object: IntentsObject): Map<string, MissingTarge
     }
   }
   return targets;
+}
+
+/**
+ * Internet targets declared with ports (the one kind ClientIntents give ports to) against the
+ * ports the traffic used: Otterize's egress policies admit only the declared ones.
+ */
+function portChanges(observed: readonly IntentsObject[], declared: ReadonlyMap<string, { text: string; ports: ReadonlySet<number> }>): ChangedPorts[] {
+  const seen = new Map<string, Set<number>>();
+  for (const object of observed) {
+    for (const raw of object.targets) {
+      for (const c of comparable(raw, object.namespace)) {
+        const ports = seen.get(c.key) ?? new Set<number>();
+        for (const port of internetPorts(raw, object.namespace)) ports.add(port);
+        seen.set(c.key, ports);
+      }
+    }
+  }
+  const out: ChangedPorts[] = [];
+  for (const [key, ports] of seen) {
+    const d = declared.get(key);
+    if (!d || d.ports.size === 0) continue;
+    const undeclared = [...ports].filter((p) => !d.ports.has(p)).sort((a, b) => a - b);
+    if (undeclared.length > 0) out.push({ target: d.text, declared: [...d.ports].sort((a, b) => a - b), observed: [...ports].sort((a, b) => a - b), undeclared });
+  }
+  return out.sort((a, b) => compare(a.target, b.target));
+}
+
+function internetPorts(raw: RawTarget, namespace: string): number[] {
+  const view = viewTarget(raw, namespace);
+  return view.type === 'internet' ? view.ports : [];
 }
 
 /** `declared` undefined: the user-managed ClientIntents among `objects` are the declared side. */
@@ -151,7 +199,8 @@ function evidenceOf(raw: RawTarget, c: Comparable, evidence: ReadonlyMap<string,
   );
   const e = ref ? evidence.get(targetKey(ref.ref)) : undefined;
   if (!e) return { capturedBy: [] };
-  return { firstSeen: isoSeconds(e.firstSeen), lastSeen: isoSeconds(e.lastSeen), capturedBy: captureOrder.filter((capture) => e.captures.has(capture)) };
+  const ports = sortedPorts(e.ports).map((port) => ({ port, firstSeen: isoSeconds(e.ports!.get(port)!.firstSeen), lastSeen: isoSeconds(e.ports!.get(port)!.lastSeen) }));
+  return { firstSeen: isoSeconds(e.firstSeen), lastSeen: isoSeconds(e.lastSeen), capturedBy: captureOrder.filter((capture) => e.captures.has(capture)), ...(ports.length > 0 ? { ports } : {}) };
 }
 
 /** Text in the manner of `kubectl diff`: per client, `+` observed but undeclared, `-` declared but unobserved. */
@@ -162,10 +211,14 @@ export function renderDiff(diff: IntentsDiff): string {
       const seen = c.observedIn.length > 0 ? c.observedIn.join(', ') : '(nothing observed)';
       const lines = [`--- declared ${c.workload} in namespace ${c.namespace}: ${from}`, `+++ observed ${c.workload} in namespace ${c.namespace}: ${seen}`];
       for (const m of c.missing) {
-        const seen = m.firstSeen ? ` (seen ${m.firstSeen} .. ${m.lastSeen}${m.capturedBy.length ? ` by ${m.capturedBy.join(', ')}` : ''})` : '';
+        const ports = m.ports ? `; ports ${m.ports.map((p) => p.port).join(', ')}` : '';
+        const seen = m.firstSeen ? ` (seen ${m.firstSeen} .. ${m.lastSeen}${m.capturedBy.length ? ` by ${m.capturedBy.join(', ')}` : ''}${ports})` : '';
         lines.push(`+ ${m.target}${seen}: observed, not declared; blocked under enforcement`);
       }
       for (const u of c.unobserved) lines.push(`- ${u.target}: declared, not observed; a candidate to remove`);
+      for (const p of c.changedPorts) {
+        lines.push(`~ ${p.target}: port${p.undeclared.length > 1 ? 's' : ''} ${p.undeclared.join(', ')} observed, not declared (declared ${p.declared.join(', ')}); blocked under enforcement`);
+      }
       return `${lines.join('\n')}\n`;
     })
     .join('');

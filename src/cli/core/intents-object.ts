@@ -12,6 +12,8 @@ export interface IntentsObject {
   readonly annotations: Readonly<Record<string, string>>;
   readonly workload: { readonly name: string; readonly kind?: string };
   readonly targets: readonly RawTarget[];
+  /** status.resolvedIPs: the IPs each internet domain was answered with (absent when none). */
+  readonly resolvedIPs?: readonly { readonly dns: string; readonly ips: readonly string[] }[];
 }
 
 export type RawTarget = Readonly<Record<string, unknown>>;
@@ -52,8 +54,19 @@ export function readIntentsObject(item: unknown): ReadResult {
       annotations: stringRecord(field(metadata, 'annotations')),
       workload: typeof workloadKind === 'string' && workloadKind !== '' ? { name: workloadName, kind: workloadKind } : { name: workloadName },
       targets,
+      ...resolvedIPsOf(field(field(item, 'status'), 'resolvedIPs')),
     },
   };
+}
+
+function resolvedIPsOf(value: unknown): { resolvedIPs?: { dns: string; ips: string[] }[] } {
+  if (!Array.isArray(value)) return {};
+  const entries = value.flatMap((entry: unknown) => {
+    const dns = field(entry, 'dns');
+    const ips = field(entry, 'ips');
+    return typeof dns === 'string' && Array.isArray(ips) ? [{ dns, ips: ips.filter((ip): ip is string => typeof ip === 'string') }] : [];
+  });
+  return entries.length > 0 ? { resolvedIPs: entries } : {};
 }
 
 /** Labels without network-mapper's managed-by label. */

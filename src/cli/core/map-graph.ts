@@ -1,4 +1,8 @@
-import type { IntentsObject } from './intents-object.js';
+import type { IntentsTarget } from '../../crds/client-intents.js';
+import { decodeEvidence, evidenceAnnotation } from '../../operator/core/evidence.js';
+import { sortedPorts } from '../../operator/core/port-evidence.js';
+import { fromIntentsTarget, targetKey } from '../../operator/core/target-ref.js';
+import type { IntentsObject, RawTarget } from './intents-object.js';
 import { kafkaEdgeLabel } from './kafka/kafka-format.js';
 import { compare, sortIntents } from './selection.js';
 import { viewTarget } from './target-view.js';
@@ -16,7 +20,7 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
-  /** Ports of internet targets, Kafka topics (`topic:op,op`), HTTP paths: empty when the call says nothing more. */
+  /** Server ports (internet targets' from the spec, others' from the evidence), Kafka topics (`topic:op,op`), HTTP paths: empty when the call says nothing more. */
   readonly label: string;
 }
 
@@ -43,6 +47,7 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
   };
   for (const object of sortIntents(objects)) {
     const client = add(workloadNode(object.workload.name, object.namespace));
+    const evidence = decodeEvidence(object.annotations[evidenceAnnotation]);
     for (const target of object.targets) {
       const view = viewTarget(target, object.namespace);
       switch (view.type) {
@@ -50,7 +55,7 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
         case 'service': {
           const isService = view.type === 'service' || view.kind === 'Service';
           const node = isService ? serviceNode(view.name, view.namespace) : workloadNode(view.name, view.namespace);
-          connect(client, add(node), view.http.map((h) => h.path).join(' '));
+          connect(client, add(node), [observedPorts(target, evidence), ...view.http.map((h) => h.path)].join(' '));
           break;
         }
         case 'kafka':
@@ -70,6 +75,12 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
     nodes: [...nodes.values()].sort((a, b) => compare(a.group ?? '\uffff', b.group ?? '\uffff') || compare(a.id, b.id)),
     edges: [...edges.values()].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to)),
   };
+}
+
+/** The server ports the evidence annotation holds for a kubernetes/service target, `8080,9090`; '' when none. */
+function observedPorts(target: RawTarget, evidence: ReturnType<typeof decodeEvidence>): string {
+  const ref = fromIntentsTarget(target as IntentsTarget)[0]?.ref;
+  return ref ? sortedPorts(evidence.get(targetKey(ref))?.ports).join(',') : '';
 }
 
 function workloadNode(name: string, namespace: string): GraphNode {

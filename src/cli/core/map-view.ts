@@ -1,6 +1,7 @@
 import { observedTargets, type MissingTarget } from './intents-diff.js';
 import type { IntentsObject, RawTarget } from './intents-object.js';
 import { buildGraph, internetGroup, type MapGraph } from './map-graph.js';
+import { readinessOf } from './readiness.js';
 import { compare } from './selection.js';
 import { viewTarget } from './target-view.js';
 
@@ -19,6 +20,8 @@ export interface WorkloadDetail {
   /** The ClientIntents it comes from, `namespace/name`. */
   readonly objects: readonly string[];
   readonly targets: readonly SeenTarget[];
+  /** Ready to enforce, or still learning and why (readiness.ts); absent when the caller gave no stable period. */
+  readonly readiness?: { readonly ready: boolean; readonly reason: string };
 }
 
 /** The JSON the page renders next to the picture. */
@@ -50,7 +53,8 @@ export function filterIntents(objects: readonly IntentsObject[], filter: MapFilt
   });
 }
 
-export function mapView(objects: readonly IntentsObject[], filter: MapFilter): MapView {
+/** `readiness`: the moment and the stable period to judge each client by (readiness.ts). */
+export function mapView(objects: readonly IntentsObject[], filter: MapFilter, readiness?: { now: number; stableForMs: number }): MapView {
   const namespaces = new Set(buildGraph(objects).nodes.flatMap((n) => (n.group === undefined || n.group === internetGroup ? [] : [n.group])));
   const shown = filterIntents(objects, filter);
   const workloads: Record<string, WorkloadDetail> = {};
@@ -65,6 +69,14 @@ export function mapView(objects: readonly IntentsObject[], filter: MapFilter): M
       objects: [...(known?.objects ?? []), `${object.namespace}/${object.name}`],
       targets: [...targets.values()].sort((a, b) => compare(a.target, b.target)),
     };
+  }
+  if (readiness) {
+    for (const r of readinessOf(shown, readiness.now, readiness.stableForMs)) {
+      const id = `${r.workload.name}.${r.workload.namespace}`;
+      const detail = workloads[id];
+      // Two kinds of one name share a node: the one still learning speaks for both.
+      if (detail && (detail.readiness === undefined || detail.readiness.ready)) workloads[id] = { ...detail, readiness: { ready: r.ready, reason: r.reason } };
+    }
   }
   return { namespaces: [...namespaces].sort(compare), shown: shown.length, total: objects.length, graph: buildGraph(shown), workloads };
 }

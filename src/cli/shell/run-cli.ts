@@ -5,6 +5,8 @@ import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
 import { renderList } from '../core/list-format.js';
 import { runDiff } from './commands/diff.js';
+import { runExportPolicies } from './commands/export-policies.js';
+import { runListReadiness } from './commands/list-readiness.js';
 import { runReset } from './commands/reset.js';
 import { runServe } from './commands/serve.js';
 import { runStatus } from './commands/status.js';
@@ -41,11 +43,18 @@ async function execute(command: Command, streams: Streams, version: string): Pro
     case 'version':
       streams.stdout(`kubectl-netmap ${version}\n`);
       return exitCodes.ok;
-    case 'list':
-      streams.stdout(renderList(await readSelected(command.selection, command.cluster, streams)));
+    case 'list': {
+      const objects = await readSelected(command.selection, command.cluster, streams);
+      if (command.readiness) await runListReadiness(command.cluster, command.readiness, objects, streams);
+      else streams.stdout(renderList(objects));
       return exitCodes.ok;
+    }
     case 'export': {
       const objects = await readSelected(command.selection, command.cluster, streams);
+      if (command.format === 'networkpolicy') {
+        await runExportPolicies(command, objects, streams);
+        return exitCodes.ok;
+      }
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);
       writeExport(exported, command.format, command.output, streams);

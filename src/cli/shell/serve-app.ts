@@ -25,6 +25,8 @@ export interface ServeSources {
   diff(): IntentsDiff;
   status(): Promise<StatusReport>;
   svg(view: MapView): Promise<string>;
+  /** The moment and stable period for the workloads' readiness; absent: no readiness shown. */
+  readiness?(): { now: number; stableForMs: number };
 }
 
 export interface ServeApp {
@@ -54,7 +56,7 @@ export function serveApp(sources: ServeSources, allowedHosts: () => readonly str
   });
   for (const [route, page] of Object.entries(pages)) app.get(route, (c) => c.body(page.body, 200, { 'Content-Type': page.type }));
   app.get('/api/map', async (c) => {
-    const view = mapView(sources.selected(), parseMapFilter({ hide: c.req.query('hide'), q: c.req.query('q') }));
+    const view = mapView(sources.selected(), parseMapFilter({ hide: c.req.query('hide'), q: c.req.query('q') }), sources.readiness?.());
     return c.json({ version, ...view, svg: await sources.svg(view) });
   });
   app.get('/api/diff', (c) => c.json(sources.diff()));

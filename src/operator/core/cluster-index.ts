@@ -1,5 +1,6 @@
 import { parseClusterName } from './cluster-dns.js';
 import { defaultPodEndSlackMs, IpHistory, type HolderLookup } from './ip-history.js';
+import { podPortsForServicePort } from './service-ports.js';
 import { fail, ok, type EndpointSliceInfo, type PodInfo, type Resolution, type ServerTarget, type ServiceInfo, type UnresolvedReason, type WorkloadIdentity } from './types.js';
 
 export const apiServerService = { namespace: 'default', name: 'kubernetes' } as const;
@@ -155,6 +156,19 @@ export class ClusterIndex {
     if (endpointService) return ok(this.serviceTarget(endpointService));
     if (holder.kind === 'unknown' && this.nodeIpSet.has(ip)) return fail('server-host-network');
     return fail(holderReason('server', holder));
+  }
+
+  /**
+   * The port(s) the server pod sees for a connection to `ip:port` as captured: through a
+   * Service's ClusterIP the Service's targetPort (service-ports.ts), else the port itself (a pod
+   * called by its IP, a headless Service's endpoint, the API server's endpoint).
+   */
+  podPorts(ip: string, port: number): number[] {
+    const serviceKey = this.serviceByIp.get(ip);
+    const service = serviceKey === undefined ? undefined : this.services.get(serviceKey);
+    if (!service) return [port];
+    const slices = [...(this.slicesByService.get(serviceKey!) ?? [])].flatMap((key) => this.slices.get(key) ?? []);
+    return podPortsForServicePort(service, slices, port);
   }
 
   /**

@@ -1,11 +1,14 @@
 import { bookkeepingAnnotationPrefix } from '../../shared/ownership.js';
+import { maxPortsPerTarget, sortedPorts, type PortSeen } from './port-evidence.js';
 import { captureOrder, type Capture } from './types.js';
 
-/** When a target was first and last seen, and by which captures. */
+/** When a target was first and last seen, by which captures, and on which server ports. */
 export interface Evidence {
   firstSeen: number;
   lastSeen: number;
   captures: Set<Capture>;
+  /** Server port -> when seen (port-evidence.ts); absent or empty when no connection carried one. */
+  ports?: Map<number, PortSeen>;
 }
 
 export const evidenceAnnotation = `${bookkeepingAnnotationPrefix}evidence`;
@@ -23,6 +26,8 @@ interface EncodedEvidence {
   readonly first: string;
   readonly last: string;
   readonly by: Capture[];
+  /** Only when a port was seen: `{"5432": {"first": ..., "last": ...}}`. */
+  readonly ports?: Record<string, { first: string; last: string }>;
 }
 
 /** Second precision, so that a value read back compares equal to the one written. */
@@ -31,7 +36,14 @@ export function isoSeconds(ms: number): string {
 }
 
 function encodeOne(e: Evidence): EncodedEvidence {
-  return { first: isoSeconds(e.firstSeen), last: isoSeconds(e.lastSeen), by: captureOrder.filter((c) => e.captures.has(c)) };
+  const encoded = { first: isoSeconds(e.firstSeen), last: isoSeconds(e.lastSeen), by: captureOrder.filter((c) => e.captures.has(c)) };
+  if (!e.ports || e.ports.size === 0) return encoded;
+  const ports: Record<string, { first: string; last: string }> = {};
+  for (const port of sortedPorts(e.ports)) {
+    const seen = e.ports.get(port)!;
+    ports[String(port)] = { first: isoSeconds(seen.firstSeen), last: isoSeconds(seen.lastSeen) };
+  }
+  return { ...encoded, ports };
 }
 
 export function encodeEvidence(entries: ReadonlyMap<string, Evidence>): string {
@@ -82,9 +94,34 @@ export function decodeEvidence(text: string | undefined): Map<string, Evidence> 
     const last = typeof v?.last === 'string' ? Date.parse(v.last) : NaN;
     if (Number.isNaN(first) || Number.isNaN(last)) continue;
     const captures = new Set<Capture>((Array.isArray(v?.by) ? v.by : []).filter((c): c is Capture => captureOrder.includes(c as Capture)));
-    result.set(key, { firstSeen: first, lastSeen: last, captures });
+    const ports = decodePorts(v?.ports);
+    result.set(key, ports.size > 0 ? { firstSeen: first, lastSeen: last, captures, ports } : { firstSeen: first, lastSeen: last, captures });
   }
   return result;
+}
+
+/** Valid TCP ports with valid times, at most maxPortsPerTarget of them; anything else is passed over. */
+function decodePorts(value: unknown): Map<number, PortSeen> {
+  const ports = new Map<number, PortSeen>();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ports;
+  for (const [text, seen] of Object.entries(value as Record<string, unknown>)) {
+    const port = Number(text);
+    const s = seen as { first?: unknown; last?: unknown } | null;
+    const first = typeof s?.first === 'string' ? Date.parse(s.first) : NaN;
+    const last = typeof s?.last === 'string' ? Date.parse(s.last) : NaN;
+    if (!Number.isInteger(port) || port < 1 || port > 65535 || Number.isNaN(first) || Number.isNaN(last)) continue;
+    if (ports.size < maxPortsPerTarget) ports.set(port, { firstSeen: first, lastSeen: last });
+  }
+  return ports;
+}
+
+/** Whether `desired` has a port that `written` lacks: a change written at once, as a new target is. */
+export function portsAdded(desired: ReadonlyMap<string, Evidence>, written: ReadonlyMap<string, Evidence>): boolean {
+  for (const [key, e] of desired) {
+    const had = written.get(key)?.ports;
+    for (const port of e.ports?.keys() ?? []) if (!had?.has(port)) return true;
+  }
+  return false;
 }
 
 /**
@@ -99,6 +136,12 @@ export function evidenceDiffers(a: ReadonlyMap<string, Evidence>, b: ReadonlyMap
     if (Math.floor(x.firstSeen / 1000) !== Math.floor(y.firstSeen / 1000)) return true;
     if (Math.abs(x.lastSeen - y.lastSeen) >= Math.max(lastSeenStepMs, 1000)) return true;
     if (x.captures.size !== y.captures.size || [...x.captures].some((c) => !y.captures.has(c))) return true;
+    if ((x.ports?.size ?? 0) !== (y.ports?.size ?? 0)) return true;
+    for (const [port, seen] of x.ports ?? []) {
+      const other = y.ports?.get(port);
+      if (!other || Math.floor(seen.firstSeen / 1000) !== Math.floor(other.firstSeen / 1000)) return true;
+      if (Math.abs(seen.lastSeen - other.lastSeen) >= Math.max(lastSeenStepMs, 1000)) return true;
+    }
   }
   return false;
 }

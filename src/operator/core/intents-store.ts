@@ -3,6 +3,7 @@ import type { ClientIntentsSpec } from '../../crds/client-intents.js';
 import type { Evidence } from './evidence.js';
 import { intentsName, objectNameFor } from './names.js';
 import { kafkaTopicFits } from './kafka/kafka-bounds.js';
+import { copyPorts, recordPort } from './port-evidence.js';
 import { compareTargetRefs, fromIntentsTarget, targetKey, toIntentsTargets, type TargetRef } from './target-ref.js';
 import type { Capture, WorkloadIdentity } from './types.js';
 
@@ -122,6 +123,7 @@ export class IntentsStore {
       state.targets.set(key, target);
     }
     if (port !== undefined && ref.type === 'internet') target.ports.add(port);
+    if (port !== undefined) recordPort((target.evidence.ports ??= new Map()), port, firstSeen, lastSeen);
     target.evidence.captures.add(capture);
     if (firstSeen < target.evidence.firstSeen) target.evidence.firstSeen = firstSeen;
     if (lastSeen > target.evidence.lastSeen) target.evidence.lastSeen = lastSeen;
@@ -212,7 +214,7 @@ export class IntentsStore {
         const tkey = targetKey(ref);
         const known = seed.evidence.get(tkey);
         const evidence: Evidence = known
-          ? { firstSeen: known.firstSeen, lastSeen: known.lastSeen, captures: new Set(known.captures) }
+          ? { firstSeen: known.firstSeen, lastSeen: known.lastSeen, captures: new Set(known.captures), ports: copyPorts(known.ports) }
           : { firstSeen: unknownAt, lastSeen: unknownAt, captures: new Set() };
         state.targets.set(tkey, { ref, ports: new Set(ports), evidence });
         state.activeAt = Math.max(unknownAt, ...[...state.targets.values()].map((t) => t.evidence.lastSeen));

@@ -102,7 +102,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
       continue;
     }
     let ref: TargetRef | undefined;
-    let port: number | undefined;
+    let ports: number[];
     const server = index.serverByIp(connection.serverIP, first, last, connection.serverPort);
     if (server.ok) {
       ref = refFor(client.value, server.value);
@@ -110,6 +110,7 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
         miss('self-call');
         continue;
       }
+      ports = index.podPorts(connection.serverIP, connection.serverPort);
     } else {
       const domain = options.internetTargets ? store.domainFor(client.value, connection.serverIP, first) : undefined;
       if (!domain) {
@@ -117,10 +118,12 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
         continue;
       }
       ref = { type: 'internet', domain };
-      port = connection.serverPort;
+      ports = [connection.serverPort];
     }
     let added = true;
-    for (const source of connection.sources) added = add(client.value, ref, source, first, last, port) && added;
+    for (const source of connection.sources) added = add(client.value, ref, source, first, last, ports[0]) && added;
+    // A named targetPort a rollout renumbers can stand for two pod ports: each is kept.
+    for (const port of ports.slice(1)) added = add(client.value, ref, connection.sources[0]!, first, last, port) && added;
     if (added) resolved++;
     if (added && server.ok) supersede(client.value, server.value);
   }

@@ -1,6 +1,6 @@
 import { intentsBounds } from '../../crds/bounds.js';
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
-import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation } from './evidence.js';
+import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation, portsAdded } from './evidence.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
@@ -67,12 +67,15 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   const specChanged = !ours || canonicalJson(ours.spec) !== canonicalJson(desired.spec);
   const writtenEvidence = decodeEvidence(ours?.annotations[evidenceAnnotation]);
   // Compared as it would be written: evidence left out for its size does not count as a change.
-  const evidenceChanged = evidenceDiffers(capEvidence(desired.evidence).kept, writtenEvidence, options.evidenceIntervalMs);
+  const keptEvidence = capEvidence(desired.evidence).kept;
+  const evidenceChanged = evidenceDiffers(keptEvidence, writtenEvidence, options.evidenceIntervalMs);
+  // A new server port changes the NetworkPolicy export as a new target does: written at once.
+  const newPort = portsAdded(keptEvidence, writtenEvidence);
   const writtenAt = Date.parse(ours?.annotations[evidenceWrittenAtAnnotation] ?? '');
   const evidenceDue = Number.isNaN(writtenAt) || options.now - writtenAt >= options.evidenceIntervalMs;
   const labelled = ours?.managed === true;
 
-  if (specChanged || !labelled || (evidenceChanged && evidenceDue)) {
+  if (specChanged || !labelled || newPort || (evidenceChanged && evidenceDue)) {
     plan.apply = {
       apiVersion,
       kind: 'ClientIntents',

@@ -37,6 +37,18 @@ export interface ServiceInfo {
   readonly clusterIPs: readonly string[];
   /** The Service's ports (spec.ports[].port); absent when not known. */
   readonly ports?: readonly number[];
+  /** spec.ports in full, for the port -> targetPort translation (service-ports.ts); absent when not known. */
+  readonly portSpecs?: readonly ServicePortInfo[];
+}
+
+/** One of a Service's spec.ports. */
+export interface ServicePortInfo {
+  readonly port: number;
+  /** The port's name ('' or absent when unnamed); EndpointSlices carry it for their resolved port. */
+  readonly name?: string;
+  /** The pods' port: a number, or a container port's name; absent means the same as `port`. */
+  readonly targetPort?: number | string;
+  readonly protocol?: string;
 }
 
 export interface EndpointInfo {
@@ -51,6 +63,8 @@ export interface EndpointSliceInfo {
   readonly endpoints: readonly EndpointInfo[];
   /** The ports its endpoints serve (ports[].port, the pods' own ports); absent when not known. */
   readonly ports?: readonly number[];
+  /** ports[] with the Service port's name each resolves ('' when unnamed); absent when not known. */
+  readonly namedPorts?: readonly { readonly name: string; readonly port: number; readonly protocol?: string }[];
 }
 
 /** Which capture saw a target; `KafkaAuthorizer`: a Kafka broker's authorizer log (docs/kafka.md). */

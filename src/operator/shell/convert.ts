@@ -32,6 +32,12 @@ export function serviceInfo(service: V1Service): ServiceInfo {
     name: service.metadata?.name ?? '',
     clusterIPs: ips.filter((ip) => ip && ip !== 'None'),
     ports: (service.spec?.ports ?? []).map((p) => p.port),
+    portSpecs: (service.spec?.ports ?? []).map((p) => ({
+      port: p.port,
+      ...(p.name ? { name: p.name } : {}),
+      ...(p.targetPort === undefined ? {} : { targetPort: p.targetPort as number | string }),
+      ...(p.protocol ? { protocol: p.protocol } : {}),
+    })),
   };
 }
 
@@ -44,6 +50,7 @@ export function endpointSliceInfo(slice: V1EndpointSlice): EndpointSliceInfo | u
     name: slice.metadata?.name ?? '',
     serviceName,
     ports: (slice.ports ?? []).flatMap((p) => (p.port === undefined ? [] : [p.port])),
+    namedPorts: (slice.ports ?? []).flatMap((p) => (p.port === undefined ? [] : [{ name: p.name ?? '', port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) }])),
     endpoints: (slice.endpoints ?? []).map((e) => {
       const target = e.targetRef;
       return target?.kind === 'Pod' && target.name ? { ips: e.addresses, pod: { namespace: target.namespace ?? namespace, name: target.name } } : { ips: e.addresses };

@@ -85,8 +85,12 @@ describe('operator against a real API server (as its ServiceAccount)', function 
     });
     expect(withStatus.status?.resolvedIPs).to.deep.equal([{ dns: 'api.stripe.com', ips: ['203.0.113.7'] }]);
     expect(withStatus.status).to.not.have.property('upToDate');
-    const evidence = JSON.parse(ci.metadata!.annotations!['netmap.dev/evidence']!) as Record<string, { by: string[] }>;
+    const evidence = JSON.parse(ci.metadata!.annotations!['netmap.dev/evidence']!) as Record<string, { by: string[]; ports?: Record<string, unknown> }>;
     expect(evidence['kubernetes:payments.op-billing#StatefulSet']?.by).to.deep.equal(['DNS', 'SocketScan']);
+    // Service port 80 is targetPort 8080: the port the server pods see (docs/operator.md, "Ports").
+    expect(evidence['kubernetes:cart#Deployment']?.ports).to.have.keys(['8080']);
+    expect(evidence['kubernetes:payments.op-billing#StatefulSet']?.ports).to.have.keys(['8080']);
+    expect(evidence['service:legacy-db']?.ports).to.have.keys(['5432']); // a port the Service does not declare: as captured
 
     const fromPayments = await intentsFor(billing, 'payments', 1);
     expect(fromPayments.spec).to.deep.equal({ workload: { name: 'payments', kind: 'StatefulSet' }, targets: [{ kubernetes: { name: 'cart.op-shop', kind: 'Deployment' } }] });

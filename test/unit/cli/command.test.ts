@@ -104,7 +104,7 @@ describe('cli argument parsing', () => {
     expect(usageError('list', '--request-timeout', 'soon')).to.match(/^--request-timeout/);
     expect(usageError('list', '--request-timeout', '0')).to.match(/^--request-timeout/);
     expect(usageError('list', '--kubeconfig', '')).to.equal('--kubeconfig needs a path');
-    expect(usageError('export', '--format', 'xml')).to.equal('--format: "xml" is not one of yaml, json');
+    expect(usageError('export', '--format', 'xml')).to.equal('--format: "xml" is not one of yaml, json, networkpolicy');
     expect(usageError('export', '--api-version', 'v1')).to.equal('--api-version: "v1" is not one of v2beta1, v1alpha3');
     expect(usageError('export', '--output-type', 'dir')).to.equal('--output-type dir needs -o DIR');
     expect(usageError('export', '--output-type', 'zip', '-o', 'x')).to.equal('--output-type: "zip" is not one of file, dir');

@@ -8,6 +8,7 @@ import { selectIntents } from '../../core/selection.js';
 import { readSelection } from '../read-intents.js';
 import { dotToSvg } from '../render-graph.js';
 import { serveApp } from '../serve-app.js';
+import { stableForMs } from '../read-stable-for.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
 import { watchClientIntents } from '../watch-client-intents.js';
 import type { Streams } from '../write-export.js';
@@ -24,6 +25,7 @@ const debounceMs = 200;
 export async function runServe(command: ServeCommand, streams: Streams, stop: Promise<void> = signalled()): Promise<number> {
   const { labelled } = await readSelection({ ...command.selection, includeUserManaged: true }, command.cluster, streams);
   const kc = loadUserKubeConfig(command.cluster);
+  const period = await stableForMs(kc, { installNamespace: command.namespace }, command.cluster.requestTimeoutSeconds, (text) => streams.stderr(`warning: ${text}\n`));
   let timer: NodeJS.Timeout | undefined;
   const app = serveApp(
     {
@@ -31,6 +33,7 @@ export async function runServe(command: ServeCommand, streams: Streams, stop: Pr
       diff: () => clusterDiff(selectIntents(watch.current(), { ...command.selection, includeUserManaged: true }, labelled)),
       status: () => readStatus(command),
       svg: (view) => dotToSvg(renderDot(view.graph)),
+      readiness: () => ({ now: Date.now(), stableForMs: period }),
     },
     () => allowedHosts(command.address, port),
   );

@@ -9,6 +9,12 @@ export const observationBounds = {
   ipsPerDnsAnswer: 16,
   /** The sniffer's decoder follows at most 16 CNAME hops. */
   cnamesPerDnsAnswer: 16,
+  /** HTTP request records (client, server, port, templated path), HTTP capture only. */
+  httpRequestsPerObject: 2000,
+  /** Servers whose distinct paths went past the sniffer's per-server cap. */
+  httpOverflowPerObject: 500,
+  /** The templated path (src/sniffer/core/http/path-template.ts); ClientIntents allows 1024. */
+  httpPathLength: 512,
   unresolvedReasons: 32,
   messageLength: 1024,
 } as const;

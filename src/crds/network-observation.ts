@@ -30,12 +30,35 @@ export const connectionRecord = z.strictObject({
   count,
 });
 
+/** HTTP/1.x request methods the sniffer reads (HEAD too, which ClientIntents cannot name). */
+export const observedHttpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
+
+export const httpRequestRecord = z.strictObject({
+  clientIP: ipAddress,
+  serverIP: ipAddress.describe('As captured: before DNAT, so often a Service ClusterIP.'),
+  serverPort: port,
+  path: z.string().min(1).max(bounds.httpPathLength).regex(/^\/[\x21-\x7e]*$/, 'must be a path of visible ASCII starting with /')
+    .describe('Templated: no query string, id-like segments written as {*}.'),
+  methods: z.array(z.enum(observedHttpMethods)).min(1).max(observedHttpMethods.length),
+  firstSeen: timestamp,
+  lastSeen: timestamp,
+  count,
+});
+
+export const httpOverflowRecord = z.strictObject({
+  serverIP: ipAddress,
+  serverPort: port,
+  count: count.describe('Requests to paths beyond the per-server cap of distinct paths, left out of httpRequests.'),
+});
+
 export const networkObservationSpec = z.strictObject({
   nodeName: z.string().min(1).max(maxDnsNameLength),
   windowStart: timestamp,
   windowEnd: timestamp,
   dnsAnswers: z.array(dnsAnswerRecord).max(bounds.dnsAnswersPerObject).default([]),
   connections: z.array(connectionRecord).max(bounds.connectionsPerObject).default([]),
+  httpRequests: z.array(httpRequestRecord).max(bounds.httpRequestsPerObject).optional(),
+  httpOverflow: z.array(httpOverflowRecord).max(bounds.httpOverflowPerObject).optional(),
 });
 
 export const observationPhases = ['Pending', 'Processed', 'Invalid'] as const;
@@ -55,6 +78,8 @@ export const networkObservationStatus = z.strictObject({
 export type DnsAnswerRecord = z.infer<typeof dnsAnswerRecord>;
 export type ConnectionRecord = z.infer<typeof connectionRecord>;
 export type ConnectionSource = z.infer<typeof connectionSource>;
+export type HttpRequestRecord = z.infer<typeof httpRequestRecord>;
+export type HttpOverflowRecord = z.infer<typeof httpOverflowRecord>;
 export type NetworkObservationSpec = z.infer<typeof networkObservationSpec>;
 export type NetworkObservationStatus = z.infer<typeof networkObservationStatus>;
 

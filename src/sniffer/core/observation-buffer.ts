@@ -1,11 +1,12 @@
-import { connectionSources } from '../../crds/network-observation.js';
+import { connectionSources, observedHttpMethods } from '../../crds/network-observation.js';
+import { observationBounds } from '../../crds/bounds.js';
 import { dnsName, isPlainIp } from '../../crds/fields.js';
-import type { ObservationSink, ObservedConnection, ObservedDnsAnswer } from './observed.js';
-import { connectionKey, dnsKey, ObservationWindow } from './observation-window.js';
+import type { ObservationSink, ObservedConnection, ObservedDnsAnswer, ObservedHttpRequest } from './observed.js';
+import { connectionKey, dnsKey, httpKey, ObservationWindow } from './observation-window.js';
 import { RereportFilter, type RereportOptions } from './rereport-filter.js';
 import { splitWindow, type ObservationPart, type SplitOptions } from './window-parts.js';
 
-export type RecordKind = 'dnsAnswer' | 'connection';
+export type RecordKind = 'dnsAnswer' | 'connection' | 'httpRequest';
 /**
  * Why observation events were dropped: `invalid` input from a capture, `memory` beyond the buffer
  * bound, `rejected` by the API server as invalid (never retried), `shutdown` still unwritten when
@@ -47,7 +48,7 @@ export class ObservationBuffer implements ObservationSink {
   private batch: Batch | undefined;
   private batchBytes: number[] = [];
   private batchTotalBytes = 0;
-  private readonly dropped = { dnsAnswer: zeroReasons(), connection: zeroReasons() };
+  private readonly dropped = { dnsAnswer: zeroReasons(), connection: zeroReasons(), httpRequest: zeroReasons() };
   private readonly rereport: RereportFilter | undefined;
 
   constructor(private readonly options: ObservationBufferOptions) {
@@ -76,6 +77,13 @@ export class ObservationBuffer implements ObservationSink {
     this.current.addConnection(connection, key);
   }
 
+  httpRequest(request: ObservedHttpRequest): void {
+    if (!isValidHttpRequest(request)) return this.drop('httpRequest', 'invalid', 1);
+    const key = httpKey(request);
+    if (this.bytes + this.current.httpGrowth(request, key) > this.options.maxBytes) return this.drop('httpRequest', 'memory', 1);
+    this.current.addHttp(request, key);
+  }
+
   /** Closes the open window at `nowMs` (merging it into the unsent ones) and opens the next. */
   closeWindow(nowMs: number): void {
     const closed = this.current;
@@ -96,8 +104,8 @@ export class ObservationBuffer implements ObservationSink {
     const parts = splitWindow(window, this.options.nodeName, this.options);
     // The window's bytes are spread over its parts by their share of events, so that the bound
     // stays accounted for while the batch drains.
-    const totalEvents = window.events.dnsAnswer + window.events.connection;
-    this.batchBytes = parts.map((part) => Math.floor((window.bytes * (part.events.dnsAnswer + part.events.connection)) / Math.max(1, totalEvents)));
+    const totalEvents = window.events.dnsAnswer + window.events.connection + window.events.httpRequest;
+    this.batchBytes = parts.map((part) => Math.floor((window.bytes * (part.events.dnsAnswer + part.events.connection + part.events.httpRequest)) / Math.max(1, totalEvents)));
     const rest = window.bytes - this.batchBytes.reduce((sum, b) => sum + b, 0);
     if (this.batchBytes.length > 0) this.batchBytes[this.batchBytes.length - 1]! += rest;
     this.batchTotalBytes = window.bytes;
@@ -126,6 +134,7 @@ export class ObservationBuffer implements ObservationSink {
       if (!window) continue;
       this.drop('dnsAnswer', reason, window.events.dnsAnswer);
       this.drop('connection', reason, window.events.connection);
+      this.drop('httpRequest', reason, window.events.httpRequest);
     }
     this.pending = undefined;
     this.current = new ObservationWindow(this.current.start);
@@ -136,14 +145,16 @@ export class ObservationBuffer implements ObservationSink {
   }
 
   /** Deduplicated records held, by kind (a batch counts its records as written). */
-  get records(): { dnsAnswer: number; connection: number } {
+  get records(): { dnsAnswer: number; connection: number; httpRequest: number } {
     let dnsAnswer = this.current.dns.size + (this.pending?.dns.size ?? 0);
     let connection = this.current.connections.size + (this.pending?.connections.size ?? 0);
+    let httpRequest = this.current.http.size + (this.pending?.http.size ?? 0);
     for (const part of this.batch?.parts ?? []) {
       dnsAnswer += part.spec.dnsAnswers.length;
       connection += part.spec.connections.length;
+      httpRequest += part.spec.httpRequests?.length ?? 0;
     }
-    return { dnsAnswer, connection };
+    return { dnsAnswer, connection, httpRequest };
   }
 
   /** A batch is being written: its parts must be written before anything else is split. */
@@ -156,8 +167,8 @@ export class ObservationBuffer implements ObservationSink {
   }
 
   /** Cumulative dropped events by kind and reason. */
-  get drops(): { dnsAnswer: Record<DropReason, number>; connection: Record<DropReason, number> } {
-    return { dnsAnswer: { ...this.dropped.dnsAnswer }, connection: { ...this.dropped.connection } };
+  get drops(): Record<RecordKind, Record<DropReason, number>> {
+    return { dnsAnswer: { ...this.dropped.dnsAnswer }, connection: { ...this.dropped.connection }, httpRequest: { ...this.dropped.httpRequest } };
   }
 
   private shiftPart(): ObservationPart | undefined {
@@ -170,6 +181,7 @@ export class ObservationBuffer implements ObservationSink {
   private dropPart(part: ObservationPart, reason: DropReason): void {
     this.drop('dnsAnswer', reason, part.events.dnsAnswer);
     this.drop('connection', reason, part.events.connection);
+    this.drop('httpRequest', reason, part.events.httpRequest);
   }
 
   private drop(kind: RecordKind, reason: DropReason, events: number): void {
@@ -203,6 +215,21 @@ function isValidConnection(c: ObservedConnection): boolean {
     c.serverPort <= 65535 &&
     (connectionSources as readonly string[]).includes(c.source) &&
     isValidTime(c.seenAt)
+  );
+}
+
+function isValidHttpRequest(r: ObservedHttpRequest): boolean {
+  return (
+    isPlainIp(r.clientIP) &&
+    isPlainIp(r.serverIP) &&
+    Number.isInteger(r.serverPort) &&
+    r.serverPort >= 1 &&
+    r.serverPort <= 65535 &&
+    (observedHttpMethods as readonly string[]).includes(r.method) &&
+    typeof r.path === 'string' &&
+    r.path.length <= observationBounds.httpPathLength &&
+    /^\/[\x21-\x7e]*$/.test(r.path) &&
+    isValidTime(r.seenAt)
   );
 }
 

@@ -1,5 +1,6 @@
+import { intentsBounds } from '../../crds/bounds.js';
 import type { ConnectionSource } from '../../crds/network-observation.js';
-import type { ObservedConnection, ObservedDnsAnswer } from './observed.js';
+import type { ObservedConnection, ObservedDnsAnswer, ObservedHttpRequest } from './observed.js';
 
 export interface DnsEntry {
   readonly clientIP: string;
@@ -26,6 +27,31 @@ export interface ConnectionEntry {
   count: number;
 }
 
+export interface HttpEntry {
+  readonly clientIP: string;
+  readonly serverIP: string;
+  readonly serverPort: number;
+  readonly path: string;
+  /** Sorted when split into parts; few per path. */
+  readonly methods: string[];
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+}
+
+export interface HttpOverflowEntry {
+  readonly serverIP: string;
+  readonly serverPort: number;
+  count: number;
+}
+
+/**
+ * Distinct paths per server (address and port, across clients) a window keeps; requests to
+ * further paths are counted per server (`httpOverflow`) and reported as such, never dropped
+ * silently. The same number bounds a ClientIntents target's http list.
+ */
+export const maxHttpPathsPerServer = intentsBounds.httpPerTarget;
+
 /*
  * Approximate heap per entry (key, strings, object, Map slot), calibrated against V8's measured
  * heap by bench/sniffer-reporting/buffer.bench.ts so that it errs on the high side (estimate /
@@ -34,6 +60,9 @@ export interface ConnectionEntry {
 const dnsEntryBytes = 320;
 const bytesPerIp = 64;
 const connectionEntryBytes = 460;
+/** Not calibrated by the buffer benchmark: a connection entry's cost plus its path, doubled for the per-server path set. */
+const httpEntryBytes = 560;
+const httpOverflowEntryBytes = 300;
 
 /**
  * The records of one time window (or of several unsent windows merged), deduplicated: DNS answers
@@ -42,9 +71,14 @@ const connectionEntryBytes = 460;
 export class ObservationWindow {
   readonly dns = new Map<string, DnsEntry>();
   readonly connections = new Map<string, ConnectionEntry>();
+  readonly http = new Map<string, HttpEntry>();
+  readonly httpOverflow = new Map<string, HttpOverflowEntry>();
+  /** Server key -> its distinct paths in this window (for the cap). */
+  private readonly pathsByServer = new Map<string, Set<string>>();
   private estimatedBytes = 0;
   private dnsEvents = 0;
   private connectionEvents = 0;
+  private httpEvents = 0;
 
   constructor(
     public start: number,
@@ -56,12 +90,12 @@ export class ObservationWindow {
   }
 
   get isEmpty(): boolean {
-    return this.dns.size === 0 && this.connections.size === 0;
+    return this.dns.size === 0 && this.connections.size === 0 && this.http.size === 0 && this.httpOverflow.size === 0;
   }
 
   /** Observation events merged into this window, by kind. */
-  get events(): { dnsAnswer: number; connection: number } {
-    return { dnsAnswer: this.dnsEvents, connection: this.connectionEvents };
+  get events(): { dnsAnswer: number; connection: number; httpRequest: number } {
+    return { dnsAnswer: this.dnsEvents, connection: this.connectionEvents, httpRequest: this.httpEvents };
   }
 
   /**
@@ -128,6 +162,55 @@ export class ObservationWindow {
     entry.count += 1;
   }
 
+  httpGrowth(request: ObservedHttpRequest, key: string = httpKey(request)): number {
+    if (this.http.has(key)) return 0;
+    const serverKey = serverKeyOf(request);
+    const paths = this.pathsByServer.get(serverKey);
+    if (paths && !paths.has(request.path) && paths.size >= maxHttpPathsPerServer) {
+      return this.httpOverflow.has(serverKey) ? 0 : httpOverflowEntryBytes;
+    }
+    return httpBytes(request);
+  }
+
+  addHttp(request: ObservedHttpRequest, key: string = httpKey(request)): void {
+    this.estimatedBytes += this.httpGrowth(request, key);
+    this.httpEvents += 1;
+    this.mergeHttp(key, {
+      clientIP: request.clientIP, serverIP: request.serverIP, serverPort: request.serverPort, path: request.path,
+      methods: [request.method], firstSeen: request.seenAt, lastSeen: request.seenAt, count: 1,
+    });
+  }
+
+  /** Adds or merges an entry, or counts it as overflow when its server has too many paths. Bytes are the caller's. */
+  private mergeHttp(key: string, theirs: HttpEntry): void {
+    const ours = this.http.get(key);
+    if (ours) {
+      for (const method of theirs.methods) if (!ours.methods.includes(method)) ours.methods.push(method);
+      ours.firstSeen = Math.min(ours.firstSeen, theirs.firstSeen);
+      ours.lastSeen = Math.max(ours.lastSeen, theirs.lastSeen);
+      ours.count += theirs.count;
+      return;
+    }
+    const serverKey = serverKeyOf(theirs);
+    let paths = this.pathsByServer.get(serverKey);
+    if (!paths) {
+      paths = new Set();
+      this.pathsByServer.set(serverKey, paths);
+    }
+    if (!paths.has(theirs.path) && paths.size >= maxHttpPathsPerServer) {
+      this.countOverflow(serverKey, theirs.serverIP, theirs.serverPort, theirs.count);
+      return;
+    }
+    paths.add(theirs.path);
+    this.http.set(key, theirs);
+  }
+
+  private countOverflow(serverKey: string, serverIP: string, serverPort: number, count: number): void {
+    const entry = this.httpOverflow.get(serverKey);
+    if (entry) entry.count += count;
+    else this.httpOverflow.set(serverKey, { serverIP, serverPort, count });
+  }
+
   /** Takes one record out again (it was reported recently, see RereportFilter). */
   dropDns(key: string): void {
     const entry = this.dns.get(key);
@@ -145,12 +228,32 @@ export class ObservationWindow {
     this.connectionEvents -= entry.count;
   }
 
+  dropHttp(key: string): void {
+    const entry = this.http.get(key);
+    if (!entry) return;
+    this.http.delete(key);
+    this.estimatedBytes -= httpBytes(entry);
+    this.httpEvents -= entry.count;
+  }
+
   /** Moves every record of `other` into this window; `other` must not be used afterwards. */
   absorb(other: ObservationWindow): void {
     this.start = Math.min(this.start, other.start);
     this.end = Math.max(this.end, other.end);
     this.dnsEvents += other.dnsEvents;
     this.connectionEvents += other.connectionEvents;
+    this.httpEvents += other.httpEvents;
+    for (const [key, theirs] of other.http) {
+      const entries = this.http.size;
+      const overflows = this.httpOverflow.size;
+      this.mergeHttp(key, theirs);
+      if (this.http.size > entries) this.estimatedBytes += httpBytes(theirs);
+      if (this.httpOverflow.size > overflows) this.estimatedBytes += httpOverflowEntryBytes;
+    }
+    for (const [key, theirs] of other.httpOverflow) {
+      if (!this.httpOverflow.has(key)) this.estimatedBytes += httpOverflowEntryBytes;
+      this.countOverflow(key, theirs.serverIP, theirs.serverPort, theirs.count);
+    }
     for (const [key, theirs] of other.dns) {
       const ours = this.dns.get(key);
       if (!ours) {
@@ -193,6 +296,18 @@ export function dnsKey(answer: { clientIP: string; name: string }): string {
 
 export function connectionKey(c: { clientIP: string; serverIP: string; serverPort: number }): string {
   return `${c.clientIP} ${c.serverIP} ${c.serverPort} TCP`;
+}
+
+export function httpKey(r: { clientIP: string; serverIP: string; serverPort: number; path: string }): string {
+  return `${r.clientIP} ${r.serverIP} ${r.serverPort} ${r.path}`;
+}
+
+function serverKeyOf(r: { serverIP: string; serverPort: number }): string {
+  return `${r.serverIP} ${r.serverPort}`;
+}
+
+function httpBytes(r: { clientIP: string; serverIP: string; path: string }): number {
+  return httpEntryBytes + r.clientIP.length + r.serverIP.length + 2 * r.path.length;
 }
 
 function dnsBytes(clientIP: string, name: string, ips: Iterable<string>, cnames?: readonly string[]): number {

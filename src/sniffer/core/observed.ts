@@ -1,4 +1,5 @@
 import type { ConnectionSource } from '../../crds/network-observation.js';
+import type { RequestMethod } from './http/request-line.js';
 
 /**
  * What the captures hand to the reporting side, one event at a time. The captures normalise
@@ -27,7 +28,21 @@ export interface ObservedConnection {
   seenAt: number;
 }
 
+/** One plaintext HTTP/1.x request (HTTP capture, off by default). */
+export interface ObservedHttpRequest {
+  clientIP: string;
+  /** As captured: before DNAT, so often a Service ClusterIP. */
+  serverIP: string;
+  serverPort: number;
+  method: RequestMethod;
+  /** Templated (src/sniffer/core/http/path-template.ts): no query, ids as `{*}`. */
+  path: string;
+  seenAt: number;
+}
+
 export interface ObservationSink {
   dnsAnswer(answer: ObservedDnsAnswer): void;
   connection(connection: ObservedConnection): void;
+  /** Only the HTTP capture calls it (off by default); the ObservationBuffer has it. */
+  httpRequest?(request: ObservedHttpRequest): void;
 }

@@ -59,6 +59,9 @@ export class RereportFilter {
     for (const [key, entry] of window.connections) {
       if (this.notDue(`c ${key} ${[...entry.sources].sort().join(',')}`, nowMs)) window.dropConnection(key);
     }
+    for (const [key, entry] of window.http) {
+      if (this.notDue(`h ${key} ${[...entry.methods].sort().join(',')}`, nowMs)) window.dropHttp(key);
+    }
     let evicted = 0;
     for (const key of this.reported.keys()) {
       if (this.reported.size <= this.options.maxRecords) break;

@@ -35,6 +35,13 @@ export const snifferConfigSchema = z.object({
    * on `any` without a drop, 12 MB less than 16 MiB (bench/sniffer/RESULTS.md §5).
    */
   PCAP_BUFFER_BYTES: integer(64 * 1024, 1024 * mebibyte, 4 * mebibyte),
+  /**
+   * HTTP request lines (method and templated path) of plaintext HTTP/1.x, a second capture; off by
+   * default because a mesh enforcing the paths refuses every path the map has not seen.
+   */
+  HTTP_CAPTURE: z.enum(['true', 'false'], { error: "HTTP_CAPTURE must be 'true' or 'false'" }).default('false'),
+  HTTP_CAPTURE_SNAP_LENGTH: z.coerce.number().int().min(128).max(65535).default(1024),
+  HTTP_PCAP_BUFFER_BYTES: integer(64 * 1024, 1024 * mebibyte, 4 * mebibyte),
   PROC_ROOT: z.string().startsWith('/', 'must be an absolute path').default('/hostproc'),
   SCAN_INTERVAL_SECONDS: seconds('SCAN_INTERVAL_SECONDS', 0.1, 3600, 1),
   MAX_BUFFER_BYTES: integer(64 * 1024, 4096 * mebibyte, 32 * mebibyte),

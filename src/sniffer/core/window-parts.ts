@@ -1,5 +1,7 @@
 import { observationBounds } from '../../crds/bounds.js';
-import type { ConnectionRecord, DnsAnswerRecord, NetworkObservationSpec } from '../../crds/network-observation.js';
+import type {
+  ConnectionRecord, DnsAnswerRecord, HttpOverflowRecord, HttpRequestRecord, NetworkObservationSpec,
+} from '../../crds/network-observation.js';
 import { observationObjectName } from './object-names.js';
 import type { ObservationWindow } from './observation-window.js';
 
@@ -8,7 +10,7 @@ export interface ObservationPart {
   readonly name: string;
   readonly spec: NetworkObservationSpec;
   /** Observation events carried by this part, for exact accounting if it is ever dropped. */
-  readonly events: { dnsAnswer: number; connection: number };
+  readonly events: { dnsAnswer: number; connection: number; httpRequest: number };
 }
 
 export interface SplitOptions {
@@ -17,7 +19,10 @@ export interface SplitOptions {
    * objects up to about 1.5 MiB; the default leaves room for both and for metadata.
    */
   maxPartBytes?: number;
-  bounds?: { dnsAnswersPerObject: number; connectionsPerObject: number; ipsPerDnsAnswer: number };
+  bounds?: {
+    dnsAnswersPerObject: number; connectionsPerObject: number; ipsPerDnsAnswer: number;
+    httpRequestsPerObject?: number; httpOverflowPerObject?: number;
+  };
 }
 
 export const defaultMaxPartBytes = 512 * 1024;
@@ -34,17 +39,28 @@ export function splitWindow(window: ObservationWindow, nodeName: string, options
   const parts: ObservationPart[] = [];
   let dnsAnswers: DnsAnswerRecord[] = [];
   let connections: ConnectionRecord[] = [];
+  let httpRequests: HttpRequestRecord[] = [];
+  let httpOverflow: HttpOverflowRecord[] = [];
   let bytes = 0;
-  let events = { dnsAnswer: 0, connection: 0 };
+  let events = { dnsAnswer: 0, connection: 0, httpRequest: 0 };
+  const httpPerObject = bounds.httpRequestsPerObject ?? observationBounds.httpRequestsPerObject;
+  const overflowPerObject = bounds.httpOverflowPerObject ?? observationBounds.httpOverflowPerObject;
 
   const flush = (): void => {
-    if (dnsAnswers.length === 0 && connections.length === 0) return;
-    const spec = { nodeName, windowStart, windowEnd, dnsAnswers, connections };
+    if (dnsAnswers.length === 0 && connections.length === 0 && httpRequests.length === 0 && httpOverflow.length === 0) return;
+    // The HTTP lists only when there is something in them: objects without HTTP capture stay as before.
+    const spec: NetworkObservationSpec = {
+      nodeName, windowStart, windowEnd, dnsAnswers, connections,
+      ...(httpRequests.length > 0 ? { httpRequests } : {}),
+      ...(httpOverflow.length > 0 ? { httpOverflow } : {}),
+    };
     parts.push({ name: observationObjectName(nodeName, window.start, parts.length), spec, events });
     dnsAnswers = [];
     connections = [];
+    httpRequests = [];
+    httpOverflow = [];
     bytes = 0;
-    events = { dnsAnswer: 0, connection: 0 };
+    events = { dnsAnswer: 0, connection: 0, httpRequest: 0 };
   };
 
   for (const entry of sortedValues(window.dns)) {
@@ -85,6 +101,32 @@ export function splitWindow(window: ObservationWindow, nodeName: string, options
     connections.push(record);
     bytes += size;
     events.connection += entry.count;
+  }
+  for (const entry of sortedValues(window.http)) {
+    const record: HttpRequestRecord = {
+      clientIP: entry.clientIP,
+      serverIP: entry.serverIP,
+      serverPort: entry.serverPort,
+      path: entry.path,
+      methods: [...entry.methods].sort() as HttpRequestRecord['methods'],
+      firstSeen: iso(entry.firstSeen),
+      lastSeen: iso(entry.lastSeen),
+      count: entry.count,
+    };
+    const size = JSON.stringify(record).length + 1;
+    if (httpRequests.length >= httpPerObject || bytes + size > maxBytes) flush();
+    httpRequests.push(record);
+    bytes += size;
+    events.httpRequest += entry.count;
+  }
+  for (const entry of sortedValues(window.httpOverflow)) {
+    const record: HttpOverflowRecord = { serverIP: entry.serverIP, serverPort: entry.serverPort, count: entry.count };
+    const size = JSON.stringify(record).length + 1;
+    if (httpOverflow.length >= overflowPerObject || bytes + size > maxBytes) flush();
+    httpOverflow.push(record);
+    bytes += size;
+    // Overflowed requests were counted as events when they arrived; accounted with the list.
+    events.httpRequest += entry.count;
   }
   flush();
   return parts;

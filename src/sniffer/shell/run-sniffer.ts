@@ -27,13 +27,15 @@ export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientCo
   });
 
   let capture: PacketCapture | undefined;
+  let httpCapture: PacketCapture | undefined;
   let scanner: SocketScanner | undefined;
   let health: HealthServer | undefined;
   const stopCaptures = async (): Promise<void> => {
     // libpcap may still hold the last batch of packets (up to one read timeout): take it in
     // before stopping, so the last window is complete when it is written.
-    await capture?.drain();
+    await Promise.all([capture?.drain(), httpCapture?.drain()]);
     capture?.stop();
+    httpCapture?.stop();
     scanner?.stop();
   };
 
@@ -49,6 +51,19 @@ export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientCo
       registry,
       logger,
     });
+    if (config.HTTP_CAPTURE === 'true') {
+      httpCapture = startPacketCapture({
+        decoder: 'http',
+        device: config.CAPTURE_DEVICE,
+        bufferBytes: config.HTTP_PCAP_BUFFER_BYTES,
+        snapLength: config.HTTP_CAPTURE_SNAP_LENGTH,
+        immediateMode: config.CAPTURE_IMMEDIATE_MODE === 'true',
+        readTimeoutMs: config.CAPTURE_READ_TIMEOUT_MS,
+        sink: reporting.buffer,
+        registry,
+        logger,
+      });
+    }
     scanner = startSocketScanner({
       procRoot: config.PROC_ROOT,
       intervalMs: config.SCAN_INTERVAL_SECONDS * 1000,
@@ -59,6 +74,7 @@ export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientCo
   } catch (error) {
     logger.error('cannot start capturing', { ...errorFields(error), device: config.CAPTURE_DEVICE, procRoot: config.PROC_ROOT });
     capture?.stop();
+    httpCapture?.stop();
     await reporting.reporter.stop();
     process.exit(1);
   }
@@ -77,6 +93,7 @@ export async function runSniffer(config: SnifferConfig, kubeConfig: KubeClientCo
     apiServer: kubeConfig.server,
     credentials: kubeConfig.origin,
     device: config.CAPTURE_DEVICE,
+    httpCapture: config.HTTP_CAPTURE === 'true',
     windowSeconds: config.WINDOW_SECONDS,
     httpPort: health.port,
   });

@@ -36,7 +36,7 @@ describe('ObservationBuffer', () => {
         { clientIP: '10.244.0.6', name: 'cart.shop.svc.cluster.local', ips: ['10.96.0.10'], ttlSeconds: 30, firstSeen: '2026-11-26T03:00:01.000Z', lastSeen: '2026-11-26T03:00:01.000Z', count: 1 },
       ],
     });
-    expect(part!.events).to.deep.equal({ dnsAnswer: 4, connection: 0 });
+    expect(part!.events).to.deep.equal({ dnsAnswer: 4, connection: 0, httpRequest: 0 });
   });
 
   it('deduplicates connections by client, server and port: union of sources, first/last seen, count', () => {
@@ -189,7 +189,7 @@ describe('ObservationBuffer', () => {
       connectionRecords += part.spec.connections.length;
     }
     expect([dnsRecords, connectionRecords]).to.deep.equal([1_200, 5_000]);
-    expect(b.records).to.deep.equal({ dnsAnswer: 1_200, connection: 5_000 });
+    expect(b.records).to.deep.equal({ dnsAnswer: 1_200, connection: 5_000, httpRequest: 0 });
     b.partWritten();
     expect(b.bytes).to.be.lessThan(bytesBefore);
     expect(b.nextBatch()!.parts).to.have.length(4);

@@ -8,6 +8,8 @@ declare module 'cap' {
     immediate?: boolean;
     /** libpcap's read timeout in ms (default 1000): how long a batch may wait without immediate mode. */
     timeout?: number;
+    /** pcap_set_snaplen: bytes the kernel copies per packet, 64 to 262144 (default 65535). */
+    snapLength?: number;
   }
 
   /** pcap_stats() since open(): 32-bit counters that wrap. */
@@ -23,7 +25,11 @@ declare module 'cap' {
     close(): void;
     /** Throws when the capture is not open. */
     stats(): CapStats;
-    on(event: 'packet', listener: (length: number, truncated: boolean) => void): this;
+    /**
+     * `length`: bytes copied into the buffer; `truncated`: the buffer was shorter than what libpcap
+     * captured; `wireLength`: the packet's length on the wire (larger when the snap length cut it).
+     */
+    on(event: 'packet', listener: (length: number, truncated: boolean, wireLength: number) => void): this;
   }
 
   const cap: { Cap: new () => CapHandle };

@@ -6,6 +6,7 @@ import { linkTypeFromName } from '../../core/capture/link-layer.js';
 import type { LinkType } from '../../core/capture/link-layer.js';
 import { decodePacket } from '../../core/capture/packet-decoder.js';
 import { PcapCounterTotals } from '../../core/capture/pcap-counters.js';
+import { decodeHttpPacket } from '../../core/http/http-packet.js';
 import type { ObservationSink } from '../../core/observed.js';
 import { malformedCounter, sharedCounter } from '../capture-metrics.js';
 
@@ -23,11 +24,43 @@ export const defaultCaptureFilter =
   '(ip6 and ip6[6] == 6 and (ip6[53] & 0x12) == 0x02) or ' +
   '(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 60))';
 
+/**
+ * The HTTP capture (HTTP_CAPTURE=true): TCP segments whose payload starts with an HTTP/1.x
+ * method, a TLS handshake record (0x16 0x03) or the HTTP/2 preface ("PRI "), IPv4 and IPv6
+ * (without extension headers). The payload offset is computed in the kernel from the TCP data
+ * offset, so everything else (ACKs, responses, bodies, encrypted data) never reaches user space.
+ * libpcap compiles it to 53 classic BPF instructions (the same on `any`, Ethernet and cooked v1):
+ * a packet that is not TCP leaves after at most 6, an IPv4 TCP segment after at most 31, an IPv6
+ * one after at most 21, and a segment without payload at its first payload load (out of bounds).
+ */
+export const httpCaptureFilter = (() => {
+  const words = ['GET ', 'POST', 'PUT ', 'DELE', 'HEAD', 'OPTI', 'PATC', 'TRAC', 'CONN', 'PRI '].map(
+    (word) => `0x${Buffer.from(word, 'latin1').toString('hex')}`,
+  );
+  const v4 = 'tcp[((tcp[12] & 0xf0) >> 2):4]';
+  const v4Tls = 'tcp[((tcp[12] & 0xf0) >> 2):2]';
+  const v6 = 'ip6[(40 + ((ip6[52] & 0xf0) >> 2)):4]';
+  const v6Tls = 'ip6[(40 + ((ip6[52] & 0xf0) >> 2)):2]';
+  const any = (load: string, tls: string) => `(${words.map((w) => `${load} = ${w}`).join(' or ')} or ${tls} = 0x1603)`;
+  return `(ip and tcp and ${any(v4, v4Tls)}) or (ip6 and ip6[6] == 6 and ${any(v6, v6Tls)})`;
+})();
+
+/** Bytes per packet of the HTTP capture: link, IP and TCP headers, and a request line of ~900 bytes. */
+export const defaultHttpSnapLength = 1024;
+
+export type CaptureDecoder = 'dns-syn' | 'http';
+
 export interface PacketCaptureOptions {
+  /**
+   * What the capture is for: DNS responses and SYNs (the default) or HTTP requests. The HTTP
+   * capture is a second libpcap handle with its own filter, snap length, buffer and pcap counters
+   * (`netmap_sniffer_http_pcap_*`), so the first capture's settings and figures stay as they were.
+   */
+  decoder?: CaptureDecoder;
   device: string;
   /** libpcap's kernel buffer size. */
   bufferBytes: number;
-  /** Bytes copied per packet (cap always asks libpcap for 65535). */
+  /** Bytes the kernel copies per packet (pcap_set_snaplen; 65535 for DNS and SYNs, defaultHttpSnapLength for HTTP). */
   snapLength?: number;
   /**
    * libpcap's immediate mode (default off). On, libpcap on Linux uses TPACKET_V2 with one ring
@@ -82,7 +115,7 @@ interface PcapMetrics {
   collect: () => void;
 }
 
-function pcapMetrics(registry: Registry): PcapMetrics {
+function pcapMetrics(registry: Registry, prefix: string, what: string): PcapMetrics {
   let pollers = pollersByRegistry.get(registry);
   if (!pollers) {
     pollers = new Set();
@@ -94,20 +127,20 @@ function pcapMetrics(registry: Registry): PcapMetrics {
   };
   return {
     received: sharedCounter(registry, {
-      name: 'netmap_sniffer_pcap_received_total',
-      help: "Packets the capture filter accepted, by device (libpcap's ps_recv; on Linux includes dropped ones; on any, each interface a packet crosses counts).",
+      name: `${prefix}_received_total`,
+      help: what + "Packets the capture filter accepted, by device (libpcap's ps_recv; on Linux includes dropped ones; on any, each interface a packet crosses counts).",
       labelNames: ['device'],
       collect,
     }),
     dropped: sharedCounter(registry, {
-      name: 'netmap_sniffer_pcap_dropped_total',
-      help: "Packets the kernel dropped because the capture buffer was full, by device (libpcap's ps_drop).",
+      name: `${prefix}_dropped_total`,
+      help: what + "Packets the kernel dropped because the capture buffer was full, by device (libpcap's ps_drop).",
       labelNames: ['device'],
       collect,
     }),
     ifDropped: sharedCounter(registry, {
-      name: 'netmap_sniffer_pcap_interface_dropped_total',
-      help: "Packets the captured interface or its driver dropped since the capture started, by device (libpcap's ps_ifdrop; 0 on any).",
+      name: `${prefix}_interface_dropped_total`,
+      help: what + "Packets the captured interface or its driver dropped since the capture started, by device (libpcap's ps_ifdrop; 0 on any).",
       labelNames: ['device'],
       collect,
     }),
@@ -122,8 +155,11 @@ const drainSlackMs = 250;
 
 export function startPacketCapture(options: PacketCaptureOptions): PacketCapture {
   const { device, sink, registry, logger } = options;
-  const filter = options.filter ?? defaultCaptureFilter;
-  const buffer = Buffer.alloc(options.snapLength ?? 65535);
+  const decoder = options.decoder ?? 'dns-syn';
+  const httpSink = sink.httpRequest?.bind(sink);
+  if (decoder === 'http' && !httpSink) throw new Error('the HTTP capture needs a sink that takes HTTP requests');
+  const filter = options.filter ?? (decoder === 'http' ? httpCaptureFilter : defaultCaptureFilter);
+  const buffer = Buffer.alloc(options.snapLength ?? (decoder === 'http' ? defaultHttpSnapLength : 65535));
   const readTimeoutMs = options.readTimeoutMs ?? 1000;
   const capture = new cap.Cap();
   // An unpatched cap would ignore the options (immediate mode on) and have no drop counts.
@@ -135,6 +171,8 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     linkName = capture.open(device, filter, options.bufferBytes, buffer, {
       immediate: options.immediateMode ?? false,
       timeout: readTimeoutMs,
+      // The kernel copies no more than we read: the HTTP capture's packets are mostly bodies.
+      snapLength: buffer.length,
     });
   } catch (error) {
     throw new Error(`cannot capture on ${device}: ${errorFields(error).error}`, { cause: error });
@@ -145,10 +183,12 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     throw new Error(`cannot capture on ${device}: unsupported link type ${linkName}`);
   }
 
-  const pcapCounters = pcapMetrics(registry);
+  const pcapCounters = decoder === 'http'
+    ? pcapMetrics(registry, 'netmap_sniffer_http_pcap', 'HTTP capture: ')
+    : pcapMetrics(registry, 'netmap_sniffer_pcap', '');
   const packets = sharedCounter(registry, {
     name: 'netmap_sniffer_packets_total',
-    help: 'Captured packets by outcome: dns (a response with answers), syn, ignored, malformed.',
+    help: 'Captured packets by outcome: dns (a response with answers), syn, http (HTTP capture: a request, TLS or HTTP/2 payload), ignored, malformed.',
     labelNames: ['kind'],
     collect: pcapCounters.collect,
   });
@@ -162,6 +202,15 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     name: 'netmap_sniffer_pcap_truncated_total',
     help: 'Packets longer than the snap length; decoded as far as they were copied.',
   });
+  const httpRequests = sharedCounter(registry, {
+    name: 'netmap_sniffer_http_requests_total',
+    help: 'HTTP capture: plaintext HTTP/1.x request lines read (several per packet when pipelined).',
+  });
+  const httpSkipped = sharedCounter(registry, {
+    name: 'netmap_sniffer_http_skipped_total',
+    help: 'HTTP capture: payloads or request lines not turned into a request, by reason (tls, http2, line-split, line-too-long, bad-method, bad-target, bad-version, pipeline-unknown-length, pipeline-too-many, no-path, path-too-long).',
+    labelNames: ['reason'],
+  });
   const sinkErrors = sharedCounter(registry, {
     name: 'netmap_sniffer_sink_errors_total',
     help: 'Observations the reporting side refused with an exception.',
@@ -170,14 +219,17 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   // Counted in plain numbers per packet and moved into the counter when it is read (a scrape,
   // the stats timer, stop): prom-client builds a label string and a result object on every inc(),
   // garbage at tens of thousands of packets per second.
-  const packetsByKind = { dns: 0, syn: 0, ignored: 0, malformed: 0 };
+  const packetsByKind = { dns: 0, syn: 0, http: 0, ignored: 0, malformed: 0 };
+  let requestsRead = 0;
   const flushPackets = (): void => {
-    for (const kind of ['dns', 'syn', 'ignored', 'malformed'] as const) {
+    for (const kind of ['dns', 'syn', 'http', 'ignored', 'malformed'] as const) {
       const count = packetsByKind[kind];
       if (count === 0) continue;
       packets.inc({ kind }, count);
       packetsByKind[kind] = 0;
     }
+    if (requestsRead > 0) httpRequests.inc(requestsRead);
+    requestsRead = 0;
   };
   const ignoredByReason = new Map<string, { inc(): void }>();
   const countIgnored = (reason: string): void => {
@@ -214,7 +266,34 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   const statsTimer = setInterval(poll, statsIntervalMs);
   statsTimer.unref();
 
-  capture.on('packet', (length: number, isTruncated: boolean) => {
+  const onHttpPacket = (length: number, isTruncated: boolean, wireLength: number): void => {
+    delivered++;
+    const outcome = decodeHttpPacket(buffer, length, linkType, Date.now(), isTruncated || wireLength > length);
+    packetsByKind[outcome.kind]++;
+    try {
+      switch (outcome.kind) {
+        case 'http':
+          for (const reason of outcome.skipped) httpSkipped.inc({ reason });
+          requestsRead += outcome.requests.length;
+          for (const request of outcome.requests) httpSink!(request);
+          break;
+        case 'ignored':
+          countIgnored(outcome.reason);
+          break;
+        case 'malformed':
+          malformed.inc({ source: 'packet', reason: outcome.reason });
+          malformedSinceSummary++;
+          break;
+      }
+    } catch (error) {
+      sinkErrors.inc();
+      logger.error('observation sink failed', { device, ...errorFields(error) });
+    }
+  };
+
+  // The HTTP capture's snap length cuts most packets on purpose: not counted as truncated.
+  if (decoder === 'http') capture.on('packet', onHttpPacket);
+  else capture.on('packet', (length: number, isTruncated: boolean) => {
     delivered++;
     if (isTruncated) truncated.inc();
     const outcome = decodePacket(buffer, length, linkType, Date.now());
@@ -253,7 +332,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   summary.unref();
 
   logger.info('packet capture started', {
-    device, linkType: linkName, filter, bufferBytes: options.bufferBytes,
+    device, decoder, linkType: linkName, filter, bufferBytes: options.bufferBytes, snapLength: buffer.length,
     immediateMode: options.immediateMode ?? false, readTimeoutMs,
   });
 
@@ -270,7 +349,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
       pollersByRegistry.get(registry)?.delete(poll);
       capture.close();
       const last = totals.current();
-      logger.info('packet capture stopped', { device, delivered, received: last.received, dropped: last.dropped, ifDropped: last.ifDropped });
+      logger.info('packet capture stopped', { device, decoder, delivered, received: last.received, dropped: last.dropped, ifDropped: last.ifDropped });
     },
     async drain(): Promise<void> {
       const deadline = Date.now() + readTimeoutMs + drainSlackMs;

@@ -129,10 +129,10 @@ export function startReporter(options: ReporterOptions): Reporter {
   }
 
   /* Drops are counted as they happen; the log gets one line per kind and reason per window. */
-  const dropsLogged = { dnsAnswer: zero(), connection: zero() };
+  const dropsLogged = { dnsAnswer: zero(), connection: zero(), httpRequest: zero() };
   function logDrops(): void {
     const drops = buffer.drops;
-    for (const kind of ['dnsAnswer', 'connection'] as RecordKind[]) {
+    for (const kind of ['dnsAnswer', 'connection', 'httpRequest'] as RecordKind[]) {
       for (const reason of Object.keys(drops[kind]) as DropReason[]) {
         const dropped = drops[kind][reason] - dropsLogged[kind][reason];
         if (dropped === 0) continue;

@@ -17,7 +17,7 @@ export interface ReportingMetrics {
 
 export interface BufferView {
   readonly bytes: number;
-  readonly records: { dnsAnswer: number; connection: number };
+  readonly records: { dnsAnswer: number; connection: number; httpRequest?: number };
 }
 
 export function createReportingMetrics(registry: Registry): ReportingMetrics {
@@ -29,7 +29,7 @@ export function createReportingMetrics(registry: Registry): ReportingMetrics {
     },
     droppedRecords: new Counter({
       name: 'netmap_sniffer_dropped_records_total',
-      help: 'Observation events dropped, by kind (dnsAnswer, connection) and reason (invalid, memory, rejected, shutdown).',
+      help: 'Observation events dropped, by kind (dnsAnswer, connection, httpRequest) and reason (invalid, memory, rejected, shutdown).',
       labelNames: ['kind', 'reason'],
       registers,
     }),
@@ -61,6 +61,7 @@ export function createReportingMetrics(registry: Registry): ReportingMetrics {
         const records = buffer.records;
         this.set({ kind: 'dnsAnswer' }, records.dnsAnswer);
         this.set({ kind: 'connection' }, records.connection);
+        if (records.httpRequest !== undefined) this.set({ kind: 'httpRequest' }, records.httpRequest);
       },
     }),
     bufferedBytes: new Gauge({

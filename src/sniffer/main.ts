@@ -1,8 +1,8 @@
 import { ConfigError, parseEnvConfig } from '../shared/env-config.js';
 import { answerVersionFlag } from '../shared/version-flag.js';
 import { snifferConfigSchema, type SnifferConfig } from './core/sniffer-config.js';
-import { KubeConfigError, type KubeClientConfig } from './shell/kube/kube-client-config.js';
-import { loadKubeClientConfig } from './shell/kube/load-kube-client-config.js';
+import { KubeConfigError, type KubeClientConfig } from '../shared/kube/kube-client-config.js';
+import { loadKubeClientConfig } from '../shared/kube/load-kube-client-config.js';
 import { runSniffer } from './shell/run-sniffer.js';
 
 answerVersionFlag('netmap-sniffer', process.argv.slice(2));

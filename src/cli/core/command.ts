@@ -4,8 +4,7 @@ import { buildReset, resetFlags, type ResetCommand } from './commands/reset.js';
 import { buildServe, serveFlags, type ServeCommand } from './commands/serve.js';
 import { buildStatus, statusFlags, type StatusCommand } from './commands/status.js';
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
-import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
-import { exportFormats, type ExportFormat } from './export-format.js';
+import { exportApiVersions, exportFormats, type ExportApiVersion, type ExportFormat } from './export-objects.js';
 import { clusterFlags, help, oneOf, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from './flags.js';
 import type { Selection } from './selection.js';
 

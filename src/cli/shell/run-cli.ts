@@ -1,16 +1,8 @@
-import { errorFields } from '../../shared/logger.js';
+import { errorFields } from '../../shared/error-fields.js';
 import { parseCommand, type Command } from '../core/command.js';
-import { exportObjects } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
-import { renderList } from '../core/list-format.js';
-import { runDiff } from './commands/diff.js';
-import { runReset } from './commands/reset.js';
-import { runServe } from './commands/serve.js';
-import { runStatus } from './commands/status.js';
-import { runVisualize } from './commands/visualize.js';
-import { readSelected } from './read-intents.js';
-import { writeExport, type Streams } from './write-export.js';
+import type { Streams } from './write-export.js';
 
 /** Runs one command line (without node and the script) and returns its exit code. */
 export async function runCli(argv: readonly string[], streams: Streams, version: string): Promise<number> {
@@ -32,7 +24,11 @@ export async function runCli(argv: readonly string[], streams: Streams, version:
   }
 }
 
-/** Dispatches to the command; each returns its exit code. */
+/**
+ * Dispatches to the command; each returns its exit code. Each command's modules are loaded when
+ * it runs, not before: `--help` and `version` load none, `list` no YAML writer, none of the
+ * read-only commands Graphviz, hono or client-node (BENCHMARKS.md, "CLI start-up").
+ */
 async function execute(command: Command, streams: Streams, version: string): Promise<number> {
   switch (command.kind) {
     case 'help':
@@ -41,26 +37,35 @@ async function execute(command: Command, streams: Streams, version: string): Pro
     case 'version':
       streams.stdout(`kubectl-netmap ${version}\n`);
       return exitCodes.ok;
-    case 'list':
+    case 'list': {
+      const [{ renderList }, { readSelected }] = await Promise.all([import('../core/list-format.js'), import('./read-intents.js')]);
       streams.stdout(renderList(await readSelected(command.selection, command.cluster, streams)));
       return exitCodes.ok;
+    }
     case 'export': {
+      const [{ exportObjects }, { readSelected }, { writeExport }] = await Promise.all([
+        import('../core/export-objects.js'),
+        import('./read-intents.js'),
+        import('./write-export.js'),
+      ]);
       const objects = await readSelected(command.selection, command.cluster, streams);
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);
       writeExport(exported, command.format, command.output, streams);
       return exitCodes.ok;
     }
-    case 'visualize':
+    case 'visualize': {
+      const [{ runVisualize }, { readSelected }] = await Promise.all([import('./commands/visualize.js'), import('./read-intents.js')]);
       await runVisualize(command, await readSelected(command.selection, command.cluster, streams), streams);
       return exitCodes.ok;
+    }
     case 'diff':
-      return runDiff(command, streams);
+      return (await import('./commands/diff.js')).runDiff(command, streams);
     case 'reset':
-      return runReset(command, streams);
+      return (await import('./commands/reset.js')).runReset(command, streams);
     case 'status':
-      return runStatus(command, streams);
+      return (await import('./commands/status.js')).runStatus(command, streams);
     case 'serve':
-      return runServe(command, streams);
+      return (await import('./commands/serve.js')).runServe(command, streams);
   }
 }

@@ -22,6 +22,8 @@ const debounceMs = 200;
  * server starts; `--exclude-labels` pods are read once, at start.
  */
 export async function runServe(command: ServeCommand, streams: Streams, stop: Promise<void> = signalled()): Promise<number> {
+  // Graphviz's WebAssembly loads while the ClientIntents are read, so the first page load does not wait for it.
+  const graphvizReady = dotToSvg('digraph {}').catch(() => undefined);
   const { labelled } = await readSelection({ ...command.selection, includeUserManaged: true }, command.cluster, streams);
   const kc = loadUserKubeConfig(command.cluster);
   let timer: NodeJS.Timeout | undefined;
@@ -57,6 +59,7 @@ export async function runServe(command: ServeCommand, streams: Streams, stop: Pr
     const { code } = error as { code?: string };
     throw new CliError(code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES' ? exitCodes.usage : exitCodes.unexpected, `cannot listen on ${command.address}:${command.port}: ${code ?? String(error)}`);
   }
+  await graphvizReady;
   port = (server.address() as AddressInfo).port;
   streams.stdout(`${serveUrl(command.address, port)}\n`);
   streams.stderr(`serving the live map of ${watch.current().length} ClientIntents; Ctrl-C stops\n`);

@@ -4,8 +4,8 @@ import { parseEnvConfig } from '../../src/shared/env-config.js';
 import { startHealthServer } from '../../src/shared/health-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { snifferConfigSchema } from '../../src/sniffer/core/sniffer-config.js';
-import { createKubeClient } from '../../src/sniffer/shell/kube/kube-client.js';
-import { loadKubeClientConfig } from '../../src/sniffer/shell/kube/load-kube-client-config.js';
+import { createKubeClient } from '../../src/shared/kube/kube-client.js';
+import { loadKubeClientConfig } from '../../src/shared/kube/load-kube-client-config.js';
 import { reportingOptionsFrom, startReporting } from '../../src/sniffer/shell/reporting/start-reporting.js';
 
 /*

@@ -88,7 +88,7 @@ let running: NetnsProcess | undefined;
 
 /** Node alone, and with what main.ts imports (nothing started), each after 3 s. */
 async function floor(flags: string[]): Promise<string[]> {
-  const modules = ['sniffer/shell/run-sniffer.js', 'sniffer/core/sniffer-config.js', 'sniffer/shell/kube/load-kube-client-config.js', 'shared/env-config.js']
+  const modules = ['sniffer/shell/run-sniffer.js', 'sniffer/core/sniffer-config.js', 'shared/kube/load-kube-client-config.js', 'shared/env-config.js']
     .map((m) => JSON.stringify(pathToFileURL(join(root, 'dist', 'src', m)).href));
   const scripts: [string, string][] = [
     ['node alone', 'setInterval(() => {}, 1000);'],

@@ -1,4 +1,4 @@
-import type { KubeClient, KubeRequest } from '../../src/sniffer/shell/kube/kube-client.js';
+import type { KubeClient, KubeRequest } from '../../src/shared/kube/kube-client.js';
 
 /** Write requests a KubeClient sent and their bytes (path and JSON body; HTTP headers and TLS not counted). */
 export interface WriteCount {

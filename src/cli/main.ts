@@ -1,22 +1,6 @@
 #!/usr/bin/env node
-import { packageVersion } from '../shared/package-version.js';
-import { runCli } from './shell/run-cli.js';
-import { askOnTerminal } from './shell/terminal.js';
+import { refuseOldNode } from '../shared/node-version-guard.js';
 
-// `kubectl netmap list | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
-
-const code = await runCli(
-  process.argv.slice(2),
-  {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    ...(process.stdin.isTTY ? { ask: askOnTerminal } : {}),
-  },
-  packageVersion(),
-);
-// Flush before exiting: a piped stdout is written asynchronously.
-process.stdout.write('', () => process.exit(code));
+// Before anything else is loaded: on an old Node.js a dependency would fail with a stack trace.
+refuseOldNode('kubectl-netmap', 'run it through bin/kubectl-netmap in the repository, or put Node.js 24 on PATH');
+await import('./shell/cli-process.js');

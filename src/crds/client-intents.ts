@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { intentsBounds as bounds, maxDnsNameLength, maxIpLength } from './bounds.js';
 import { ipAddress, isPlainIp, port } from './fields.js';
 import type { ResourceDefinition } from './resource-definition.js';
+import { clientIntentsResource } from './resource-names.js';
 
 /**
  * The part of Otterize's ClientIntents v2beta1 that network-mapper writes (and that the CRD we
@@ -128,11 +129,9 @@ export type ClientIntentsSpec = z.infer<typeof clientIntentsSpec>;
 export type ClientIntentsStatus = z.infer<typeof clientIntentsStatus>;
 
 export const clientIntentsDefinition: ResourceDefinition = {
-  group: 'k8s.otterize.com',
-  version: 'v2beta1',
+  ...clientIntentsResource,
   kind: 'ClientIntents',
   listKind: 'ClientIntentsList',
-  plural: 'clientintents',
   singular: 'clientintents',
   scope: 'Namespaced',
   spec: clientIntentsSpec,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { maxDnsNameLength, observationBounds as bounds } from './bounds.js';
 import { count, dnsName, ipAddress, port, timestamp, ttlSeconds } from './fields.js';
 import type { ResourceDefinition } from './resource-definition.js';
+import { networkObservationResource } from './resource-names.js';
 
 /** Which capture saw a connection: a TCP SYN, or the socket scan of /proc. */
 export const connectionSources = ['SYN', 'SocketScan'] as const;
@@ -84,10 +85,8 @@ export type NetworkObservationSpec = z.infer<typeof networkObservationSpec>;
 export type NetworkObservationStatus = z.infer<typeof networkObservationStatus>;
 
 export const networkObservationDefinition: ResourceDefinition = {
-  group: 'netmap.dev',
-  version: 'v1alpha1',
+  ...networkObservationResource,
   kind: 'NetworkObservation',
-  plural: 'networkobservations',
   singular: 'networkobservation',
   shortNames: ['netobs'],
   categories: ['netmap'],

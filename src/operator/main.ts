@@ -1,13 +1,5 @@
-import { ConfigError } from '../shared/env-config.js';
-import { answerVersionFlag } from '../shared/version-flag.js';
-import { runOperator } from './shell/run-operator.js';
+import { refuseOldNode } from '../shared/node-version-guard.js';
 
-answerVersionFlag('netmap-operator', process.argv.slice(2));
-
-runOperator(process.env).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
-    process.exit(1);
-  },
-);
+// Before anything else is loaded: on an old Node.js a dependency would fail with a stack trace.
+refuseOldNode('netmap-operator');
+await import('./shell/operator-process.js');

@@ -1,20 +1,5 @@
-import { ConfigError, parseEnvConfig } from '../shared/env-config.js';
-import { answerVersionFlag } from '../shared/version-flag.js';
-import { snifferConfigSchema, type SnifferConfig } from './core/sniffer-config.js';
-import { KubeConfigError, type KubeClientConfig } from './shell/kube/kube-client-config.js';
-import { loadKubeClientConfig } from './shell/kube/load-kube-client-config.js';
-import { runSniffer } from './shell/run-sniffer.js';
+import { refuseOldNode } from '../shared/node-version-guard.js';
 
-answerVersionFlag('netmap-sniffer', process.argv.slice(2));
-
-let config: SnifferConfig;
-let kubeConfig: KubeClientConfig;
-try {
-  config = parseEnvConfig(snifferConfigSchema, process.env);
-  kubeConfig = await loadKubeClientConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError || error instanceof KubeConfigError)) throw error;
-  process.stderr.write(`netmap sniffer: ${error.message}\n`);
-  process.exit(2);
-}
-await runSniffer(config, kubeConfig);
+// Before anything else is loaded: on an old Node.js a dependency would fail with a stack trace.
+refuseOldNode('netmap-sniffer');
+await import('./shell/sniffer-process.js');

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, type KubeClient, type KubeClientOptions } from '../../src/sniffer/shell/kube/kube-client.js';
-import type { KubeClientConfig } from '../../src/sniffer/shell/kube/kube-client-config.js';
-import { loadKubeconfigFile } from '../../src/sniffer/shell/kube/kubeconfig-file.js';
+import { createKubeClient, type KubeClient, type KubeClientOptions } from '../../src/shared/kube/kube-client.js';
+import type { KubeClientConfig } from '../../src/shared/kube/kube-client-config.js';
+import { loadKubeconfigFile } from '../../src/shared/kube/kubeconfig-file.js';
 
 /**
  * The sniffer's own client configuration for what a client-node KubeConfig describes (as the

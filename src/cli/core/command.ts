@@ -6,8 +6,7 @@ import { buildStatus, statusFlags, type StatusCommand } from './commands/status.
 import { buildVisualize, visualizeFlags, type VisualizeCommand } from './commands/visualize.js';
 import { defaultInstallNamespace, parseInstall } from './commands/status.js';
 import { parseDuration } from './readiness.js';
-import { exportApiVersions, type ExportApiVersion } from './export-objects.js';
-import { exportFormats, type ExportFormat } from './export-format.js';
+import { exportApiVersions, exportFormats, type ExportApiVersion, type ExportFormat } from './export-objects.js';
 import { clusterFlags, help, oneOf, parseCluster, parseSelection, selectionFlags, UsageError, type ClusterOptions } from './flags.js';
 import type { Selection } from './selection.js';
 

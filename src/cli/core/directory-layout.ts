@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import { jsonObject, yamlDocument, type ExportFormat } from './export-format.js';
-import type { ExportedObject } from './export-objects.js';
+import { jsonObject, yamlDocument } from './export-format.js';
+import type { ExportedObject, ExportFormat } from './export-objects.js';
 import { compare } from './selection.js';
 
 /** File name -> content of a directory export: one file per ClientIntents plus kustomization.yaml. */

@@ -1,8 +1,5 @@
 import { stringify } from 'yaml';
-import type { ExportedObject } from './export-objects.js';
-
-export const exportFormats = ['yaml', 'json'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+import type { ExportedObject, ExportFormat } from './export-objects.js';
 
 /** YAML: apiVersion, kind, metadata, spec; one document per object, separated by `---`. */
 export function yamlDocument(object: ExportedObject): string {

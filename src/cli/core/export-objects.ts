@@ -4,6 +4,9 @@ import { viewTarget } from './target-view.js';
 
 export const exportApiVersions = ['v2beta1', 'v1alpha3'] as const;
 export type ExportApiVersion = (typeof exportApiVersions)[number];
+/** The formats export-format.ts renders; named here so that parsing a command does not load the YAML writer. */
+export const exportFormats = ['yaml', 'json'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
 
 const group = 'k8s.otterize.com';
 

@@ -83,6 +83,24 @@ function observedPorts(target: RawTarget, evidence: ReturnType<typeof decodeEvid
   return ref ? sortedPorts(evidence.get(targetKey(ref))?.ports).join(',') : '';
 }
 
+/**
+ * The node a target is drawn as, from the target's key as the diff compares targets
+ * (`workload:`, `service:`, `kafka:` with `name.namespace`, `internet:` with the name).
+ */
+export function targetNodeId(key: string): string {
+  const colon = key.indexOf(':');
+  const [kind, name] = [key.slice(0, colon), key.slice(colon + 1)];
+  switch (kind) {
+    case 'workload':
+    case 'kafka':
+      return name;
+    case 'service':
+      return name === apiServerId ? apiServerId : `service:${name}`;
+    default:
+      return key;
+  }
+}
+
 function workloadNode(name: string, namespace: string): GraphNode {
   return { id: `${name}.${namespace}`, kind: 'workload', label: `${name}.${namespace}`, group: namespace };
 }

@@ -1,6 +1,6 @@
 import { observedTargets, type MissingTarget } from './intents-diff.js';
 import type { IntentsObject, RawTarget } from './intents-object.js';
-import { buildGraph, internetGroup, type MapGraph } from './map-graph.js';
+import { buildGraph, internetGroup, targetNodeId, type MapGraph } from './map-graph.js';
 import { readinessOf } from './readiness.js';
 import { compare } from './selection.js';
 import { viewTarget } from './target-view.js';
@@ -34,6 +34,16 @@ export interface MapView {
   readonly graph: MapGraph;
   /** Per client workload node id (`name.namespace`): its targets. */
   readonly workloads: Readonly<Record<string, WorkloadDetail>>;
+  /** Per edge of the graph, `from->to` as Graphviz titles it: its label (ports, paths) and the evidence of the targets it stands for. */
+  readonly edges: Readonly<Record<string, EdgeDetail>>;
+}
+
+export interface EdgeDetail {
+  readonly from: string;
+  readonly to: string;
+  /** Ports of internet targets, `Kafka`, HTTP paths, as drawn on the edge. */
+  readonly label: string;
+  readonly targets: readonly SeenTarget[];
 }
 
 /**
@@ -58,11 +68,18 @@ export function mapView(objects: readonly IntentsObject[], filter: MapFilter, re
   const namespaces = new Set(buildGraph(objects).nodes.flatMap((n) => (n.group === undefined || n.group === internetGroup ? [] : [n.group])));
   const shown = filterIntents(objects, filter);
   const workloads: Record<string, WorkloadDetail> = {};
+  const byEdge = new Map<string, Map<string, SeenTarget>>();
   for (const object of shown) {
     const id = `${object.workload.name}.${object.namespace}`;
     const known = workloads[id];
     const targets = new Map((known?.targets ?? []).map((t) => [t.target, t]));
-    for (const target of observedTargets(object).values()) if (!targets.has(target.target)) targets.set(target.target, target);
+    for (const [key, target] of observedTargets(object)) {
+      if (!targets.has(target.target)) targets.set(target.target, target);
+      const edge = `${id}->${targetNodeId(key)}`;
+      const seen = byEdge.get(edge) ?? new Map<string, SeenTarget>();
+      if (!seen.has(target.target)) seen.set(target.target, target);
+      byEdge.set(edge, seen);
+    }
     workloads[id] = {
       namespace: object.namespace,
       workload: object.workload.name,
@@ -78,7 +95,13 @@ export function mapView(objects: readonly IntentsObject[], filter: MapFilter, re
       if (detail && (detail.readiness === undefined || detail.readiness.ready)) workloads[id] = { ...detail, readiness: { ready: r.ready, reason: r.reason } };
     }
   }
-  return { namespaces: [...namespaces].sort(compare), shown: shown.length, total: objects.length, graph: buildGraph(shown), workloads };
+  const graph = buildGraph(shown);
+  const edges: Record<string, EdgeDetail> = {};
+  for (const { from, to, label } of graph.edges) {
+    const key = `${from}->${to}`;
+    edges[key] = { from, to, label, targets: [...(byEdge.get(key)?.values() ?? [])].sort((a, b) => compare(a.target, b.target)) };
+  }
+  return { namespaces: [...namespaces].sort(compare), shown: shown.length, total: objects.length, graph, workloads, edges };
 }
 
 /** Reads the page's query: `hide` comma-separated namespaces, `q` the search text. */

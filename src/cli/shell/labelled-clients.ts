@@ -4,14 +4,15 @@ import type { PodInfo } from '../../operator/core/types.js';
 import { ownerKey, resolveWorkloadIdentity, type OwnerLookup } from '../../operator/core/workload-identity.js';
 import { podInfo } from '../../operator/shell/convert.js';
 import { OwnerReader } from '../../operator/shell/owner-reader.js';
-import { classifyError, connectionProblem, type RequestContext } from '../core/classify-error.js';
+import { classifyError, connectionProblem, timeoutError, type RequestContext } from '../core/classify-error.js';
 import { CliError } from '../core/exit-codes.js';
 import type { Selection } from '../core/selection.js';
-import { withTimeout } from './list-client-intents.js';
 
 const pageSize = 500;
 
 /**
+ * The one command path that still uses client-node (for the operator's OwnerReader), loaded only
+ * with `--exclude-labels`.
  * `name.namespace` of every client workload with a pod carrying one of `--exclude-labels`. A
  * pod's workload is found as the operator finds it (workload-name annotation, else the root of
  * its owner chain), so the names match the ClientIntents' spec.workload.name.
@@ -52,5 +53,17 @@ async function workloadOf(pod: PodInfo, owners: OwnerReader): Promise<string> {
     const step = resolveWorkloadIdentity(pod, (namespace, ref) => read.get(ownerKey(namespace, ref)));
     if (step.status === 'resolved') return `${step.identity.name}.${step.identity.namespace}`;
     read.set(ownerKey(step.namespace, step.ref), await owners.read(step.namespace, step.ref));
+  }
+}
+
+async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);
+  });
+  try {
+    return await Promise.race([request, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

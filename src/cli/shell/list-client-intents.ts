@@ -1,6 +1,7 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { clientIntentsDefinition } from '../../crds/client-intents.js';
-import { errorFields } from '../../shared/logger.js';
+import type { KubeClient } from '../../shared/kube/kube-client.js';
+import { KubeTimeoutError } from '../../shared/kube/kube-errors.js';
+import { errorFields } from '../../shared/error-fields.js';
+import { clientIntentsResource, qualifiedResource } from '../../crds/resource-names.js';
 import { CliError } from '../core/exit-codes.js';
 import { classifyError, connectionProblem, timeoutError, type RequestContext } from '../core/classify-error.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
@@ -11,42 +12,35 @@ const defaultPageSize = 500;
  * v2beta1 first; Intents Operators older than v3 serve only v2alpha1, with the same body, so a
  * 404 on v2beta1 is worth one more try before calling the CRD missing.
  */
-const versions = [clientIntentsDefinition.version, 'v2alpha1'] as const;
+export const intentsVersions = [clientIntentsResource.version, 'v2alpha1'] as const;
 
-/**
- * The ClientIntents version to read in this cluster, found by listing at most one item: v2beta1,
- * else v2alpha1 where only that is served. A watch needs it up front; a list just tries both.
- */
-export async function servedIntentsVersion(api: CustomObjectsApi, namespace: string | undefined): Promise<string> {
-  for (const [i, version] of versions.entries()) {
-    try {
-      const page = { ...clientIntentsDefinition, version, limit: 1 };
-      await (namespace === undefined ? api.listClusterCustomObject(page) : api.listNamespacedCustomObject({ ...page, namespace }));
-      return version;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
-      throw error;
-    }
-  }
-  return clientIntentsDefinition.version;
+/** A resource's API group (`''` for the core group), version and plural. */
+export interface ApiResource {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
+
+/** The collection's path, in one namespace or (without one) across all of them. */
+export function collectionPath({ group, version, plural }: ApiResource, namespace: string | undefined): string {
+  const base = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
+  return namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
 }
 
 /** The raw ClientIntents items in the selected namespaces (all namespaces if none), read page by page. */
-export async function listClientIntents(kc: KubeConfig, selection: Selection, timeoutSeconds: number, pageSize = defaultPageSize): Promise<unknown[]> {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const server = kc.getCurrentCluster()?.server ?? '(unknown server)';
+export async function listClientIntents(client: KubeClient, selection: Selection, timeoutSeconds: number, pageSize = defaultPageSize): Promise<unknown[]> {
   // Managed-only is the default: let the API server filter, so big clusters send less.
   const labelSelector = selection.includeUserManaged ? undefined : `${managedByLabel}=${managedByValue}`;
   const scopes: (string | undefined)[] = selection.namespaces.length > 0 ? [...selection.namespaces] : [undefined];
   const items: unknown[] = [];
   for (const namespace of scopes) {
     const context: RequestContext = {
-      server,
+      server: client.server,
       verb: 'list',
-      resource: `${clientIntentsDefinition.plural}.${clientIntentsDefinition.group}`,
+      resource: qualifiedResource(clientIntentsResource),
       ...(namespace === undefined ? {} : { namespace }),
     };
-    items.push(...(await listScope(api, { namespace, labelSelector, pageSize }, context, timeoutSeconds)));
+    items.push(...(await listScope(client, { namespace, labelSelector, pageSize }, context, timeoutSeconds)));
   }
   return items;
 }
@@ -57,52 +51,63 @@ export interface Scope {
   pageSize: number;
 }
 
-async function listScope(
-  api: CustomObjectsApi,
-  scope: Scope,
-  context: RequestContext,
-  timeoutSeconds: number,
-): Promise<unknown[]> {
-  for (const [i, version] of versions.entries()) {
+async function listScope(client: KubeClient, scope: Scope, context: RequestContext, timeoutSeconds: number): Promise<unknown[]> {
+  for (const [i, version] of intentsVersions.entries()) {
     try {
-      return await listPages(api, { ...clientIntentsDefinition, version }, scope, context, timeoutSeconds);
+      return await listPages(client, { ...clientIntentsResource, version }, scope, context, timeoutSeconds);
     } catch (error) {
       if (error instanceof CliError) throw error;
-      if ((error as { code?: unknown }).code === 404 && i < versions.length - 1) continue;
-      throw classifyError(errorFields(error), connectionProblem(error), context);
+      if ((error as { code?: unknown }).code === 404 && i < intentsVersions.length - 1) continue;
+      throw requestError(error, context, timeoutSeconds);
     }
   }
   return [];
 }
 
-/** Every item of one custom resource in one namespace (or all), page by page. */
+/**
+ * Every item of one resource in one namespace (or all), page by page. A timeout is already the
+ * CLI's error; an API error is passed on as it is (callers treat a 404 their own way).
+ */
 export async function listPages(
-  api: CustomObjectsApi,
-  { group, version, plural }: { group: string; version: string; plural: string },
+  client: KubeClient,
+  resource: ApiResource,
   { namespace, labelSelector, pageSize }: Scope,
   context: RequestContext,
   timeoutSeconds: number,
 ): Promise<unknown[]> {
   const items: unknown[] = [];
-  let _continue: string | undefined;
+  let token: string | undefined;
   do {
-    const page = { group, version, plural, limit: pageSize, ...(labelSelector ? { labelSelector } : {}), ...(_continue ? { _continue } : {}) };
-    const request = namespace === undefined ? api.listClusterCustomObject(page) : api.listNamespacedCustomObject({ ...page, namespace });
-    const list = (await withTimeout(request, context, timeoutSeconds)) as { items?: unknown[]; metadata?: { continue?: string } };
+    const list = await request<{ items?: unknown[]; metadata?: { continue?: string } }>(
+      client,
+      { method: 'GET', path: collectionPath(resource, namespace), query: { labelSelector, limit: pageSize, continue: token } },
+      context,
+      timeoutSeconds,
+    );
     items.push(...(list.items ?? []));
-    _continue = list.metadata?.continue || undefined;
-  } while (_continue);
+    token = list.metadata?.continue || undefined;
+  } while (token);
   return items;
 }
 
-export async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);
-  });
+/** One request with `--request-timeout` as its deadline; a timeout becomes the CLI's exit code 3. */
+export async function request<T>(
+  client: KubeClient,
+  what: { method: 'GET' | 'DELETE'; path: string; query?: Record<string, string | number | undefined> },
+  context: RequestContext,
+  timeoutSeconds: number,
+): Promise<T> {
   try {
-    return await Promise.race([request, timeout]);
-  } finally {
-    clearTimeout(timer);
+    return await client.request<T>({ ...what, timeoutMs: timeoutSeconds * 1000 });
+  } catch (error) {
+    if (error instanceof KubeTimeoutError) throw timeoutError(context, timeoutSeconds);
+    throw error;
   }
+}
+
+/** A failed request as the CLI reports it (exit code and one sentence). */
+export function requestError(error: unknown, context: RequestContext, timeoutSeconds: number): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof KubeTimeoutError) return timeoutError(context, timeoutSeconds);
+  return classifyError(errorFields(error), connectionProblem(error), context);
 }

@@ -1,18 +1,8 @@
-import { errorFields } from '../../shared/logger.js';
+import { errorFields } from '../../shared/error-fields.js';
 import { parseCommand, type Command } from '../core/command.js';
-import { exportObjects } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 import { helpText } from '../core/help-text.js';
-import { renderList } from '../core/list-format.js';
-import { runDiff } from './commands/diff.js';
-import { runExportPolicies } from './commands/export-policies.js';
-import { runListReadiness } from './commands/list-readiness.js';
-import { runReset } from './commands/reset.js';
-import { runServe } from './commands/serve.js';
-import { runStatus } from './commands/status.js';
-import { runVisualize } from './commands/visualize.js';
-import { readSelected } from './read-intents.js';
-import { writeExport, type Streams } from './write-export.js';
+import type { Streams } from './write-export.js';
 
 /** Runs one command line (without node and the script) and returns its exit code. */
 export async function runCli(argv: readonly string[], streams: Streams, version: string): Promise<number> {
@@ -34,7 +24,11 @@ export async function runCli(argv: readonly string[], streams: Streams, version:
   }
 }
 
-/** Dispatches to the command; each returns its exit code. */
+/**
+ * Dispatches to the command; each returns its exit code. Each command's modules are loaded when
+ * it runs, not before: `--help` and `version` load none, `list` no YAML writer, none of the
+ * read-only commands Graphviz, hono or client-node (BENCHMARKS.md, "CLI start-up").
+ */
 async function execute(command: Command, streams: Streams, version: string): Promise<number> {
   switch (command.kind) {
     case 'help':
@@ -44,14 +38,26 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       streams.stdout(`kubectl-netmap ${version}\n`);
       return exitCodes.ok;
     case 'list': {
+      const { readSelected } = await import('./read-intents.js');
       const objects = await readSelected(command.selection, command.cluster, streams);
-      if (command.readiness) await runListReadiness(command.cluster, command.readiness, objects, streams);
-      else streams.stdout(renderList(objects));
+      if (command.readiness) {
+        const { runListReadiness } = await import('./commands/list-readiness.js');
+        await runListReadiness(command.cluster, command.readiness, objects, streams);
+      } else {
+        const { renderList } = await import('../core/list-format.js');
+        streams.stdout(renderList(objects));
+      }
       return exitCodes.ok;
     }
     case 'export': {
+      const [{ exportObjects }, { readSelected }, { writeExport }] = await Promise.all([
+        import('../core/export-objects.js'),
+        import('./read-intents.js'),
+        import('./write-export.js'),
+      ]);
       const objects = await readSelected(command.selection, command.cluster, streams);
       if (command.format === 'networkpolicy') {
+        const { runExportPolicies } = await import('./commands/export-policies.js');
         await runExportPolicies(command, objects, streams);
         return exitCodes.ok;
       }
@@ -60,16 +66,18 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       writeExport(exported, command.format, command.output, streams);
       return exitCodes.ok;
     }
-    case 'visualize':
+    case 'visualize': {
+      const [{ runVisualize }, { readSelected }] = await Promise.all([import('./commands/visualize.js'), import('./read-intents.js')]);
       await runVisualize(command, await readSelected(command.selection, command.cluster, streams), streams);
       return exitCodes.ok;
+    }
     case 'diff':
-      return runDiff(command, streams);
+      return (await import('./commands/diff.js')).runDiff(command, streams);
     case 'reset':
-      return runReset(command, streams);
+      return (await import('./commands/reset.js')).runReset(command, streams);
     case 'status':
-      return runStatus(command, streams);
+      return (await import('./commands/status.js')).runStatus(command, streams);
     case 'serve':
-      return runServe(command, streams);
+      return (await import('./commands/serve.js')).runServe(command, streams);
   }
 }

@@ -3,7 +3,7 @@ import { clientIntentsDefinition } from '../../crds/client-intents.js';
 import { errorFields } from '../../shared/logger.js';
 import { classifyError, connectionProblem } from '../core/classify-error.js';
 import { readIntentsObject, type IntentsObject } from '../core/intents-object.js';
-import { servedIntentsVersion } from './list-client-intents.js';
+import { intentsVersions } from './list-client-intents.js';
 
 /** After a watch error, wait this long before listing and watching again. */
 const restartDelayMs = 2_000;
@@ -97,4 +97,22 @@ function watchErrorFields(error: unknown): ReturnType<typeof errorFields> {
   const fields = errorFields(error);
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   return fields.code === undefined && typeof statusCode === 'number' ? { ...fields, code: statusCode } : fields;
+}
+
+/**
+ * The ClientIntents version to watch in this cluster, found by listing at most one item: v2beta1,
+ * else v2alpha1 where only that is served. A watch needs it up front; a list just tries both.
+ */
+async function servedIntentsVersion(api: CustomObjectsApi, namespace: string | undefined): Promise<string> {
+  for (const [i, version] of intentsVersions.entries()) {
+    try {
+      const page = { ...clientIntentsDefinition, version, limit: 1 };
+      await (namespace === undefined ? api.listClusterCustomObject(page) : api.listNamespacedCustomObject({ ...page, namespace }));
+      return version;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 404 && i < intentsVersions.length - 1) continue;
+      throw error;
+    }
+  }
+  return clientIntentsDefinition.version;
 }

@@ -2,8 +2,8 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Output } from '../core/command.js';
 import { directoryLayout } from '../core/directory-layout.js';
-import { renderExport, type ExportFormat } from '../core/export-format.js';
-import type { ExportedObject } from '../core/export-objects.js';
+import { renderExport } from '../core/export-format.js';
+import type { ExportedObject, ExportFormat } from '../core/export-objects.js';
 import { CliError, exitCodes } from '../core/exit-codes.js';
 
 export interface Streams {

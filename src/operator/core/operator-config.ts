@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { operatorDefaults } from './operator-defaults.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const seconds = z.coerce.number().int().min(0);
 
 /** Environment variables of the operator, validated at start-up. */
 export const operatorConfigSchema = z.object({
-  OBSERVATION_NAMESPACE: z.string().min(1).default('network-mapper'),
+  OBSERVATION_NAMESPACE: z.string().min(1).default(operatorDefaults.observationNamespace),
   LEASE_NAMESPACE: z.string().min(1).optional(),
-  LEASE_NAME: z.string().min(1).default('network-mapper-operator'),
+  LEASE_NAME: z.string().min(1).default(operatorDefaults.leaseName),
   POD_NAME: z.string().min(1).optional(),
   CLUSTER_DOMAIN: z.string().min(1).default('cluster.local'),
   INTERNET_TARGETS: bool.default(true),

@@ -3,8 +3,8 @@ import { startHealthServer, type HealthServer } from '../../shared/health-server
 import { createLogger, errorFields } from '../../shared/logger.js';
 import type { SnifferConfig } from '../core/sniffer-config.js';
 import { startPacketCapture, type PacketCapture } from './capture/pcap-source.js';
-import { createKubeClient } from './kube/kube-client.js';
-import type { KubeClientConfig } from './kube/kube-client-config.js';
+import { createKubeClient } from '../../shared/kube/kube-client.js';
+import type { KubeClientConfig } from '../../shared/kube/kube-client-config.js';
 import { reportingOptionsFrom, startReporting } from './reporting/start-reporting.js';
 import { startSocketScanner, type SocketScanner } from './socket-scan/socket-scanner.js';
 

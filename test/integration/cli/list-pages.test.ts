@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { exitCodes } from '../../../src/cli/core/exit-codes.js';
 import { listClientIntents } from '../../../src/cli/shell/list-client-intents.js';
+import { connectUserKube } from '../../../src/cli/shell/user-kube-client.js';
 import { installCrds } from '../../support/crds.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { runCliProcess } from './cli-process.js';
@@ -16,7 +17,8 @@ describe('kubectl netmap: paging, timeouts, help', function () {
   this.timeout(60_000);
 
   it('reads every page of a long list', async () => {
-    const kc = (await sharedControlPlane()).admin();
+    const controlPlane = await sharedControlPlane();
+    const kc = controlPlane.admin();
     await installCrds(kc);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const custom = kc.makeApiClient(CustomObjectsApi);
@@ -31,7 +33,8 @@ describe('kubectl netmap: paging, timeouts, help', function () {
         },
       });
     }
-    const items = await listClientIntents(kc, { namespaces: [namespace], includeUserManaged: false, excludeServices: [], excludeLabels: [] }, 10, 2);
+    const client = await connectUserKube({ kubeconfig: controlPlane.kubeconfigPath, requestTimeoutSeconds: 10 });
+    const items = await listClientIntents(client, { namespaces: [namespace], includeUserManaged: false, excludeServices: [], excludeLabels: [] }, 10, 2);
     expect(items.map((i) => (i as { metadata: { name: string } }).metadata.name).sort()).to.deep.equal(names);
   });
 

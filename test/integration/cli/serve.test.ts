@@ -41,6 +41,40 @@ function drawn(name: string): string {
   return `[...document.querySelectorAll('#graph g.node text')].some((t) => t.textContent === ${JSON.stringify(name)})`;
 }
 
+/** The names of nodes drawn (partly) outside the map's box or the window. */
+function outsideTheMap(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const g = document.getElementById('graph').getBoundingClientRect();
+    return [...document.querySelectorAll('#graph g.node')].filter((n) => {
+      const r = n.getBoundingClientRect();
+      return r.left < g.left - 0.5 || r.right > g.right + 0.5 || r.top < g.top - 0.5 || r.bottom > g.bottom + 0.5 || r.right > innerWidth || r.bottom > innerHeight;
+    }).map((n) => n.querySelector('title').textContent);
+  })()`) as Promise<string[]>;
+}
+
+/** Screen pixels per unit of the map's drawing. */
+function scale(page: Page): Promise<number> {
+  return page.evaluate(`document.querySelector('#graph svg').getScreenCTM().a`) as Promise<number>;
+}
+
+function nodeLeft(page: Page, title: string): Promise<number> {
+  return page.evaluate(`[...document.querySelectorAll('#graph g.node')].find((n) => n.querySelector('title').textContent === ${JSON.stringify(title)}).getBoundingClientRect().left`) as Promise<number>;
+}
+
+/** A mouse click on the middle of an edge's line. */
+async function clickEdge(page: Page, title: string): Promise<void> {
+  const point = (await page.evaluate(`(() => {
+    const edge = [...document.querySelectorAll('#graph g.edge')].find((e) => e.querySelector('title').textContent === ${JSON.stringify(title)});
+    if (!edge) return undefined;
+    const path = edge.querySelector('path');
+    const p = path.getPointAtLength(path.getTotalLength() / 2);
+    const m = path.getScreenCTM();
+    return { x: m.a * p.x + m.c * p.y + m.e, y: m.b * p.x + m.d * p.y + m.f };
+  })()`)) as { x: number; y: number } | undefined;
+  expect(point, `edge ${title}`).to.not.equal(undefined);
+  await page.mouse.click(point!.x, point!.y);
+}
+
 describe('kubectl netmap serve in a real headless Chromium', function () {
   this.timeout(60_000);
   let admin: KubeConfig;
@@ -117,6 +151,71 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
     await page.click('nav button[data-view="status"]');
     await page.waitForFunction(`document.getElementById('status').textContent.includes('Status:')`);
     expect(await page.$eval('#status', (pre) => pre.textContent)).to.match(/Operator:[\s\S]*Status: \d+ problems?/);
+  });
+
+  it('fits the whole map in the window on load; zooms, pans and fits again by buttons, wheel, keys, mouse and touch; an edge shows its evidence', async () => {
+    // Wider, as the demo's map is: more clients, the API server and internet names on the right.
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    await custom.createNamespacedCustomObject({
+      ...ci, namespace: shop,
+      body: managed(shop, 'frontend', [
+        { kubernetes: { name: 'web', kind: 'Deployment' } },
+        { kubernetes: { name: 'checkout', kind: 'Deployment' } },
+        { service: { name: 'kubernetes.default' } },
+        { internet: { domains: ['api.stripe.com', 'cdn.example.com'], ports: [443] } },
+        { internet: { ips: ['203.0.113.9'], ports: [8443] } },
+      ]),
+    });
+    await custom.createNamespacedCustomObject({ ...ci, namespace: billing, body: managed(billing, 'orders', [{ kubernetes: { name: 'ledger', kind: 'Deployment' } }, { service: { name: 'kubernetes.default' } }]) });
+    await page.setViewport({ width: 1000, height: 600 });
+    await page.goto(url);
+    await page.waitForFunction(drawn('Kubernetes API server'));
+    await page.waitForFunction(drawn(`orders.${billing}`));
+    expect(await nodeTexts(page)).to.include.members(['api.stripe.com', '203.0.113.9', `frontend.${shop}`]);
+    expect(await outsideTheMap(page)).to.deep.equal([]);
+    expect(Number(await page.evaluate('document.body.dataset.firstRenderMs'))).to.be.greaterThan(0);
+
+    const fitted = await scale(page);
+    await page.click('#zoom-in');
+    expect(await scale(page)).to.be.closeTo(fitted * 1.25, fitted * 0.01);
+    const box = (await (await page.$('#graph'))!.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel({ deltaY: -300 });
+    await page.waitForFunction(`document.querySelector('#graph svg').getScreenCTM().a > ${fitted * 1.3}`);
+    const zoomed = await scale(page);
+    await page.focus('#graph');
+    await page.keyboard.press('-');
+    expect(await scale(page)).to.be.closeTo(zoomed * 0.8, zoomed * 0.01);
+
+    const before = await nodeLeft(page, `web.${shop}`);
+    await page.keyboard.press('ArrowLeft');
+    expect((await nodeLeft(page, `web.${shop}`)) - before).to.be.closeTo(40, 1);
+    await page.mouse.move(box.x + 100, box.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 160, box.y + 130, { steps: 5 });
+    await page.mouse.up();
+    expect((await nodeLeft(page, `web.${shop}`)) - before).to.be.closeTo(100, 2);
+    await page.touchscreen.touchStart(box.x + 200, box.y + 200);
+    await page.touchscreen.touchMove(box.x + 150, box.y + 200);
+    await page.touchscreen.touchEnd();
+    expect((await nodeLeft(page, `web.${shop}`)) - before).to.be.closeTo(50, 2);
+
+    await page.click('#fit');
+    expect(await scale(page)).to.be.closeTo(fitted, fitted * 0.01);
+    expect(await outsideTheMap(page)).to.deep.equal([]);
+    await page.keyboard.press('+');
+    await page.keyboard.press('0');
+    expect(await scale(page)).to.be.closeTo(fitted, fitted * 0.01);
+
+    // An edge: its targets with first and last seen, and its ports where known.
+    await clickEdge(page, `web.${shop}->cart.${shop}`);
+    await page.waitForFunction(`document.querySelector('#details h2')?.textContent === 'web.${shop} → cart.${shop}'`);
+    expect(await page.$$eval('#details tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)))).to.deep.equal([
+      ['target', 'first seen', 'last seen', 'captured by'],
+      [`cart in namespace ${shop}`, '2026-11-26T03:00:00Z', '2026-11-26T03:01:00Z', 'DNS, SYN'],
+    ]);
+    await clickEdge(page, `frontend.${shop}->internet:203.0.113.9`);
+    await page.waitForFunction(`document.querySelector('#details p')?.textContent === 'ports and paths: 8443'`);
   });
 
   it('exits 5 when RBAC allows listing ClientIntents but not watching them, naming the verb', async () => {

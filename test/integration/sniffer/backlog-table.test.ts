@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { customObjects } from '../../../src/sniffer/shell/kube/custom-objects.js';
+import { customObjects } from '../../../src/shared/kube/custom-objects.js';
 import { createBacklogCheck } from '../../../src/sniffer/shell/reporting/backlog-check.js';
 import { startControlPlane, type ControlPlane } from '../../support/control-plane.js';
 import { committedCrds, installCrds } from '../../support/crds.js';

@@ -48,19 +48,23 @@ async function loadedModules(args: string[], env: Record<string, string> = {}): 
 describe('the sniffer never loads @kubernetes/client-node', function () {
   this.timeout(30_000);
   const snifferDist = join(distRoot, 'src', 'sniffer');
+  const sharedKubeDist = join(distRoot, 'src', 'shared', 'kube');
 
   it('main.js: its whole static import graph (run until it refuses an empty configuration)', async () => {
     const { code, stderr, modules } = await loadedModules([join(snifferDist, 'main.js')]);
     expect(code, stderr).to.equal(2);
     const ours = modules.filter((url) => url.startsWith(pathToFileURL(snifferDist).href)).map((url) => relative(snifferDist, new URL(url).pathname));
-    expect(ours).to.include.members(['main.js', 'shell/reporting/start-reporting.js', 'shell/kube/kube-client.js', 'shell/capture/pcap-source.js']);
+    expect(ours).to.include.members(['main.js', 'shell/reporting/start-reporting.js', 'shell/capture/pcap-source.js']);
+    expect(modules).to.include(pathToFileURL(join(sharedKubeDist, 'kube-client.js')).href);
     expect(modules.some((url) => url.includes('/node_modules/prom-client/')), 'third-party modules are seen too').to.equal(true);
     expect(modules.filter((url) => clientNode.test(url))).to.deep.equal([]);
   });
 
-  it('every module under src/sniffer (those loaded lazily included)', async () => {
-    const files = jsFiles(snifferDist, '.js').filter((file) => file !== join(snifferDist, 'main.js'));
-    expect(files.map((file) => relative(snifferDist, file))).to.include('shell/kube/kubeconfig-file.js');
+  it('every module under src/sniffer and its Kubernetes client in src/shared/kube (those loaded lazily included)', async () => {
+    // main.js and the process it imports run the sniffer: the test above covers them.
+    const processes = [join(snifferDist, 'main.js'), join(snifferDist, 'shell', 'sniffer-process.js')];
+    const files = [...jsFiles(snifferDist, '.js').filter((file) => !processes.includes(file)), ...jsFiles(sharedKubeDist, '.js')];
+    expect(files.map((file) => relative(distRoot, file))).to.include(join('src', 'shared', 'kube', 'kubeconfig-file.js'));
     const script = `for (const file of ${JSON.stringify(files.map((file) => pathToFileURL(file).href))}) await import(file);`;
     const { code, stderr, modules } = await loadedModules(['--input-type=module', '-e', script]);
     expect(code, stderr).to.equal(0);
@@ -75,8 +79,8 @@ describe('the sniffer never loads @kubernetes/client-node', function () {
     expect(modules.filter((url) => clientNode.test(url)).length).to.be.greaterThan(10);
   });
 
-  it('no source file under src/sniffer names @kubernetes/client-node (import, dynamic import or require)', () => {
-    const sources = jsFiles(join(repoRoot, 'src', 'sniffer'), '.ts');
+  it('no source file under src/sniffer or src/shared/kube names @kubernetes/client-node (import, dynamic import or require)', () => {
+    const sources = [...jsFiles(join(repoRoot, 'src', 'sniffer'), '.ts'), ...jsFiles(join(repoRoot, 'src', 'shared', 'kube'), '.ts')];
     expect(sources.length).to.be.greaterThan(20);
     const offenders = sources.filter((file) => /['"`]@kubernetes\/client-node(\/[^'"`]*)?['"`]/.test(readFileSync(file, 'utf8')));
     expect(offenders.map((file) => relative(repoRoot, file))).to.deep.equal([]);

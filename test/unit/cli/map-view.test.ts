@@ -28,6 +28,17 @@ describe('serve: the map view and its filters', () => {
     expect(view.graph.nodes.map((n) => n.id)).to.include.members(['web.shop', 'ledger.billing', 'service:postgres.billing']);
   });
 
+  it('gives every edge of the graph its label and the evidence of the targets it stands for', () => {
+    const view = mapView([web, ledger], { hiddenNamespaces: [], search: '' });
+    expect(Object.keys(view.edges).sort()).to.deep.equal(view.graph.edges.map((e) => `${e.from}->${e.to}`).sort());
+    expect(view.edges['web.shop->cart.shop']).to.deep.equal({
+      from: 'web.shop', to: 'cart.shop', label: '',
+      targets: [{ target: 'cart in namespace shop', firstSeen: '2026-11-26T03:00:00Z', lastSeen: '2026-11-26T03:01:00Z', capturedBy: ['DNS', 'SYN'] }],
+    });
+    expect(view.edges['web.shop->internet:api.stripe.com']).to.deep.equal({ from: 'web.shop', to: 'internet:api.stripe.com', label: '443', targets: [{ target: 'internet: api.stripe.com', capturedBy: [] }] });
+    expect(view.edges['ledger.billing->service:postgres.billing']!.targets).to.deep.equal([{ target: 'postgres in namespace billing (Service)', capturedBy: [] }]);
+  });
+
   it('hides a namespace: its clients and the targets in it', () => {
     const view = mapView([web, ledger], { hiddenNamespaces: ['billing'], search: '' });
     expect(view.namespaces).to.deep.equal(['billing', 'shop']);

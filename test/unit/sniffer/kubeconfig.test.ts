@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { inClusterConfig } from '../../../src/sniffer/shell/kube/in-cluster-config.js';
-import { KubeConfigError } from '../../../src/sniffer/shell/kube/kube-client-config.js';
-import { parseKubeconfig } from '../../../src/sniffer/shell/kube/kubeconfig-file.js';
-import { loadKubeClientConfig } from '../../../src/sniffer/shell/kube/load-kube-client-config.js';
+import { inClusterConfig } from '../../../src/shared/kube/in-cluster-config.js';
+import { KubeConfigError } from '../../../src/shared/kube/kube-client-config.js';
+import { parseKubeconfig } from '../../../src/shared/kube/kubeconfig-file.js';
+import { loadKubeClientConfig } from '../../../src/shared/kube/load-kube-client-config.js';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 

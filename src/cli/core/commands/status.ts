@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { operatorConfigSchema } from '../../../operator/core/operator-config.js';
+import { operatorDefaults } from '../../../operator/core/operator-defaults.js';
 import { clusterFlags, help, isDnsLabel, parseCluster, UsageError, type ClusterOptions } from '../flags.js';
 
 export interface StatusCommand {
@@ -11,9 +11,8 @@ export interface StatusCommand {
 }
 
 /** The operator's own defaults (OBSERVATION_NAMESPACE, LEASE_NAME), which deploy/ uses. */
-const operatorDefaults = operatorConfigSchema.parse({});
-export const defaultInstallNamespace = operatorDefaults.OBSERVATION_NAMESPACE;
-export const defaultLeaseName = operatorDefaults.LEASE_NAME;
+export const defaultInstallNamespace = operatorDefaults.observationNamespace;
+export const defaultLeaseName = operatorDefaults.leaseName;
 
 /** Where network-mapper runs: `status` and `serve`'s status view. */
 export const installFlags = {

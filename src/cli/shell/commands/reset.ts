@@ -1,27 +1,22 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { clientIntentsDefinition } from '../../../crds/client-intents.js';
-import { networkObservationDefinition } from '../../../crds/network-observation.js';
-import { errorFields } from '../../../shared/logger.js';
+import { clientIntentsResource, networkObservationResource, qualifiedResource } from '../../../crds/resource-names.js';
+import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import { managedByLabel, managedByValue } from '../../../shared/ownership.js';
-import { classifyError, connectionProblem, type RequestContext } from '../../core/classify-error.js';
+import type { RequestContext } from '../../core/classify-error.js';
 import { describeResetPlan, type ResetCommand } from '../../core/commands/reset.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
-import { listPages, withTimeout } from '../list-client-intents.js';
-import { loadUserKubeConfig } from '../user-kube-config.js';
+import { collectionPath, listPages, request, requestError, type ApiResource } from '../list-client-intents.js';
+import { connectUserKube } from '../user-kube-client.js';
 import type { Streams } from '../write-export.js';
-
-type Resource = { group: string; version: string; plural: string };
 
 const managedSelector = `${managedByLabel}=${managedByValue}`;
 
 /** Lists first (to say what goes), asks, then deletes namespace by namespace with the label selector. */
 export async function runReset(command: ResetCommand, streams: Streams): Promise<number> {
-  const kc = loadUserKubeConfig(command.cluster);
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const client = await connectUserKube(command.cluster);
   const timeout = command.cluster.requestTimeoutSeconds;
-  const intents = await countByNamespace(kc, api, clientIntentsDefinition, command.namespaces, managedSelector, timeout);
+  const intents = await countByNamespace(client, clientIntentsResource, command.namespaces, managedSelector, timeout);
   // Every NetworkObservation is network-mapper's own (its CRD); a cluster without the CRD has none.
-  const observations = await countByNamespace(kc, api, networkObservationDefinition, [], undefined, timeout).catch((error: unknown) => {
+  const observations = await countByNamespace(client, networkObservationResource, [], undefined, timeout).catch((error: unknown) => {
     if (error instanceof CliError && error.exitCode === exitCodes.crdMissing) return new Map<string, number>();
     throw error;
   });
@@ -38,45 +33,38 @@ export async function runReset(command: ResetCommand, streams: Streams): Promise
       return exitCodes.ok;
     }
   }
-  for (const namespace of [...intents.keys()].sort()) await deleteAll(kc, api, clientIntentsDefinition, namespace, managedSelector, timeout);
-  for (const namespace of [...observations.keys()].sort()) await deleteAll(kc, api, networkObservationDefinition, namespace, undefined, timeout);
+  for (const namespace of [...intents.keys()].sort()) await deleteAll(client, clientIntentsResource, namespace, managedSelector, timeout);
+  for (const namespace of [...observations.keys()].sort()) await deleteAll(client, networkObservationResource, namespace, undefined, timeout);
   streams.stderr(`Deleted ${describeResetPlan(plan)}.\n`);
   return exitCodes.ok;
 }
 
-async function countByNamespace(kc: KubeConfig, api: CustomObjectsApi, resource: Resource, namespaces: readonly string[], labelSelector: string | undefined, timeout: number): Promise<Map<string, number>> {
+async function countByNamespace(client: KubeClient, resource: ApiResource, namespaces: readonly string[], labelSelector: string | undefined, timeout: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const namespace of namespaces.length > 0 ? namespaces : [undefined]) {
-    const context = requestContext(kc, 'list', resource, namespace);
+    const context = requestContext(client, 'list', resource, namespace);
     try {
-      const items = await listPages(api, resource, { namespace, labelSelector, pageSize: 500 }, context, timeout);
+      const items = await listPages(client, resource, { namespace, labelSelector, pageSize: 500 }, context, timeout);
       for (const item of items) {
         const ns = (item as { metadata?: { namespace?: string } }).metadata?.namespace ?? '';
         counts.set(ns, (counts.get(ns) ?? 0) + 1);
       }
     } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw classifyError(errorFields(error), connectionProblem(error), context);
+      throw requestError(error, context, timeout);
     }
   }
   return counts;
 }
 
-async function deleteAll(kc: KubeConfig, api: CustomObjectsApi, resource: Resource, namespace: string, labelSelector: string | undefined, timeout: number): Promise<void> {
-  const context = requestContext(kc, 'deletecollection', resource, namespace);
+async function deleteAll(client: KubeClient, resource: ApiResource, namespace: string, labelSelector: string | undefined, timeout: number): Promise<void> {
+  const context = requestContext(client, 'deletecollection', resource, namespace);
   try {
-    await withTimeout(api.deleteCollectionNamespacedCustomObject({ ...resource, namespace, ...(labelSelector ? { labelSelector } : {}) }), context, timeout);
+    await request(client, { method: 'DELETE', path: collectionPath(resource, namespace), query: { labelSelector } }, context, timeout);
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw classifyError(errorFields(error), connectionProblem(error), context);
+    throw requestError(error, context, timeout);
   }
 }
 
-function requestContext(kc: KubeConfig, verb: string, resource: Resource, namespace: string | undefined): RequestContext {
-  return {
-    server: kc.getCurrentCluster()?.server ?? '(unknown server)',
-    verb,
-    resource: `${resource.plural}.${resource.group}`,
-    ...(namespace === undefined ? {} : { namespace }),
-  };
+function requestContext(client: KubeClient, verb: string, resource: ApiResource, namespace: string | undefined): RequestContext {
+  return { server: client.server, verb, resource: qualifiedResource(resource), ...(namespace === undefined ? {} : { namespace }) };
 }

@@ -23,6 +23,8 @@ const debounceMs = 200;
  * server starts; `--exclude-labels` pods are read once, at start.
  */
 export async function runServe(command: ServeCommand, streams: Streams, stop: Promise<void> = signalled()): Promise<number> {
+  // Graphviz's WebAssembly loads while the ClientIntents are read, so the first page load does not wait for it.
+  const graphvizReady = dotToSvg('digraph {}').catch(() => undefined);
   const { labelled } = await readSelection({ ...command.selection, includeUserManaged: true }, command.cluster, streams);
   const kc = loadUserKubeConfig(command.cluster);
   const period = await stableForMs(kc, { installNamespace: command.namespace }, command.cluster.requestTimeoutSeconds, (text) => streams.stderr(`warning: ${text}\n`));
@@ -60,6 +62,7 @@ export async function runServe(command: ServeCommand, streams: Streams, stop: Pr
     const { code } = error as { code?: string };
     throw new CliError(code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES' ? exitCodes.usage : exitCodes.unexpected, `cannot listen on ${command.address}:${command.port}: ${code ?? String(error)}`);
   }
+  await graphvizReady;
   port = (server.address() as AddressInfo).port;
   streams.stdout(`${serveUrl(command.address, port)}\n`);
   streams.stderr(`serving the live map of ${watch.current().length} ClientIntents; Ctrl-C stops\n`);

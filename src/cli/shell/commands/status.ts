@@ -1,19 +1,44 @@
-import { ApiextensionsV1Api, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { clientIntentsDefinition } from '../../../crds/client-intents.js';
-import { generatedByLabel } from '../../../crds/custom-resource-definition.js';
-import { networkObservationDefinition } from '../../../crds/network-observation.js';
-import { errorFields } from '../../../shared/logger.js';
-import { classifyError, connectionProblem, type RequestContext } from '../../core/classify-error.js';
+import { clientIntentsResource, networkObservationResource, qualifiedResource } from '../../../crds/resource-names.js';
+import { managedByLabel, managedByValue } from '../../../shared/ownership.js';
+import type { KubeClient } from '../../../shared/kube/kube-client.js';
+import type { RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
-import { CliError, exitCodes } from '../../core/exit-codes.js';
+import { exitCodes } from '../../core/exit-codes.js';
 import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
-import { listPages, withTimeout } from '../list-client-intents.js';
-import { loadUserKubeConfig } from '../user-kube-config.js';
+import { listPages, request, requestError } from '../list-client-intents.js';
+import { connectUserKube } from '../user-kube-client.js';
 import type { Streams } from '../write-export.js';
 
 /** The sniffer DaemonSet's pod labels and the operator Deployment's label, as in config/ and the chart. */
 const snifferSelector = Object.entries(snifferPodLabels).map(([k, v]) => `${k}=${v}`).join(',');
 const operatorSelector = 'app.kubernetes.io/name=network-mapper';
+
+/** The fields of each object that `status` reads, as the API server sends them (JSON). */
+interface Metadata {
+  name?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+}
+interface List<T> {
+  items: T[];
+}
+interface Pod {
+  metadata?: Metadata;
+  spec?: { nodeName?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+interface Deployment {
+  metadata?: Metadata;
+  spec?: { replicas?: number };
+  status?: { readyReplicas?: number };
+}
+interface Lease {
+  spec?: { holderIdentity?: string; acquireTime?: string; renewTime?: string; leaseDurationSeconds?: number };
+}
+interface Crd {
+  metadata?: Metadata;
+  spec: { versions?: { name: string; served: boolean }[] };
+}
 
 export async function runStatus(command: StatusCommand, streams: Streams): Promise<number> {
   const report = await readStatus(command);
@@ -23,26 +48,24 @@ export async function runStatus(command: StatusCommand, streams: Streams): Promi
 
 /** Reads everything first, then judges: a 403 on any read is the documented exit code 5. */
 export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'leaseName' | 'cluster'>): Promise<StatusReport> {
-  const kc = loadUserKubeConfig(command.cluster);
-  const read = reader(kc, command.cluster.requestTimeoutSeconds);
+  const client = await connectUserKube(command.cluster);
+  const timeout = command.cluster.requestTimeoutSeconds;
+  const read = reader(client, timeout);
   const ns = command.namespace;
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
+  const enc = encodeURIComponent;
 
-  const nodes = await read({ verb: 'list', resource: 'nodes' }, () => core.listNode());
-  const pods = await read({ verb: 'list', resource: 'pods', namespace: ns }, () => core.listNamespacedPod({ namespace: ns, labelSelector: snifferSelector }));
-  const deployments = await read({ verb: 'list', resource: 'deployments.apps', namespace: ns }, () => apps.listNamespacedDeployment({ namespace: ns, labelSelector: operatorSelector }));
-  const lease = await read({ verb: 'get', resource: 'leases.coordination.k8s.io', namespace: ns }, () =>
-    kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: ns, name: command.leaseName }), true);
-  const observationContext = context(kc, { verb: 'list', resource: `${networkObservationDefinition.plural}.${networkObservationDefinition.group}`, namespace: ns });
-  const observations = await listPages(kc.makeApiClient(CustomObjectsApi), networkObservationDefinition, { namespace: ns, labelSelector: undefined, pageSize: 500 }, observationContext, command.cluster.requestTimeoutSeconds)
+  const nodes = await read<List<{ metadata?: Metadata }>>({ verb: 'list', resource: 'nodes' }, '/api/v1/nodes');
+  const pods = await read<List<Pod>>({ verb: 'list', resource: 'pods', namespace: ns }, `/api/v1/namespaces/${enc(ns)}/pods`, { labelSelector: snifferSelector });
+  const deployments = await read<List<Deployment>>({ verb: 'list', resource: 'deployments.apps', namespace: ns }, `/apis/apps/v1/namespaces/${enc(ns)}/deployments`, { labelSelector: operatorSelector });
+  const lease = await read<Lease>({ verb: 'get', resource: 'leases.coordination.k8s.io', namespace: ns }, `/apis/coordination.k8s.io/v1/namespaces/${enc(ns)}/leases/${enc(command.leaseName)}`, {}, true);
+  const observationContext: RequestContext = { server: client.server, verb: 'list', resource: qualifiedResource(networkObservationResource), namespace: ns };
+  const observations = await listPages(client, networkObservationResource, { namespace: ns, labelSelector: undefined, pageSize: 500 }, observationContext, timeout)
     .catch((error: unknown) => {
       if ((error as { code?: number }).code === 404) return [];
-      throw classifyError(errorFields(error), connectionProblem(error), observationContext);
+      throw requestError(error, observationContext, timeout);
     });
-  const crdName = `${clientIntentsDefinition.plural}.${clientIntentsDefinition.group}`;
-  const crd = await read({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, () =>
-    kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: crdName }), true);
+  const crdName = qualifiedResource(clientIntentsResource);
+  const crd = await read<Crd>({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${enc(crdName)}`, {}, true);
 
   const operator = deployments?.items[0];
   const input: StatusInput = {
@@ -78,7 +101,8 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
     ...(crd
       ? {
           crd: {
-            ours: isOurCrd(crd.metadata?.labels, generatedByLabel),
+            // The label the CRD generator (src/crds) puts on network-mapper's own CRD.
+            ours: isOurCrd(crd.metadata?.labels, { [managedByLabel]: managedByValue }),
             versions: (crd.spec.versions ?? []).filter((v) => v.served).map((v) => v.name),
           },
         }
@@ -87,20 +111,15 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
   return statusReport(input);
 }
 
-function context(kc: KubeConfig, what: Omit<RequestContext, 'server'>): RequestContext {
-  return { server: kc.getCurrentCluster()?.server ?? '(unknown server)', ...what };
-}
-
 /** One read with the timeout and the CLI's error classification; `optional`: a 404 is undefined. */
-function reader(kc: KubeConfig, timeoutSeconds: number) {
-  return async function read<T>(what: Omit<RequestContext, 'server'>, request: () => Promise<T>, optional = false): Promise<T | undefined> {
-    const ctx = context(kc, what);
+function reader(client: KubeClient, timeoutSeconds: number) {
+  return async function read<T>(what: Omit<RequestContext, 'server'>, path: string, query: Record<string, string> = {}, optional = false): Promise<T | undefined> {
+    const context: RequestContext = { server: client.server, ...what };
     try {
-      return await withTimeout(request(), ctx, timeoutSeconds);
+      return await request<T>(client, { method: 'GET', path, query }, context, timeoutSeconds);
     } catch (error) {
-      if (error instanceof CliError) throw error;
       if (optional && (error as { code?: number }).code === 404) return undefined;
-      throw classifyError(errorFields(error), connectionProblem(error), ctx);
+      throw requestError(error, context, timeoutSeconds);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { KubeTimeoutError } from '../kube/kube-errors.js';
+import { KubeTimeoutError } from '../../../shared/kube/kube-errors.js';
 
 /**
  * A request of the reporting loop that got no answer in time. The request itself may still have

@@ -1,8 +1,8 @@
 import { networkObservationDefinition as definition } from '../../../crds/network-observation.js';
 import { isUnprocessed, type ObservationPhaseView } from '../../core/backlog.js';
 import { nodeLabelValue } from '../../core/object-names.js';
-import { customObjects } from '../kube/custom-objects.js';
-import type { KubeClient } from '../kube/kube-client.js';
+import { customObjects } from '../../../shared/kube/custom-objects.js';
+import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import { nodeLabel } from './observation-writer.js';
 
 export interface BacklogCheckOptions {

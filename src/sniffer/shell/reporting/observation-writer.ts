@@ -5,8 +5,8 @@ import type { Logger } from '../../../shared/logger.js';
 import { canonicalJson } from '../../../shared/canonical-json.js';
 import { conflictFreeName, nodeLabelValue } from '../../core/object-names.js';
 import type { ObservationPart } from '../../core/window-parts.js';
-import { customObjects } from '../kube/custom-objects.js';
-import type { KubeClient } from '../kube/kube-client.js';
+import { customObjects } from '../../../shared/kube/custom-objects.js';
+import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import { statusCode } from './api-errors.js';
 import type { ReportingMetrics } from './reporting-metrics.js';
 

@@ -4,7 +4,7 @@ import type { BackoffOptions } from '../../core/backoff.js';
 import type { SnifferConfig } from '../../core/sniffer-config.js';
 import { ObservationBuffer } from '../../core/observation-buffer.js';
 import { defaultRereportMaxRecords } from '../../core/sniffer-config.js';
-import type { KubeClient } from '../kube/kube-client.js';
+import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import { createBacklogCheck } from './backlog-check.js';
 import { createObservationWriter } from './observation-writer.js';
 import { startReporter, type Reporter } from './reporter.js';

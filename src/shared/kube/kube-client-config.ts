@@ -17,6 +17,11 @@ export interface KubeClientConfig {
   /** Read again every few minutes by the client (takes precedence over `token`). */
   readonly tokenFile?: string;
   readonly namespace?: string;
+  /**
+   * Headers sent with every request, e.g. what client-node's KubeConfig works out for the CLI
+   * from kubeconfigs this package does not read itself (exec credential plugins, impersonation).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Where this came from, for logs and errors: never a secret. */
   readonly origin: string;
 }

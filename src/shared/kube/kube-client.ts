@@ -69,7 +69,7 @@ export function createKubeClient(config: KubeClientConfig, options: KubeClientOp
     const path = prefix + req.path + queryString(req.query);
     const what = `${req.method} ${req.path}`;
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string | number> = { accept: req.accept ?? 'application/json' };
+    const headers: Record<string, string | number> = { ...config.headers, accept: req.accept ?? 'application/json' };
     const bearer = token.current();
     if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
     if (payload) {

@@ -1,0 +1,10 @@
+/**
+ * The operator's defaults that other programs need too (the CLI's `status` finds the operator by
+ * them), apart from operator-config.ts so that reading them does not load zod.
+ */
+export const operatorDefaults = {
+  /** OBSERVATION_NAMESPACE: where network-mapper is installed (deploy/ and the chart use it). */
+  observationNamespace: 'network-mapper',
+  /** LEASE_NAME: the leader-election Lease. */
+  leaseName: 'network-mapper-operator',
+} as const;

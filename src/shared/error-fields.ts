@@ -1,17 +1,35 @@
+import { causeCode } from './api-error-code.js';
+
 /**
  * The loggable part of an error. client-node's ApiException carries the response headers (and
  * with them, sometimes, credentials or huge bodies): keep only status code, reason and message.
+ * A network failure's message is often a bare "fetch failed": its cause (code and first line)
+ * says whether the connection was refused, reset or timed out.
  */
-export function errorFields(error: unknown): { error: string; code?: number; reason?: string } {
+export function errorFields(error: unknown): { error: string; code?: number; reason?: string; cause?: string } {
   if (typeof error !== 'object' || error === null) return { error: String(error) };
-  const { code, body, message } = error as { code?: unknown; body?: unknown; message?: unknown };
+  const { code, body, message, cause } = error as { code?: unknown; body?: unknown; message?: unknown; cause?: unknown };
   const status = parseStatusBody(body);
-  const fields: { error: string; code?: number; reason?: string } = {
+  const fields: { error: string; code?: number; reason?: string; cause?: string } = {
     error: truncate(status?.message ?? firstLine(typeof message === 'string' ? message : String(error))),
   };
   if (typeof code === 'number') fields.code = code;
   if (status?.reason) fields.reason = status.reason;
+  if (cause !== undefined && cause !== null) fields.cause = describeCause(cause);
   return fields;
+}
+
+/** "ECONNRESET: read ECONNRESET", the innermost cause with a system code, else the first cause's message. */
+function describeCause(cause: unknown): string {
+  const code = causeCode(cause);
+  let innermost: unknown = cause;
+  for (let depth = 0; depth < 8; depth++) {
+    const next = (innermost as { cause?: unknown }).cause;
+    if (typeof next !== 'object' || next === null) break;
+    innermost = next;
+  }
+  const message = firstLine(String((innermost as { message?: unknown }).message ?? innermost));
+  return truncate(code && !message.includes(code) ? `${code}: ${message}` : message, 300);
 }
 
 function parseStatusBody(body: unknown): { message?: string; reason?: string } | undefined {

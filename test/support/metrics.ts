@@ -17,3 +17,18 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
     .filter((line) => wanted.every((w) => line.includes(w)))
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
+
+/**
+ * Writes the API server refused (`netmap_write_errors_total` series whose `code` is an HTTP status:
+ * admission webhooks, validation, RBAC), as opposed to a connection that failed (`network`,
+ * `timeout`) or a 409 conflict (counted apart, in `netmap_write_conflicts_total`). By code, from
+ * Prometheus text.
+ */
+export function writeRefusals(text: string): Record<string, number> {
+  const byCode: Record<string, number> = {};
+  for (const line of text.split('\n').filter((l) => l.startsWith('netmap_write_errors_total{'))) {
+    const code = /code="(\d{3})"/.exec(line)?.[1];
+    if (code) byCode[code] = (byCode[code] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return byCode;
+}

@@ -1,3 +1,4 @@
+import { httpStatus } from '../../shared/api-error-code.js';
 import { errorFields, type Logger } from '../../shared/logger.js';
 import { ControllerRateLimiter, type RateLimiterOptions } from '../core/rate-limiter.js';
 import { TerminalError, type Reconciler } from '../core/reconcile.js';
@@ -98,6 +99,7 @@ export class Controller<R> {
         const delayMs = this.queue.retry(request);
         metrics.reconcileErrors.inc({ ...this.labels, type: 'retry' });
         if (error instanceof NotLeaderError) log.info('write held back: not the leader', { ...this.labels, request, delayMs });
+        else if (httpStatus(error) === 409) log.info('write conflict: the object changed since it was read; will re-read and retry', { ...this.labels, request, delayMs, ...errorFields(error) });
         else log.warn('reconcile failed; will retry', { ...this.labels, request, delayMs, ...errorFields(error) });
       }
     } finally {

@@ -1,6 +1,7 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { clientIntentsDefinition } from '../../crds/client-intents.js';
 import { networkObservationDefinition, type NetworkObservationStatus } from '../../crds/network-observation.js';
+import { apiErrorCode } from '../../shared/api-error-code.js';
 import type { ApplyBody } from '../core/plan.js';
 import type { ClientIntentsObject } from './convert.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -17,7 +18,8 @@ const intents = { group: clientIntentsDefinition.group, version: clientIntentsDe
 const observations = { group: networkObservationDefinition.group, version: networkObservationDefinition.version, plural: networkObservationDefinition.plural };
 
 /**
- * Every write the operator makes, each counted in netmap_writes_total. ClientIntents are only
+ * Every write the operator makes, each counted in netmap_writes_total (or, failed, in
+ * netmap_write_errors_total by HTTP status, network or timeout; a 409 in netmap_write_conflicts_total). ClientIntents are only
  * ever server-side applied (spec and our labels/annotations; status.resolvedIPs through the
  * status subresource) under one field manager, so fields others own survive.
  */
@@ -101,7 +103,11 @@ export class KubeWrites {
       this.metrics.writes.inc({ resource, verb });
       return result;
     } catch (error) {
-      this.metrics.writeErrors.inc({ resource });
+      // A 409 is expected now and then (another writer, such as Otterize adding its finalizer,
+      // changed the object between our read and our write): the retry re-reads and re-plans.
+      const code = apiErrorCode(error);
+      if (code === '409') this.metrics.writeConflicts.inc({ resource });
+      else this.metrics.writeErrors.inc({ resource, code });
       throw error;
     }
   }

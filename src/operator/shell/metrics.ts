@@ -5,7 +5,8 @@ export interface OperatorMetrics {
   readonly records: Counter<'result'>;
   readonly unresolved: Counter<'reason'>;
   readonly writes: Counter<'resource' | 'verb'>;
-  readonly writeErrors: Counter<'resource'>;
+  readonly writeErrors: Counter<'resource' | 'code'>;
+  readonly writeConflicts: Counter<'resource'>;
   readonly queueDepth: Gauge<'controller'>;
   readonly queueAdds: Counter<'controller'>;
   readonly queueRetries: Counter<'controller'>;
@@ -28,7 +29,8 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     records: new Counter({ name: 'netmap_observation_records_total', help: 'Observation records, by result (resolved, unresolved)', labelNames: ['result'], registers }),
     unresolved: new Counter({ name: 'netmap_unresolved_records_total', help: 'Observation records that could not be resolved, by reason', labelNames: ['reason'], registers }),
     writes: new Counter({ name: 'netmap_writes_total', help: 'Writes to the API server, by resource and verb', labelNames: ['resource', 'verb'], registers }),
-    writeErrors: new Counter({ name: 'netmap_write_errors_total', help: 'Failed writes to the API server, by resource', labelNames: ['resource'], registers }),
+    writeErrors: new Counter({ name: 'netmap_write_errors_total', help: 'Failed writes to the API server, by resource and code (HTTP status, network or timeout); conflicts are counted apart', labelNames: ['resource', 'code'], registers }),
+    writeConflicts: new Counter({ name: 'netmap_write_conflicts_total', help: 'Writes refused with 409 Conflict (the object changed since it was read; re-read and retried), by resource', labelNames: ['resource'], registers }),
     queueDepth: new Gauge({ name: 'netmap_queue_depth', help: 'Keys waiting in a controller work queue', labelNames: controller, registers }),
     queueAdds: new Counter({ name: 'netmap_queue_adds_total', help: 'Keys added to a controller work queue', labelNames: controller, registers }),
     queueRetries: new Counter({ name: 'netmap_queue_retries_total', help: 'Keys re-added after a failed reconcile', labelNames: controller, registers }),

@@ -1,5 +1,5 @@
 import type { ExpectedIntents } from '../local-cluster/expected-intents.js';
-import { otterizeNamespace } from './otterize-install.js';
+import { otterizeNamespace } from './otterize-release.js';
 
 /**
  * What the map holds for Otterize itself once its chart is installed in the local cluster: its

@@ -7,10 +7,12 @@ import type { ImageSource } from '../local-cluster/image-store.js';
 import { describePod, helmInstall } from '../local-cluster/network-mapper-release.js';
 import { waitFor } from '../wait-for.js';
 import type { OtterizeDir } from './otterize-dir.js';
-import { otterizeNamespace } from './otterize-install.js';
-import { webhookConfigurationName } from './otterize-manifests.js';
 
 /** The release of Otterize's Intents Operator chart in the local cluster. */
+/** Where Otterize's chart installs it. */
+export const otterizeNamespace = 'otterize-system';
+/** The ValidatingWebhookConfiguration Otterize ships (its webhook manifests and its chart). */
+export const webhookConfigurationName = 'otterize-validating-webhook-configuration';
 export const otterizeReleaseName = 'otterize';
 export const clientIntentsCrdName = 'clientintents.k8s.otterize.com';
 /** The Service the chart puts in front of the webhook server; its self-signed certificate is made for it. */

@@ -69,6 +69,11 @@ export class ClusterIndex {
     return this.pods.get(`${namespace}/${name}`);
   }
 
+  /** Every pod held, with its workload (the Kafka watcher selects its brokers from them). */
+  allPods(): IterableIterator<{ pod: PodInfo; identity: WorkloadIdentity | undefined }> {
+    return this.pods.values();
+  }
+
   upsertService(service: ServiceInfo): void {
     this.removeService(service.namespace, service.name);
     const key = `${service.namespace}/${service.name}`;

@@ -1,6 +1,9 @@
 import type { KafkaOperation } from './kafka-operations.js';
 import type { IgnoredReason, TopicAccess } from './authorizer-line.js';
 
+/** Why a line gave no access: the parser's reasons, and the watcher's own. */
+export type WindowReason = IgnoredReason | 'window-full' | 'line-too-long' | 'no-timestamp';
+
 /** The same client host using the same topic the same way, from first to last line, `count` lines. */
 export interface AccessGroup {
   readonly host: string;
@@ -14,7 +17,7 @@ export interface AccessGroup {
 /** What one broker's lines of one window came to: the accesses grouped, the other lines by reason. */
 export interface WindowContents {
   readonly groups: AccessGroup[];
-  readonly ignored: Map<IgnoredReason | 'window-full', number>;
+  readonly ignored: Map<WindowReason, number>;
   readonly lines: number;
 }
 
@@ -26,7 +29,7 @@ export interface WindowContents {
  */
 export class AccessWindow {
   private groups = new Map<string, AccessGroup>();
-  private ignored = new Map<IgnoredReason | 'window-full', number>();
+  private ignored = new Map<WindowReason, number>();
   private lines = 0;
 
   constructor(private readonly maxGroups: number) {}
@@ -54,7 +57,7 @@ export class AccessWindow {
     this.groups.set(key, { host: access.host, topic: access.topic, operation: access.operation, first: at, last: at, count: 1 });
   }
 
-  ignore(reason: IgnoredReason | 'window-full'): void {
+  ignore(reason: WindowReason): void {
     this.lines++;
     this.ignored.set(reason, (this.ignored.get(reason) ?? 0) + 1);
   }

@@ -1,0 +1,148 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { AccessWindow } from '../../core/kafka/access-window.js';
+import { readAuthorizerLine } from '../../core/kafka/authorizer-line.js';
+import type { BrokerPod } from '../../core/kafka/broker-discovery.js';
+import { LineSplitter } from '../../core/kafka/line-splitter.js';
+import { planResume, splitStampedLine, type ContainerRef, type CursorState, type GapReason, type LogCursor } from '../../core/kafka/log-cursor.js';
+import { errorFields, type Logger } from '../../../shared/logger.js';
+import { podLogChunks, type PodLogRequest } from './pod-log.js';
+
+/** A broker pod with what its log is read by: the container and its restart count. */
+export interface BrokerTarget extends BrokerPod {
+  readonly source: ContainerRef;
+}
+
+export interface FollowerOptions {
+  /** Groups of (host, topic, operation) held between two flushes. */
+  readonly maxGroupsPerWindow: number;
+  /** Longest line kept; longer ones are dropped and counted (`line-too-long`). */
+  readonly maxLineLength: number;
+  /** A follow is ended and resumed this often, so a connection that died silently is noticed. */
+  readonly maxStreamMs: number;
+  readonly minBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+export const defaultFollowerOptions: FollowerOptions = {
+  maxGroupsPerWindow: 10_000,
+  maxLineLength: 64 * 1024,
+  maxStreamMs: 10 * 60_000,
+  minBackoffMs: 1000,
+  maxBackoffMs: 30_000,
+};
+
+/**
+ * Follows one broker container's log through pods/log and gathers its topic accesses into a
+ * window the watcher flushes. One stream per broker; a lost stream is resumed at the cursor
+ * (`sinceTime`, lines already read skipped) with exponential backoff.
+ */
+export class BrokerFollower {
+  readonly window: AccessWindow;
+  /** Lines skipped because they were read before a resume (not counted again). */
+  alreadyRead = 0;
+  lastLineAt: number | undefined;
+  readonly gaps: GapReason[] = [];
+  private cursor: LogCursor | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    readonly target: BrokerTarget,
+    private readonly kc: KubeConfig,
+    private readonly saved: CursorState | undefined,
+    private readonly logger: Logger,
+    private readonly options: FollowerOptions = defaultFollowerOptions,
+  ) {
+    this.window = new AccessWindow(options.maxGroupsPerWindow);
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((error: unknown) => {
+      this.logger.error('kafka follower stopped', { namespace: this.target.namespace, name: this.target.name, ...errorFields(error) });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** Where it is, for saving; undefined before the first read. */
+  state(): CursorState | undefined {
+    return this.cursor?.state();
+  }
+
+  private async run(): Promise<void> {
+    const plan = planResume(this.saved, this.target.source);
+    let backoff = this.options.minBackoffMs;
+    if (plan.kind === 'from-start' && plan.gap) {
+      this.gaps.push(plan.gap);
+      this.logger.warn('kafka broker log not read in full', { namespace: this.target.namespace, name: this.target.name, gap: plan.gap });
+    }
+    if (plan.kind === 'previous-then-current') {
+      // The rest of the container that restarted: its log ends, so no follow; retried while the kubelet keeps it.
+      this.cursor = plan.previous;
+      while (!this.abort.signal.aborted && !(await this.readOnce({ follow: false, previous: true }))) await this.sleep((backoff = Math.min(backoff * 2, this.options.maxBackoffMs)));
+      this.cursor = plan.current;
+    } else {
+      this.cursor = plan.cursor;
+    }
+    while (!this.abort.signal.aborted) {
+      const ended = await this.readOnce({ follow: true });
+      if (this.abort.signal.aborted) break;
+      if (ended) backoff = this.options.minBackoffMs;
+      await this.sleep(backoff);
+      if (!ended) backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
+    }
+  }
+
+  /** One request from the cursor; true when it ended normally (or ran its time), false on an error. */
+  private async readOnce(mode: Pick<PodLogRequest, 'follow' | 'previous'>): Promise<boolean> {
+    const cursor = this.cursor!;
+    cursor.restart();
+    const splitter = new LineSplitter(this.options.maxLineLength);
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.maxStreamMs)]);
+    const since = cursor.sinceTime();
+    const request: PodLogRequest = { namespace: this.target.namespace, pod: this.target.name, container: this.target.source.container, ...mode, ...(since ? { sinceTime: since } : {}) };
+    try {
+      for await (const chunk of podLogChunks(this.kc, request, signal)) {
+        const droppedBefore = splitter.dropped;
+        for (const line of splitter.push(chunk)) this.handle(cursor, line);
+        for (let i = droppedBefore; i < splitter.dropped; i++) this.window.ignore('line-too-long');
+      }
+      return true;
+    } catch (error) {
+      if (signal.aborted) return true;
+      this.logger.warn('kafka broker log stream failed; resuming', { namespace: this.target.namespace, name: this.target.name, ...errorFields(error) });
+      return false;
+    } finally {
+      splitter.end();
+    }
+  }
+
+  private handle(cursor: LogCursor, line: string): void {
+    const stamped = splitStampedLine(line);
+    if (!stamped) {
+      this.window.ignore('no-timestamp');
+      return;
+    }
+    if (!cursor.accept(stamped.stamp)) {
+      this.alreadyRead++;
+      return;
+    }
+    this.lastLineAt = stamped.at;
+    const result = readAuthorizerLine(stamped.text);
+    if (result.ok) this.window.add(stamped.at, result.access);
+    else this.window.ignore(result.reason);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.abort.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

@@ -53,9 +53,9 @@ export interface EndpointSliceInfo {
   readonly ports?: readonly number[];
 }
 
-/** Which capture saw a target. */
-export type Capture = 'DNS' | 'SYN' | 'SocketScan';
-export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan'];
+/** Which capture saw a target (HTTP: a plaintext HTTP request to it, when HTTP paths are on). */
+export type Capture = 'DNS' | 'SYN' | 'SocketScan' | 'HTTP';
+export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan', 'HTTP'];
 
 /** A resolved server, independent of who called it. */
 export type ServerTarget =
@@ -85,6 +85,10 @@ export const unresolvedReasons = [
   'invalid-domain',
   'self-call',
   'too-many-targets',
+  /** HTTP records while the operator's HTTP_PATHS is off. */
+  'http-disabled',
+  /** HTTP to a server that is not one workload (a Service with mixed endpoints, the API server, the internet). */
+  'http-not-workload',
 ] as const;
 export type UnresolvedReason = (typeof unresolvedReasons)[number];
 

@@ -15,7 +15,7 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
-  /** Ports of internet targets, `Kafka`, HTTP paths: empty when the call says nothing more. */
+  /** Ports of internet targets, `Kafka`, HTTP `METHODS:path`: empty when the call says nothing more. */
   readonly label: string;
 }
 
@@ -49,7 +49,8 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
         case 'service': {
           const isService = view.type === 'service' || view.kind === 'Service';
           const node = isService ? serviceNode(view.name, view.namespace) : workloadNode(view.name, view.namespace);
-          connect(client, add(node), view.http.map((h) => h.path).join(' '));
+          // One label part per path, its methods attached without a space (parts are space-separated).
+          connect(client, add(node), view.http.map((h) => (h.methods.length > 0 ? `${h.methods.join(',')}:${h.path}` : h.path)).join(' '));
           break;
         }
         case 'kafka':

@@ -87,6 +87,12 @@ export const chartValuesSchema = z.strictObject({
     priorityClass: z.strictObject({ create: z.boolean(), value: z.number().int().min(-2147483648).max(1000000000) }),
     maxUnavailable: z.union([z.number().int().min(1), z.string().regex(/^[0-9]+%$/)]),
   }),
+  /** HTTP paths and methods in the map: the sniffers' HTTP capture and the operator's HTTP_PATHS together. */
+  httpPaths: z.strictObject({
+    enabled: z.boolean(),
+    snapLength: sniffer.HTTP_CAPTURE_SNAP_LENGTH.unwrap(),
+    pcapBufferBytes: sniffer.HTTP_PCAP_BUFFER_BYTES.unwrap(),
+  }),
   serviceMonitor: z.strictObject({ enabled: z.boolean(), interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/), labels: labelMap }),
   prometheusRule: z.strictObject({ enabled: z.boolean(), labels: labelMap }),
   grafanaDashboard: z.strictObject({ enabled: z.boolean(), labels: labelMap, annotations: labelMap }),

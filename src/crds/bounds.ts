@@ -11,7 +11,7 @@ export const observationBounds = {
   cnamesPerDnsAnswer: 16,
   /** HTTP request records (client, server, port, templated path), HTTP capture only. */
   httpRequestsPerObject: 2000,
-  /** Servers whose distinct paths went past the sniffer's per-server cap. */
+  /** (client, server) pairs whose requests went to paths past the sniffer's per-server cap. */
   httpOverflowPerObject: 500,
   /** The templated path (src/sniffer/core/http/path-template.ts); ClientIntents allows 1024. */
   httpPathLength: 512,

@@ -47,6 +47,7 @@ export const httpRequestRecord = z.strictObject({
 });
 
 export const httpOverflowRecord = z.strictObject({
+  clientIP: ipAddress,
   serverIP: ipAddress,
   serverPort: port,
   count: count.describe('Requests to paths beyond the per-server cap of distinct paths, left out of httpRequests.'),

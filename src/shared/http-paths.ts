@@ -44,6 +44,11 @@ export class HttpPaths {
     return this.entries.has(path);
   }
 
+  /** The path's methods (sorted), or undefined when it is not held. */
+  methodsOf(path: string): readonly string[] | undefined {
+    return this.entries.get(path)?.methods;
+  }
+
   /** Forgets paths last seen before `cutoff`; returns how many went. */
   expire(cutoff: number): number {
     let removed = 0;

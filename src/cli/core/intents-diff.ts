@@ -60,6 +60,8 @@ export interface DeclaredIntents {
 interface Comparable {
   readonly key: string;
   readonly text: string;
+  /** For an HTTP path and method: the key of the target it is on. */
+  readonly on?: string;
 }
 
 /**
@@ -67,8 +69,10 @@ interface Comparable {
  * (the user's ClientIntents), per client workload. Targets compare by what they point at: a
  * workload, a Service (also `kubernetes` of kind Service), a Kafka topic operation (a declared
  * `all` or topic `*` covers it), an internet name.
- * Ports and HTTP paths are not compared; target kinds network-mapper cannot see
- * (sql, aws, ...) are never candidates to remove.
+ * HTTP paths compare per path and method, exactly (`/users/{*}` is not `/users/*`), on a target
+ * both sides have, and a declared path counts as unobserved only when network-mapper recorded
+ * paths for that target (HTTP paths on). Ports are compared for internet targets declared with
+ * ports; target kinds network-mapper cannot see (sql, aws, ...) are never candidates to remove.
  */
 export function diffIntents(observed: readonly IntentsObject[], declared: readonly DeclaredIntents[]): IntentsDiff {
   const clients = new Map<string, { namespace: string; workload: string; observed: IntentsObject[]; declared: DeclaredIntents[] }>();
@@ -83,26 +87,29 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
 
   const result: ClientDiff[] = [];
   for (const client of [...clients.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.workload, b.workload))) {
-    const declaredKeys = new Map<string, { text: string; sources: Set<string>; ports: Set<number> }>();
+    const declaredKeys = new Map<string, { text: string; sources: Set<string>; ports: Set<number>; on?: string }>();
     for (const d of client.declared) {
       for (const raw of d.object.targets) {
         for (const c of comparable(raw, d.object.namespace)) {
-          const known = declaredKeys.get(c.key) ?? { text: c.text, sources: new Set<string>(), ports: new Set<number>() };
+          const known = declaredKeys.get(c.key) ?? { text: c.text, sources: new Set<string>(), ports: new Set<number>(), ...(c.on ? { on: c.on } : {}) };
           known.sources.add(d.source);
           for (const port of internetPorts(raw, d.object.namespace)) known.ports.add(port);
           declaredKeys.set(c.key, known);
         }
       }
     }
-    const observedKeys = new Map<string, MissingTarget>();
+    const observedKeys = new Map<string, MissingTarget & { on?: string }>();
     for (const object of client.observed) {
-      for (const [key, target] of observedTargets(object)) if (!observedKeys.has(key)) observedKeys.set(key, target);
+      for (const [key, target] of observedComparables(object)) if (!observedKeys.has(key)) observedKeys.set(key, target);
     }
     const declaredKafka = [...declaredKeys.keys()].filter((key) => key.startsWith('kafka:'));
     const observedKafka = [...observedKeys.keys()].filter((key) => key.startsWith('kafka:'));
-    const missing = [...observedKeys].filter(([key]) => !declaredKeys.has(key) && !declaredKafka.some((d) => kafkaCovers(d, key))).map(([, m]) => m);
+    const observedOn = new Set([...observedKeys.values()].flatMap((m) => (m.on ? [m.on] : [])));
+    const missing = [...observedKeys]
+      .filter(([key, m]) => !declaredKeys.has(key) && !declaredKafka.some((d) => kafkaCovers(d, key)) && (m.on === undefined || declaredKeys.has(m.on)))
+      .map(([, m]) => withoutOn(m));
     const unobserved = [...declaredKeys]
-      .filter(([key]) => !observedKeys.has(key) && !key.startsWith('other:') && !observedKafka.some((o) => kafkaCovers(key, o)))
+      .filter(([key, d]) => !observedKeys.has(key) && !key.startsWith('other:') && !observedKafka.some((o) => kafkaCovers(key, o)) && (d.on === undefined || observedOn.has(d.on)))
       .map(([, d]) => ({ target: d.text, declaredIn: [...d.sources].sort() }));
     const changedPorts = portChanges(client.observed, declaredKeys);
     if (missing.length === 0 && unobserved.length === 0 && changedPorts.length === 0) continue;
@@ -124,11 +131,15 @@ export function diffIntents(observed: readonly IntentsObject[], declared: readon
  * first and last seen and by which captures, from the evidence annotation when there is one.
  */
 export function observedTargets(object: IntentsObject): Map<string, MissingTarget> {
+  return new Map([...observedComparables(object)].map(([key, target]) => [key, withoutOn(target)]));
+}
+
+function observedComparables(object: IntentsObject): Map<string, MissingTarget & { on?: string }> {
   const evidence = decodeEvidence(object.annotations[evidenceAnnotation]);
-  const targets = new Map<string, MissingTarget>();
+  const targets = new Map<string, MissingTarget & { on?: string }>();
   for (const raw of object.targets) {
     for (const c of comparable(raw, object.namespace)) {
-      if (!targets.has(c.key)) targets.set(c.key, { target: c.text, ...evidenceOf(raw, c, evidence) });
+      if (!targets.has(c.key)) targets.set(c.key, { target: c.text, ...evidenceOf(raw, c, evidence), ...(c.on ? { on: c.on } : {}) });
     }
   }
   return targets;
@@ -164,6 +175,11 @@ function internetPorts(raw: RawTarget, namespace: string): number[] {
   return view.type === 'internet' ? view.ports : [];
 }
 
+function withoutOn(target: MissingTarget & { on?: string }): MissingTarget {
+  const { on: _on, ...rest } = target;
+  return rest;
+}
+
 /** `declared` undefined: the user-managed ClientIntents among `objects` are the declared side. */
 export function clusterDiff(objects: readonly IntentsObject[], declared?: readonly DeclaredIntents[]): IntentsDiff {
   const fromCluster = objects.filter((o) => !isManaged(o)).map((object) => ({ object, source: `${object.namespace}/${object.name}` }));
@@ -178,7 +194,12 @@ function comparable(raw: RawTarget, namespace: string): Comparable[] {
     case 'service': {
       const service = view.type === 'service' || view.kind === 'Service';
       const text = describeTarget(service ? { type: 'service', name: view.name, namespace: view.namespace, http: [] } : { ...view, http: [] });
-      return [{ key: `${service ? 'service' : 'workload'}:${view.name}.${view.namespace}`, text }];
+      const key = `${service ? 'service' : 'workload'}:${view.name}.${view.namespace}`;
+      // An empty methods list allows every method: compared as `*`.
+      const http = view.http.flatMap((h) => (h.methods.length > 0 ? h.methods : ['*']).map((method) => ({
+        key: `http:${key} ${method} ${h.path}`, text: `${text}: ${method} ${h.path}`, on: key,
+      })));
+      return [{ key, text }, ...http];
     }
     case 'kafka':
       return kafkaComparables(view).map(({ key, text }) => ({ key, text }));

@@ -1,26 +1,38 @@
-import type { IntentsObject } from './intents-object.js';
+import type { IntentsTarget } from '../../crds/client-intents.js';
+import { httpOverflowAnnotation } from '../../operator/core/http-intents.js';
+import { fromIntentsTarget, targetKey } from '../../operator/core/target-ref.js';
+import type { IntentsObject, RawTarget } from './intents-object.js';
 import { describeKafkaTarget } from './kafka/kafka-format.js';
 import { compare, sortIntents } from './selection.js';
 import { viewTarget, type TargetView } from './target-view.js';
 
 /**
- * The text users know from the reference mapper's `list`:
+ * The text users know from the reference mapper's `list`, HTTP resources as its lines under the
+ * target (`path <path>, methods: [GET,POST]`):
  *   client in namespace shop calls:
  *     - server in namespace shop
+ *       - path /users/{*}, methods: [GET,POST]
  */
 export function renderList(objects: readonly IntentsObject[]): string {
   return sortIntents(objects)
     .map((object) => {
       const header = `${object.workload.name} in namespace ${object.namespace} calls`;
       const lines = sortedTargetLines(object);
-      return lines.length === 0 ? `${header} nothing\n` : `${header}:\n${lines.map((line) => `  - ${line}\n`).join('')}`;
+      return lines.length === 0 ? `${header} nothing\n` : `${header}:\n${lines.map((line) => `  - ${line.replaceAll('\n', '\n    - ')}\n`).join('')}`;
     })
     .join('');
 }
 
+/** A target's line, and under it (after newlines) its HTTP resources and any paths left out for the cap. */
 function sortedTargetLines(object: IntentsObject): string[] {
-  const views = object.targets.map((t) => viewTarget(t, object.namespace));
-  const keyed = views.map((view) => ({ key: sortKey(view), line: describeTarget(view) }));
+  const overflow = httpOverflowOf(object);
+  const keyed = object.targets.map((raw) => {
+    const view = viewTarget(raw, object.namespace);
+    const http = view.type === 'kubernetes' || view.type === 'service' ? view.http.map((h) => `path ${h.path}, methods: [${h.methods.join(',')}]`) : [];
+    const left = overflow.get(operatorKey(raw) ?? '');
+    if (left) http.push(`${left} more requests to paths beyond the cap of distinct paths (not listed)`);
+    return { key: sortKey(view), line: [describeTarget(view), ...http].join('\n') };
+  });
   const unique = new Map(keyed.map((k) => [k.line, k]));
   return [...unique.values()]
     .sort((a, b) => compareKeys(a.key, b.key))
@@ -53,10 +65,10 @@ export function describeTarget(view: TargetView): string {
   switch (view.type) {
     case 'kubernetes': {
       const kind = view.kind === 'Service' ? ' (Service)' : '';
-      return `${view.name} in namespace ${view.namespace}${kind}${describeHttp(view.http)}`;
+      return `${view.name} in namespace ${view.namespace}${kind}`;
     }
     case 'service':
-      return `${view.name} in namespace ${view.namespace} (Service)${describeHttp(view.http)}`;
+      return `${view.name} in namespace ${view.namespace} (Service)`;
     case 'kafka':
       return describeKafkaTarget(view);
     case 'internet': {
@@ -69,7 +81,17 @@ export function describeTarget(view: TargetView): string {
   }
 }
 
-function describeHttp(http: readonly { path: string; methods: string[] }[]): string {
-  if (http.length === 0) return '';
-  return ` (HTTP ${http.map((h) => `${h.methods.length ? `${h.methods.join(',')} ` : ''}${h.path}`).join('; ')})`;
+/** The operator's `netmap.dev/http-overflow` annotation: requests to paths left out, per target key. */
+function httpOverflowOf(object: IntentsObject): Map<string, number> {
+  try {
+    const parsed = JSON.parse(object.annotations[httpOverflowAnnotation] ?? '{}') as Record<string, unknown>;
+    return new Map(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0));
+  } catch {
+    return new Map();
+  }
+}
+
+function operatorKey(raw: RawTarget): string | undefined {
+  const [first] = fromIntentsTarget(raw as IntentsTarget);
+  return first ? targetKey(first.ref) : undefined;
 }

@@ -20,7 +20,7 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
-  /** Server ports (internet targets' from the spec, others' from the evidence), Kafka topics (`topic:op,op`), HTTP paths: empty when the call says nothing more. */
+  /** Server ports (internet targets' from the spec, others' from the evidence), Kafka topics (`topic:op,op`), HTTP `METHODS:path`: empty when the call says nothing more. */
   readonly label: string;
 }
 
@@ -55,7 +55,7 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
         case 'service': {
           const isService = view.type === 'service' || view.kind === 'Service';
           const node = isService ? serviceNode(view.name, view.namespace) : workloadNode(view.name, view.namespace);
-          connect(client, add(node), [observedPorts(target, evidence), ...view.http.map((h) => h.path)].join(' '));
+  /** Server ports (internet targets' from the spec, others' from the evidence), Kafka topics (`topic:op,op`), HTTP `METHODS:path`: empty when the call says nothing more. */
           break;
         }
         case 'kafka':

@@ -61,6 +61,8 @@ export const reasonAdvice: Record<UnresolvedReason, string> = {
   'invalid-domain': 'a DNS name that is not a valid domain: ignored.',
   'self-call': 'a workload calling itself: not an intent.',
   'too-many-targets': 'a client reached the per-client target limit (1024): its extra targets are dropped.',
+  'http-disabled': 'sniffers report HTTP requests but the operator\'s HTTP_PATHS is off (chart: httpPaths.enabled): no http is written.',
+  'http-not-workload': 'HTTP to a server that is not one workload (a Service with mixed endpoints, the API server, an internet name): ClientIntents take http on kubernetes targets only.',
 };
 
 /** One screen: nodes and their sniffers, the operator and its leader, the backlog, unresolved reasons, the CRD. */

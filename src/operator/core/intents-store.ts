@@ -71,6 +71,8 @@ export interface DesiredIntents {
   readonly spec: ClientIntentsSpec;
   readonly evidence: ReadonlyMap<string, Evidence>;
   readonly resolvedIPs: readonly { dns: string; ips: string[] }[];
+  /** Bookkeeping annotations besides the evidence (HTTP overflow, core/http-intents.ts). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface SeedIntents {

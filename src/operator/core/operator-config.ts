@@ -28,6 +28,11 @@ export const operatorConfigSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LEADER_ELECTION: bool.default(true),
+  /**
+   * HTTP paths and methods from the sniffers' HTTP capture, on kubernetes targets. Off by default:
+   * once a mesh enforces paths, a path the map has not seen is refused (docs/operator.md).
+   */
+  HTTP_PATHS: bool.default(false),
 });
 
 export type OperatorConfigEnv = z.infer<typeof operatorConfigSchema>;
@@ -50,6 +55,7 @@ export interface OperatorSettings {
   dnsMemoryMs: number;
   workers: number;
   leaderElection: boolean;
+  httpPaths: boolean;
   fieldManager: string;
   maxTargetsPerClient: number;
 }
@@ -72,6 +78,7 @@ export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string
     dnsMemoryMs: env.DNS_MEMORY_SECONDS * 1000,
     workers: env.WORKERS,
     leaderElection: env.LEADER_ELECTION,
+    httpPaths: env.HTTP_PATHS,
     fieldManager: 'network-mapper',
     maxTargetsPerClient: 1024,
   };

@@ -1,6 +1,7 @@
 import { intentsBounds } from '../../crds/bounds.js';
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
 import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation, portsAdded } from './evidence.js';
+import { httpOverflowAnnotation } from './http-intents.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
@@ -74,8 +75,10 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   const writtenAt = Date.parse(ours?.annotations[evidenceWrittenAtAnnotation] ?? '');
   const evidenceDue = Number.isNaN(writtenAt) || options.now - writtenAt >= options.evidenceIntervalMs;
   const labelled = ours?.managed === true;
+  const extra = desired.annotations ?? {};
+  const extraChanged = extraAnnotationsDiffer(extra, ours?.annotations ?? {});
 
-  if (specChanged || !labelled || newPort || (evidenceChanged && evidenceDue)) {
+  if (specChanged || !labelled || newPort || extraChanged || (evidenceChanged && evidenceDue)) {
     plan.apply = {
       apiVersion,
       kind: 'ClientIntents',
@@ -83,7 +86,7 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
         name,
         namespace: desired.namespace,
         labels: { [managedByLabel]: managedByValue },
-        annotations: evidenceAnnotations(desired.evidence, options.now),
+        annotations: { ...evidenceAnnotations(desired.evidence, options.now), ...extra },
       },
       spec: checked.data,
     };
@@ -94,6 +97,13 @@ export function planClientIntents(desired: DesiredIntents, inNamespace: readonly
   const status = statusPlan(name, desired.namespace, ours?.resolvedIPs ?? [], desired.resolvedIPs);
   if (status) plan.applyStatus = status;
   return plan;
+}
+
+/** Our bookkeeping annotations besides the evidence: written with the spec, dropped by apply when no longer wanted. */
+const extraAnnotationKeys = [httpOverflowAnnotation];
+
+function extraAnnotationsDiffer(wanted: Readonly<Record<string, string>>, written: Readonly<Record<string, string>>): boolean {
+  return extraAnnotationKeys.some((key) => wanted[key] !== written[key]);
 }
 
 /**

@@ -67,9 +67,12 @@ export interface EndpointSliceInfo {
   readonly namedPorts?: readonly { readonly name: string; readonly port: number; readonly protocol?: string }[];
 }
 
-/** Which capture saw a target; `KafkaAuthorizer`: a Kafka broker's authorizer log (docs/kafka.md). */
-export type Capture = 'DNS' | 'SYN' | 'SocketScan' | 'KafkaAuthorizer';
-export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan', 'KafkaAuthorizer'];
+/**
+ * Which capture saw a target: `HTTP`, a plaintext HTTP request to it (when HTTP paths are on);
+ * `KafkaAuthorizer`, a Kafka broker's authorizer log (docs/kafka.md).
+ */
+export type Capture = 'DNS' | 'SYN' | 'SocketScan' | 'HTTP' | 'KafkaAuthorizer';
+export const captureOrder: readonly Capture[] = ['DNS', 'SYN', 'SocketScan', 'HTTP', 'KafkaAuthorizer'];
 
 /** A resolved server, independent of who called it. */
 export type ServerTarget =
@@ -99,6 +102,10 @@ export const unresolvedReasons = [
   'invalid-domain',
   'self-call',
   'too-many-targets',
+  /** HTTP records while the operator's HTTP_PATHS is off. */
+  'http-disabled',
+  /** HTTP to a server that is not one workload (a Service with mixed endpoints, the API server, the internet). */
+  'http-not-workload',
 ] as const;
 export type UnresolvedReason = (typeof unresolvedReasons)[number];
 

@@ -1,5 +1,6 @@
 import { BacklogGate } from '../core/backlog-gate.js';
 import { DeliveryTracker } from '../core/delivery-tracker.js';
+import { HttpIntents, type HttpIntentsBounds } from '../core/http-intents.js';
 import { IntentsStore, type StoreBounds } from '../core/intents-store.js';
 
 const maxWriteHoldMs = 10_000;
@@ -11,6 +12,8 @@ const maxWriteHoldMs = 10_000;
  */
 export class LeaderState {
   store: IntentsStore;
+  /** HTTP paths per target, beside the store (replaced with it when seeding). */
+  http: HttpIntents;
   leading = false;
   seeded = false;
   /** Shutting down: deliver what is resolved, take nothing new in. */
@@ -21,8 +24,14 @@ export class LeaderState {
   constructor(
     readonly maxTargetsPerClient: number,
     private readonly storeBounds: Partial<StoreBounds> = {},
+    private readonly httpBounds: Partial<HttpIntentsBounds> = {},
   ) {
     this.store = this.emptyStore();
+    this.http = this.emptyHttp();
+  }
+
+  emptyHttp(): HttpIntents {
+    return new HttpIntents(this.httpBounds);
   }
 
   /** A store with this operator's bounds; seeding fills a fresh one. */

@@ -255,6 +255,8 @@ export class Manager {
     const now = Date.now();
     const previous = this.state.store;
     const store = this.state.emptyStore();
+    const previousHttp = this.state.http;
+    const http = this.state.emptyHttp();
     const seeded: string[] = [];
     for (const object of this.intents.list()) {
       if (!isManaged(object)) continue;
@@ -263,16 +265,19 @@ export class Manager {
         this.log.warn('managed ClientIntents has a spec we cannot read; it will be rewritten', { namespace: object.metadata?.namespace, name: object.metadata?.name });
         continue;
       }
-      seeded.push(
-        store.seed(
-          { namespace: object.metadata?.namespace ?? '', objectName: object.metadata?.name ?? '', spec: spec.data, evidence: decodeEvidence(object.metadata?.annotations?.[evidenceAnnotation]), resolvedIPs: object.status?.resolvedIPs },
-          now,
-        ),
+      const evidence = decodeEvidence(object.metadata?.annotations?.[evidenceAnnotation]);
+      const key = store.seed(
+        { namespace: object.metadata?.namespace ?? '', objectName: object.metadata?.name ?? '', spec: spec.data, evidence, resolvedIPs: object.status?.resolvedIPs },
+        now,
       );
+      http.seed(key, spec.data, (target) => evidence.get(target)?.lastSeen ?? now);
+      seeded.push(key);
     }
     // What this replica resolved when it led before but had not written yet.
     seeded.push(...store.adoptMissing(previous));
+    http.adoptMissing(previousHttp);
     this.state.store = store;
+    this.state.http = http;
     this.state.seeded = true;
     this.log.info('state rebuilt from managed ClientIntents', { clients: store.clientKeys().length });
     this.enqueueClients(seeded);
@@ -286,7 +291,7 @@ export class Manager {
     this.clientReconciler.prune(now);
     if (this.state.active) {
       const store = this.state.store;
-      const expired = store.expire(now, this.settings.targetExpiryMs);
+      const expired = [...store.expire(now, this.settings.targetExpiryMs), ...this.state.http.expire(now, this.settings.targetExpiryMs)];
       const gone = store.expireGone(now, this.settings.goneWorkloadMs, this.index.workloads());
       // Buried clients (gone, or beyond the bound) until their ClientIntents is deleted.
       this.enqueueClients(new Set([...expired, ...gone, ...store.buried()]));

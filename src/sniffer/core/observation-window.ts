@@ -40,6 +40,7 @@ export interface HttpEntry {
 }
 
 export interface HttpOverflowEntry {
+  readonly clientIP: string;
   readonly serverIP: string;
   readonly serverPort: number;
   count: number;
@@ -48,7 +49,8 @@ export interface HttpOverflowEntry {
 /**
  * Distinct paths per server (address and port, across clients) a window keeps; requests to
  * further paths are counted per server (`httpOverflow`) and reported as such, never dropped
- * silently. The same number bounds a ClientIntents target's http list.
+ * silently; the overflow is counted per client of that server. The same number bounds a
+ * ClientIntents target's http list.
  */
 export const maxHttpPathsPerServer = intentsBounds.httpPerTarget;
 
@@ -167,7 +169,7 @@ export class ObservationWindow {
     const serverKey = serverKeyOf(request);
     const paths = this.pathsByServer.get(serverKey);
     if (paths && !paths.has(request.path) && paths.size >= maxHttpPathsPerServer) {
-      return this.httpOverflow.has(serverKey) ? 0 : httpOverflowEntryBytes;
+      return this.httpOverflow.has(`${request.clientIP} ${serverKey}`) ? 0 : httpOverflowEntryBytes;
     }
     return httpBytes(request);
   }
@@ -198,17 +200,19 @@ export class ObservationWindow {
       this.pathsByServer.set(serverKey, paths);
     }
     if (!paths.has(theirs.path) && paths.size >= maxHttpPathsPerServer) {
-      this.countOverflow(serverKey, theirs.serverIP, theirs.serverPort, theirs.count);
+      this.countOverflow(theirs.clientIP, theirs.serverIP, theirs.serverPort, theirs.count);
       return;
     }
     paths.add(theirs.path);
     this.http.set(key, theirs);
   }
 
-  private countOverflow(serverKey: string, serverIP: string, serverPort: number, count: number): void {
-    const entry = this.httpOverflow.get(serverKey);
+  /** Overflow is counted per client of the server, so the operator can show it on that client's target. */
+  private countOverflow(clientIP: string, serverIP: string, serverPort: number, count: number): void {
+    const key = `${clientIP} ${serverIP} ${serverPort}`;
+    const entry = this.httpOverflow.get(key);
     if (entry) entry.count += count;
-    else this.httpOverflow.set(serverKey, { serverIP, serverPort, count });
+    else this.httpOverflow.set(key, { clientIP, serverIP, serverPort, count });
   }
 
   /** Takes one record out again (it was reported recently, see RereportFilter). */
@@ -252,7 +256,7 @@ export class ObservationWindow {
     }
     for (const [key, theirs] of other.httpOverflow) {
       if (!this.httpOverflow.has(key)) this.estimatedBytes += httpOverflowEntryBytes;
-      this.countOverflow(key, theirs.serverIP, theirs.serverPort, theirs.count);
+      this.countOverflow(theirs.clientIP, theirs.serverIP, theirs.serverPort, theirs.count);
     }
     for (const [key, theirs] of other.dns) {
       const ours = this.dns.get(key);

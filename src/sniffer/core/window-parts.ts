@@ -120,7 +120,7 @@ export function splitWindow(window: ObservationWindow, nodeName: string, options
     events.httpRequest += entry.count;
   }
   for (const entry of sortedValues(window.httpOverflow)) {
-    const record: HttpOverflowRecord = { serverIP: entry.serverIP, serverPort: entry.serverPort, count: entry.count };
+    const record: HttpOverflowRecord = { clientIP: entry.clientIP, serverIP: entry.serverIP, serverPort: entry.serverPort, count: entry.count };
     const size = JSON.stringify(record).length + 1;
     if (httpOverflow.length >= overflowPerObject || bytes + size > maxBytes) flush();
     httpOverflow.push(record);

@@ -57,6 +57,7 @@ export function testSettings(namespace: string, identity: string, overrides: Par
     dnsMemoryMs: 3_600_000,
     workers: 4,
     leaderElection: true,
+    httpPaths: false,
     fieldManager: 'network-mapper',
     maxTargetsPerClient: 1024,
     ...overrides,

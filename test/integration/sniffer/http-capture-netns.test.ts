@@ -129,7 +129,7 @@ describe('sniffer HTTP capture in network namespaces (integration)', function ()
     const records = vethStats.parts.flatMap((p) => p.httpRequests ?? []);
     const capped = records.filter((r) => r.serverPort === 8081);
     expect(capped).to.have.length(maxHttpPathsPerServer);
-    expect(vethStats.parts.flatMap((p) => p.httpOverflow ?? [])).to.deep.equal([{ serverIP: '10.244.2.20', serverPort: 8081, count: 6 }]);
+    expect(vethStats.parts.flatMap((p) => p.httpOverflow ?? [])).to.deep.equal([{ clientIP: '10.244.1.10', serverIP: '10.244.2.20', serverPort: 8081, count: 6 }]);
     const users = records.find((r) => r.path === '/users/{*}');
     expect(users).to.include({ clientIP: '10.244.1.10', serverIP: '10.96.0.50', serverPort: 80, count: 2 });
     expect(users?.methods).to.deep.equal(['GET']);

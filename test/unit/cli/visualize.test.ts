@@ -38,7 +38,7 @@ describe('cli visualize', function () {
     // reconcile calls payments as a workload (HTTP) and as a Service: one edge each, the sql target is not drawn.
     expect(graph.edges.filter((e) => e.from === 'reconcile.billing').map((e) => `${e.to} ${e.label}`)).to.deep.equal([
       'events.infra ledger:produce',
-      'payments.billing /ledger',
+      'payments.billing GET,POST:/ledger',
       'service:payments.billing ',
     ]);
   });

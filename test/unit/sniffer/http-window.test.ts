@@ -52,7 +52,7 @@ describe('ObservationBuffer: HTTP requests', () => {
     expect(new Set(onServer.map((r) => r.path)).size).to.equal(maxHttpPathsPerServer);
     expect(onServer.map((r) => r.path)).to.not.include('/extra-a');
     expect(records.find((r) => r.serverPort === 9090)?.path).to.equal('/other-port');
-    expect(parts.flatMap((p) => p.spec.httpOverflow ?? [])).to.deep.equal([{ serverIP: '10.96.0.10', serverPort: 8080, count: 3 }]);
+    expect(parts.flatMap((p) => p.spec.httpOverflow ?? [])).to.deep.equal([{ clientIP: '10.244.0.5', serverIP: '10.96.0.10', serverPort: 8080, count: 3 }]);
     expect(parts.reduce((sum, p) => sum + p.events.httpRequest, 0)).to.equal(maxHttpPathsPerServer + 5);
     for (const part of parts) expect(networkObservationSpec.safeParse(part.spec).success).to.equal(true);
   });
@@ -68,7 +68,7 @@ describe('ObservationBuffer: HTTP requests', () => {
     const records = parts.flatMap((p) => p.spec.httpRequests ?? []);
     expect(records).to.have.length(maxHttpPathsPerServer);
     expect(records.find((r) => r.path === '/a1')?.methods).to.deep.equal(['DELETE', 'GET']);
-    expect(parts.flatMap((p) => p.spec.httpOverflow ?? [])).to.deep.equal([{ serverIP: '10.96.0.10', serverPort: 8080, count: 1 }]);
+    expect(parts.flatMap((p) => p.spec.httpOverflow ?? [])).to.deep.equal([{ clientIP: '10.244.0.5', serverIP: '10.96.0.10', serverPort: 8080, count: 1 }]);
   });
 
   it('counts invalid requests and those beyond the memory bound as dropped', () => {

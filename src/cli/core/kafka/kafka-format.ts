@@ -3,13 +3,14 @@ import type { TargetView } from '../target-view.js';
 type KafkaView = Extract<TargetView, { type: 'kafka' }>;
 
 /**
- * A Kafka target as the reference CLI lists it: the broker, then one line per topic,
+ * A Kafka target as the reference CLI lists it: the broker, then one line per topic (after a
+ * newline; `renderList` indents them under the target),
  *   - kafka in namespace kafka
  *     - Kafka topic: orders, operations: [produce describe]
  * (Go's `%s` of the operations slice: brackets, spaces between).
  */
 export function describeKafkaTarget(view: KafkaView): string {
-  const topics = view.topics.map((t) => `\n    - Kafka topic: ${t.name}, operations: [${t.operations.join(' ')}]`).join('');
+  const topics = view.topics.map((t) => `\nKafka topic: ${t.name}, operations: [${t.operations.join(' ')}]`).join('');
   return `${view.name} in namespace ${view.namespace}${topics}`;
 }
 

@@ -97,7 +97,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       const ns = targetNamespace(ref, request.namespace);
       return ns !== undefined && gone.has(ns);
     });
-    const desired = store.desired(key);
+    const stored = store.desired(key);
+    const desired = stored && state.http.attach(stored);
     if (!desired) {
       this.deps.delivered(state.delivery.written(key));
       return reconciled;
@@ -160,6 +161,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
 
   private forget(key: string): void {
     this.deps.state.store.forget(key);
+    this.deps.state.http.forget(key);
     this.eventFingerprints.delete(key);
     const claimed = this.claimOf.get(key);
     if (claimed) this.claims.get(claimed.namespace)?.delete(claimed.name);

@@ -3,6 +3,7 @@ import { networkObservationDefinition, networkObservationSpec, type NetworkObser
 import { observationBounds } from '../../../crds/bounds.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
 import type { ClusterIndex } from '../../core/cluster-index.js';
+import { mergeOutcomes, resolveHttp } from '../../core/http-resolver.js';
 import { resolveObservation } from '../../core/observation-resolver.js';
 import { objectId, reconciled, requeueAfter, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
@@ -105,7 +106,10 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
       return requeueAfter(settleAt - now);
     }
     this.settling.delete(id);
-    const outcome = resolveObservation(parsed.data, this.deps.index, state.store, { internetTargets: settings.internetTargets, dnsMemoryMs: settings.dnsMemoryMs });
+    const outcome = mergeOutcomes(
+      resolveObservation(parsed.data, this.deps.index, state.store, { internetTargets: settings.internetTargets, dnsMemoryMs: settings.dnsMemoryMs }),
+      resolveHttp(parsed.data, this.deps.index, state.store, state.http, { enabled: settings.httpPaths }),
+    );
     const unresolved = [...outcome.unresolved.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, count]) => ({ reason, count }));
     const { metrics } = this.deps;
     metrics.records.inc({ result: 'resolved' }, outcome.resolved);

@@ -115,7 +115,25 @@ interface PcapMetrics {
   collect: () => void;
 }
 
-function pcapMetrics(registry: Registry, prefix: string, what: string): PcapMetrics {
+/** libpcap's counters, one set per capture (written as literals: the chart's tests look for them). */
+const pcapMetricNames = {
+  'dns-syn': {
+    what: '',
+    received: { name: 'netmap_sniffer_pcap_received_total' },
+    dropped: { name: 'netmap_sniffer_pcap_dropped_total' },
+    ifDropped: { name: 'netmap_sniffer_pcap_interface_dropped_total' },
+  },
+  http: {
+    what: 'HTTP capture: ',
+    received: { name: 'netmap_sniffer_http_pcap_received_total' },
+    dropped: { name: 'netmap_sniffer_http_pcap_dropped_total' },
+    ifDropped: { name: 'netmap_sniffer_http_pcap_interface_dropped_total' },
+  },
+} as const;
+
+function pcapMetrics(registry: Registry, decoder: CaptureDecoder): PcapMetrics {
+  const names = pcapMetricNames[decoder];
+  const what = names.what;
   let pollers = pollersByRegistry.get(registry);
   if (!pollers) {
     pollers = new Set();
@@ -127,19 +145,19 @@ function pcapMetrics(registry: Registry, prefix: string, what: string): PcapMetr
   };
   return {
     received: sharedCounter(registry, {
-      name: `${prefix}_received_total`,
+      name: names.received.name,
       help: what + "Packets the capture filter accepted, by device (libpcap's ps_recv; on Linux includes dropped ones; on any, each interface a packet crosses counts).",
       labelNames: ['device'],
       collect,
     }),
     dropped: sharedCounter(registry, {
-      name: `${prefix}_dropped_total`,
+      name: names.dropped.name,
       help: what + "Packets the kernel dropped because the capture buffer was full, by device (libpcap's ps_drop).",
       labelNames: ['device'],
       collect,
     }),
     ifDropped: sharedCounter(registry, {
-      name: `${prefix}_interface_dropped_total`,
+      name: names.ifDropped.name,
       help: what + "Packets the captured interface or its driver dropped since the capture started, by device (libpcap's ps_ifdrop; 0 on any).",
       labelNames: ['device'],
       collect,
@@ -183,9 +201,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     throw new Error(`cannot capture on ${device}: unsupported link type ${linkName}`);
   }
 
-  const pcapCounters = decoder === 'http'
-    ? pcapMetrics(registry, 'netmap_sniffer_http_pcap', 'HTTP capture: ')
-    : pcapMetrics(registry, 'netmap_sniffer_pcap', '');
+  const pcapCounters = pcapMetrics(registry, decoder);
   const packets = sharedCounter(registry, {
     name: 'netmap_sniffer_packets_total',
     help: 'Captured packets by outcome: dns (a response with answers), syn, http (HTTP capture: a request, TLS or HTTP/2 payload), ignored, malformed.',

@@ -7,7 +7,9 @@ import { classifyError, connectionProblem, type RequestContext } from '../../cor
 import type { StatusCommand } from '../../core/commands/status.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
 import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
-import { listPages, withTimeout } from '../list-client-intents.js';
+import { readIntentsObject } from '../../core/intents-object.js';
+import { defaultStableForMs, parseDuration, readinessOf, stableForAnnotation } from '../../core/readiness.js';
+import { listClientIntents, listPages, withTimeout } from '../list-client-intents.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
 import type { Streams } from '../write-export.js';
 
@@ -45,6 +47,7 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
     kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: crdName }), true);
 
   const operator = deployments?.items[0];
+  const readiness = crd ? await readReadiness(kc, operator?.metadata?.annotations?.[stableForAnnotation], command.cluster.requestTimeoutSeconds) : undefined;
   const input: StatusInput = {
     now: Date.now(),
     namespace: ns,
@@ -83,8 +86,28 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
           },
         }
       : {}),
+    ...(readiness ? { readiness } : {}),
   };
   return statusReport(input);
+}
+
+/**
+ * network-mapper's ClientIntents judged against the operator's stable period (its annotation,
+ * else 7 days). Not readable (forbidden): left out of the screen rather than failing it.
+ */
+async function readReadiness(kc: KubeConfig, annotation: string | undefined, timeoutSeconds: number): Promise<StatusInput['readiness']> {
+  const stableForMs = (annotation === undefined ? undefined : parseDuration(annotation)) ?? defaultStableForMs;
+  const selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };
+  const items = await listClientIntents(kc, selection, timeoutSeconds).catch((error: unknown) => {
+    if (error instanceof CliError && error.exitCode === exitCodes.forbidden) return undefined;
+    throw error;
+  });
+  if (!items) return undefined;
+  const objects = items.flatMap((item) => {
+    const read = readIntentsObject(item);
+    return read.ok ? [read.object] : [];
+  });
+  return { stableForMs, clients: readinessOf(objects, Date.now(), stableForMs) };
 }
 
 function context(kc: KubeConfig, what: Omit<RequestContext, 'server'>): RequestContext {

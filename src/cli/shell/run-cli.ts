@@ -45,7 +45,7 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       return exitCodes.ok;
     case 'list': {
       const objects = await readSelected(command.selection, command.cluster, streams);
-      if (command.readiness) await runListReadiness(command.cluster, command.readiness, objects, streams);
+      if (command.readiness) await runListReadiness(command.cluster, command.selection, command.readiness, objects, streams);
       else streams.stdout(renderList(objects));
       return exitCodes.ok;
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, parseAllDocuments } from 'yaml';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type KubeConfig, type V1ClusterRole } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type KubeConfig, type V1ClusterRole } from '@kubernetes/client-node';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { rawRequest } from '../../support/raw-request.js';
 import type { LabelSelector } from '../../../src/cli/core/network-policy/label-selector.js';
@@ -229,7 +229,7 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(readFileSync(join(out, 'cart-deployment-ingress.cli-np-shop.yaml'), 'utf8')).to.match(/^# Ingress of Deployment cart in namespace cli-np-shop: .*\n# from the traffic network-mapper observed 2026-11-26T03:00:00Z \.\. 2026-11-26T03:01:00Z\.\napiVersion: networking.k8s.io\/v1\n/);
   });
 
-  it('list --readiness and export --ready-only: evidence from 2026-11-26 is stable for a 1 day period, learning for a 100000 day one', async () => {
+  it('list --readiness and export --ready-only: evidence from 2026-11-26 is stable for a 1 day period, learning for a 100000 day one; the operator\'s annotation sets the period; a CronJob that never ran is still learning', async () => {
     const stable = await cli('list', '--readiness', '--stable-for', '1d', '-n', shop);
     expect(stable.code, stable.stderr).to.equal(0);
     expect(stable.stdout).to.match(/^Ready to enforce \(nothing new for 1d0h\): 2 of 2 client workloads\n/);
@@ -237,6 +237,25 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(learning.code, learning.stderr).to.equal(0);
     expect(learning.stdout).to.equal('');
     expect(learning.stderr).to.include(`skipped: no ingress policy for Deployment cart in namespace ${shop}: its client StatefulSet payments in namespace ${billing} is still learning`);
+    // an operator Deployment carrying the chart's annotation, and a CronJob that never ran
+    const install = 'cli-np-install';
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: install } } });
+    await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: install,
+      body: {
+        metadata: { name: 'network-mapper-operator', labels: { 'app.kubernetes.io/name': 'network-mapper' }, annotations: { 'netmap.dev/readiness-stable-for': '2d' } },
+        spec: { selector: { matchLabels: { app: 'op' } }, template: { metadata: { labels: { app: 'op' } }, spec: { containers: [container] } } },
+      },
+    });
+    await admin.makeApiClient(BatchV1Api).createNamespacedCronJob({
+      namespace: shop,
+      body: { metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { containers: [container], restartPolicy: 'Never' } } } } } },
+    });
+    const configured = await cli('list', '--readiness', '--install-namespace', install, '-n', shop);
+    expect(configured.code, configured.stderr).to.equal(0);
+    expect(configured.stdout).to.match(/^Ready to enforce \(nothing new for 2d0h\): 2 of 3 client workloads\n/);
+    expect(configured.stdout).to.match(new RegExp(`\nnightly in namespace ${shop} \\(CronJob\\): still learning: a CronJob that has not run since the mapper started at \\S+ \\(never run\\)\n`));
+
     // no operator Deployment here: the period is the default 7 days
     const fallback = await cli('list', '--readiness', '-n', shop);
     expect(fallback.stdout).to.match(/^Ready to enforce \(nothing new for 7d0h\): 2 of 2 client workloads\n/);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseCommand, type Command } from '../../../src/cli/core/command.js';
 import { readIntentsObject, type IntentsObject } from '../../../src/cli/core/intents-object.js';
-import { formatAge, parseDuration, readinessOf, renderReadiness } from '../../../src/cli/core/readiness.js';
+import { cronJobsNotRun, formatAge, parseDuration, readinessOf, renderReadiness, withCronJobs } from '../../../src/cli/core/readiness.js';
 import { learningShown, statusReport } from '../../../src/cli/core/status-report.js';
 import { encodeEvidence, type Evidence } from '../../../src/operator/core/evidence.js';
 
@@ -73,6 +73,24 @@ describe('readiness to enforce', () => {
     expect(text).to.not.match(/ {2}- .*learning/);
     const many = Array.from({ length: learningShown + 3 }, (_, i) => ({ ...clients[0]!, workload: { namespace: 'shop', name: `job-${String(i).padStart(2, '0')}` } }));
     expect(statusReport({ ...input, readiness: { stableForMs: 7 * day, clients: many } }).text).to.include(`  ... and 3 more (kubectl netmap list --readiness)\n`);
+  });
+
+  it('a CronJob that has not run since the mapper started is still learning; one that ran, or has a ClientIntents, is not listed again', () => {
+    const clients = readinessOf(objects, now, 7 * day);
+    const since = now - day;
+    const cronJobs = [
+      { namespace: 'shop', name: 'nightly', suspended: false },
+      { namespace: 'shop', name: 'weekly', suspended: true, lastScheduleTime: since - 3 * day },
+      { namespace: 'shop', name: 'hourly', suspended: false, lastScheduleTime: now - hour },
+    ];
+    const notRun = cronJobsNotRun(cronJobs, clients, since);
+    expect(renderReadiness(notRun)).to.equal(
+      'nightly in namespace shop (CronJob): still learning: a CronJob that has not run since the mapper started at 2026-11-29T08:00:00Z (never run)\n' +
+        'weekly in namespace shop (CronJob): still learning: a CronJob that has not run since the mapper started at 2026-11-29T08:00:00Z (last run 2026-11-26T08:00:00Z, suspended)\n',
+    );
+    const known = readinessOf([object('nightly', [])].map((o) => ({ ...o, workload: { name: 'nightly', kind: 'CronJob' } })), now, 7 * day);
+    expect(cronJobsNotRun(cronJobs, known, since).map((r) => r.workload.name)).to.deep.equal(['weekly']);
+    expect(withCronJobs(clients, notRun).map((r) => r.workload.name)).to.deep.equal(['bare', 'checkout', 'frontend', 'mailer', 'nightly', 'weekly']);
   });
 
   it('durations: 7d, 36h, 90m, 600s, bare seconds; nothing else', () => {

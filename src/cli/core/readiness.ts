@@ -66,6 +66,38 @@ export function readinessOf(objects: readonly IntentsObject[], now: number, stab
   return out.sort((a, b) => compare(a.workload.namespace, b.workload.namespace) || compare(a.workload.name, b.workload.name) || compare(a.workload.kind ?? '', b.workload.kind ?? ''));
 }
 
+/** A CronJob as readiness needs it: when it last ran (status.lastScheduleTime). */
+export interface CronJobFacts {
+  readonly namespace: string;
+  readonly name: string;
+  readonly lastScheduleTime?: number;
+  readonly suspended: boolean;
+}
+
+/**
+ * CronJobs that have not run since the mapper started (the operator Deployment's creation) and
+ * so have no ClientIntents yet: their calls are unknown, so they are still learning. A CronJob
+ * with a ClientIntents is judged by readinessOf like any client.
+ */
+export function cronJobsNotRun(cronJobs: readonly CronJobFacts[], clients: readonly Readiness[], mapperSince: number): Readiness[] {
+  const known = new Set(clients.map((c) => `${c.workload.namespace}/${c.workload.name}/${c.workload.kind ?? ''}`));
+  return cronJobs
+    .filter((c) => !known.has(`${c.namespace}/${c.name}/CronJob`) && (c.lastScheduleTime === undefined || c.lastScheduleTime < mapperSince))
+    .map((c) => {
+      const last = c.lastScheduleTime === undefined ? 'never run' : `last run ${isoSeconds(c.lastScheduleTime)}`;
+      return {
+        workload: { namespace: c.namespace, name: c.name, kind: 'CronJob' },
+        ready: false,
+        reason: `still learning: a CronJob that has not run since the mapper started at ${isoSeconds(mapperSince)} (${last}${c.suspended ? ', suspended' : ''})`,
+      };
+    });
+}
+
+/** Clients and not-run CronJobs together, in the order readinessOf gives. */
+export function withCronJobs(clients: readonly Readiness[], notRun: readonly Readiness[]): Readiness[] {
+  return [...clients, ...notRun].sort((a, b) => compare(a.workload.namespace, b.workload.namespace) || compare(a.workload.name, b.workload.name) || compare(a.workload.kind ?? '', b.workload.kind ?? ''));
+}
+
 /** `3d4h`, `2h5m`, `45s`: the two largest units. */
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

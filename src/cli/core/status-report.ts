@@ -1,4 +1,5 @@
 import type { UnresolvedReason } from '../../operator/core/types.js';
+import { formatAge, renderReadiness, type Readiness } from './readiness.js';
 
 /** What `status` read from the cluster, as plain data (times in ms). */
 export interface StatusInput {
@@ -19,7 +20,12 @@ export interface StatusInput {
   readonly lease?: { readonly holder?: string; readonly acquired?: number; readonly renewed?: number; readonly durationSeconds?: number };
   /** Undefined: the ClientIntents CRD is not installed. */
   readonly crd?: { readonly ours: boolean; readonly versions: readonly string[] };
+  /** Per client workload of network-mapper's ClientIntents, ready to enforce or not; undefined: not read. */
+  readonly readiness?: { readonly stableForMs: number; readonly clients: readonly Readiness[] };
 }
+
+/** At most this many workloads still learning are named; list --readiness names them all. */
+export const learningShown = 10;
 
 export interface StatusReport {
   readonly ok: boolean;
@@ -127,6 +133,16 @@ export function statusReport(input: StatusInput): StatusReport {
     problems.push('the ClientIntents CRD is not installed: install the Otterize Intents Operator, or kubectl create -f config/crd/optional/ (create, never apply, so that it can never replace Otterize\'s)');
   } else {
     lines.push(`ClientIntents CRD: ${input.crd.ours ? "network-mapper's (config/crd/optional)" : "Otterize's (the Intents Operator's)"}, versions ${input.crd.versions.join(', ')}`);
+  }
+
+  if (input.readiness) {
+    const { clients, stableForMs } = input.readiness;
+    const learning = clients.filter((c) => !c.ready);
+    lines.push(`Ready to enforce (nothing new for ${formatAge(stableForMs)}): ${clients.length - learning.length} of ${clients.length} client workloads`);
+    if (learning.length > 0) {
+      lines.push(...renderReadiness(learning.slice(0, learningShown)).trimEnd().split('\n').map((line) => `  ${line}`));
+      if (learning.length > learningShown) lines.push(`  ... and ${learning.length - learningShown} more (kubectl netmap list --readiness)`);
+    }
   }
 
   lines.push(problems.length === 0 ? 'Status: OK' : `Status: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);

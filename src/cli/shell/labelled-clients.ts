@@ -4,9 +4,10 @@ import type { PodInfo } from '../../operator/core/types.js';
 import { ownerKey, resolveWorkloadIdentity, type OwnerLookup } from '../../operator/core/workload-identity.js';
 import { podInfo } from '../../operator/shell/convert.js';
 import { OwnerReader } from '../../operator/shell/owner-reader.js';
-import { classifyError, connectionProblem, timeoutError, type RequestContext } from '../core/classify-error.js';
+import { classifyError, connectionProblem, type RequestContext } from '../core/classify-error.js';
 import { CliError } from '../core/exit-codes.js';
 import type { Selection } from '../core/selection.js';
+import { withTimeout } from './with-timeout.js';
 
 const pageSize = 500;
 
@@ -53,17 +54,5 @@ async function workloadOf(pod: PodInfo, owners: OwnerReader): Promise<string> {
     const step = resolveWorkloadIdentity(pod, (namespace, ref) => read.get(ownerKey(namespace, ref)));
     if (step.status === 'resolved') return `${step.identity.name}.${step.identity.namespace}`;
     read.set(ownerKey(step.namespace, step.ref), await owners.read(step.namespace, step.ref));
-  }
-}
-
-async function withTimeout<T>(request: Promise<T>, context: RequestContext, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(context, seconds)), seconds * 1000);
-  });
-  try {
-    return await Promise.race([request, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -10,7 +10,7 @@ import { CliError } from '../core/exit-codes.js';
 import type { LabelSelector } from '../core/network-policy/label-selector.js';
 import type { ObservedEdge } from '../core/network-policy/observed-edges.js';
 import { workloadKey, type ClusterFacts, type PodFacts, type ServiceBackends, type WorkloadRef, type WorkloadSelector } from '../core/network-policy/policy-facts.js';
-import { withTimeout } from './list-client-intents.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Where a root owner's API lives, for reading its selector. Other kinds fall back to their pods' shared labels. */
 const selectorKinds: Record<string, string> = {

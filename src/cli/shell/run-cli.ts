@@ -42,7 +42,7 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       const objects = await readSelected(command.selection, command.cluster, streams);
       if (command.readiness) {
         const { runListReadiness } = await import('./commands/list-readiness.js');
-        await runListReadiness(command.cluster, command.readiness, objects, streams);
+        await runListReadiness(command.cluster, command.selection, command.readiness, objects, streams);
       } else {
         const { renderList } = await import('../core/list-format.js');
         streams.stdout(renderList(objects));

@@ -1,14 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, parseAllDocuments } from 'yaml';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, type KubeConfig, type V1ClusterRole } from '@kubernetes/client-node';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { rawRequest } from '../../support/raw-request.js';
 import type { LabelSelector } from '../../../src/cli/core/network-policy/label-selector.js';
 import { encodeEvidence, evidenceAnnotation, type Evidence } from '../../../src/operator/core/evidence.js';
 import { managedByLabel, managedByValue } from '../../../src/shared/ownership.js';
-import { cliInNewNamespace, type CliRun } from './cli-process.js';
+import { cliInNewNamespace, runCliProcess, type CliRun } from './cli-process.js';
 
 const shop = 'cli-np-shop';
 const billing = 'cli-np-billing';
@@ -190,6 +191,29 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(again.stdout).to.equal(run.stdout);
   });
 
+  it('needs no more than config/rbac/cli-clusterrole.yaml grants', async () => {
+    const role = parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'config', 'rbac', 'cli-clusterrole.yaml'), 'utf8')) as V1ClusterRole;
+    // its own name: the shared control plane may hold the role under its real name from elsewhere
+    const name = 'netmap-cli-reader-np-test';
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createClusterRole({ body: { ...role, metadata: { name } } });
+    const controlPlane = await sharedControlPlane();
+    await controlPlane.serviceAccount(shop, 'netmap-user');
+    await rbac.createClusterRoleBinding({ body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name: 'netmap-user', namespace: shop }] } });
+    const kubeconfig = join(dir, 'reader.kubeconfig');
+    writeFileSync(kubeconfig, (await controlPlane.serviceAccount(shop, 'netmap-user')).exportConfig());
+    try {
+      const args = ['export', '--format', 'networkpolicy', '--egress', '-n', shop, '-n', billing];
+      const asReader = await runCliProcess(args, { KUBECONFIG: kubeconfig });
+      expect(asReader.code, asReader.stderr).to.equal(0);
+      expect(asReader.stdout).to.equal((await cli(...args)).stdout);
+      expect(asReader.stdout).to.include('kind: NetworkPolicy');
+    } finally {
+      await rbac.deleteClusterRoleBinding({ name });
+      await rbac.deleteClusterRole({ name });
+    }
+  });
+
   it('writes a directory with a kustomization.yaml listing one file per policy', async () => {
     const out = join(dir, 'policies');
     const run = await cli('export', '--format', 'networkpolicy', '-n', shop, '-n', billing, '-o', out, '--output-type', 'dir');
@@ -205,7 +229,7 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(readFileSync(join(out, 'cart-deployment-ingress.cli-np-shop.yaml'), 'utf8')).to.match(/^# Ingress of Deployment cart in namespace cli-np-shop: .*\n# from the traffic network-mapper observed 2026-11-26T03:00:00Z \.\. 2026-11-26T03:01:00Z\.\napiVersion: networking.k8s.io\/v1\n/);
   });
 
-  it('list --readiness and export --ready-only: evidence from 2026-11-26 is stable for a 1 day period, learning for a 100000 day one', async () => {
+  it('list --readiness and export --ready-only: evidence from 2026-11-26 is stable for a 1 day period, learning for a 100000 day one; the operator\'s annotation sets the period; a CronJob that never ran is still learning', async () => {
     const stable = await cli('list', '--readiness', '--stable-for', '1d', '-n', shop);
     expect(stable.code, stable.stderr).to.equal(0);
     expect(stable.stdout).to.match(/^Ready to enforce \(nothing new for 1d0h\): 2 of 2 client workloads\n/);
@@ -213,8 +237,27 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(learning.code, learning.stderr).to.equal(0);
     expect(learning.stdout).to.equal('');
     expect(learning.stderr).to.include(`skipped: no ingress policy for Deployment cart in namespace ${shop}: its client StatefulSet payments in namespace ${billing} is still learning`);
-    // the operator is not installed here: the period falls back to 7 days, and says so
+    // an operator Deployment carrying the chart's annotation, and a CronJob that never ran
+    const install = 'cli-np-install';
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: install } } });
+    await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace: install,
+      body: {
+        metadata: { name: 'network-mapper-operator', labels: { 'app.kubernetes.io/name': 'network-mapper' }, annotations: { 'netmap.dev/readiness-stable-for': '2d' } },
+        spec: { selector: { matchLabels: { app: 'op' } }, template: { metadata: { labels: { app: 'op' } }, spec: { containers: [container] } } },
+      },
+    });
+    await admin.makeApiClient(BatchV1Api).createNamespacedCronJob({
+      namespace: shop,
+      body: { metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { containers: [container], restartPolicy: 'Never' } } } } } },
+    });
+    const configured = await cli('list', '--readiness', '--install-namespace', install, '-n', shop);
+    expect(configured.code, configured.stderr).to.equal(0);
+    expect(configured.stdout).to.match(/^Ready to enforce \(nothing new for 2d0h\): 2 of 3 client workloads\n/);
+    expect(configured.stdout).to.match(new RegExp(`\nnightly in namespace ${shop} \\(CronJob\\): still learning: a CronJob that has not run since the mapper started at \\S+ \\(never run\\)\n`));
+
+    // no operator Deployment here: the period is the default 7 days
     const fallback = await cli('list', '--readiness', '-n', shop);
-    expect(fallback.stderr).to.match(/could not read the operator Deployment|^$/);
+    expect(fallback.stdout).to.match(/^Ready to enforce \(nothing new for 7d0h\): 2 of 2 client workloads\n/);
   });
 });

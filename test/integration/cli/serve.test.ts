@@ -91,7 +91,7 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
     const core = admin.makeApiClient(CoreV1Api);
     for (const name of [shop, billing]) await core.createNamespace({ body: { metadata: { name } } });
     const custom = admin.makeApiClient(CustomObjectsApi);
-    const evidence = encodeEvidence(new Map([['kubernetes:cart#Deployment', { firstSeen: seen, lastSeen: seen + 60_000, captures: new Set(['DNS', 'SYN'] as const) }]]));
+    const evidence = encodeEvidence(new Map([['kubernetes:cart#Deployment', { firstSeen: seen, lastSeen: seen + 60_000, captures: new Set(['DNS', 'SYN'] as const), ports: new Map([[8080, { firstSeen: seen, lastSeen: seen + 60_000 }]]) }]]));
     await custom.createNamespacedCustomObject({ ...ci, namespace: shop, body: managed(shop, 'web', [{ kubernetes: { name: 'cart', kind: 'Deployment' } }], { [evidenceAnnotation]: evidence }) });
     await custom.createNamespacedCustomObject({ ...ci, namespace: billing, body: managed(billing, 'ledger', [{ kubernetes: { name: 'postgres', kind: 'StatefulSet' } }, { kubernetes: { name: markup, kind: 'Deployment' } }]) });
 
@@ -137,15 +137,18 @@ describe('kubectl netmap serve in a real headless Chromium', function () {
     await page.waitForSelector('#details table');
     const rows = await page.$$eval('#details tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
     expect(rows).to.deep.equal([
-      ['target', 'first seen', 'last seen', 'captured by'],
-      [`cart in namespace ${shop}`, '2026-11-26T03:00:00Z', '2026-11-26T03:01:00Z', 'DNS, SYN'],
+      ['target', 'ports', 'first seen', 'last seen', 'captured by'],
+      [`cart in namespace ${shop}`, '8080', '2026-11-26T03:00:00Z', '2026-11-26T03:01:00Z', 'DNS, SYN'],
     ]);
+    // no operator Deployment here: judged against the default 7 days, from evidence of 2026-11-26
+    expect(await page.$eval('#details p.ready', (p) => p.textContent)).to.match(/^ready: nothing new for \d+d\d+h \(last new: target cart in namespace /);
+    expect(await page.$$eval('#graph g.edge text', (ts) => ts.map((t) => t.textContent))).to.include('8080');
 
     // The diff view: nothing is declared here, so every observed target is "+", with its evidence.
     await page.click('nav button[data-view="diff"]');
     await page.waitForSelector('#diff p.missing');
     expect(await page.$$eval('#diff p.missing', (ps) => ps.map((p) => p.textContent))).to.include(
-      `+ cart in namespace ${shop} (seen 2026-11-26T03:00:00Z .. 2026-11-26T03:01:00Z by DNS, SYN): observed, not declared`,
+      `+ cart in namespace ${shop} (seen 2026-11-26T03:00:00Z .. 2026-11-26T03:01:00Z by DNS, SYN; ports 8080): observed, not declared`,
     );
     // The status view: this control plane runs no sniffer and no operator, so status says so.
     await page.click('nav button[data-view="status"]');

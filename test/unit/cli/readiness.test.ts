@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { parseCommand, type Command } from '../../../src/cli/core/command.js';
 import { readIntentsObject, type IntentsObject } from '../../../src/cli/core/intents-object.js';
-import { formatAge, parseDuration, readinessOf, renderReadiness } from '../../../src/cli/core/readiness.js';
+import { cronJobsNotRun, formatAge, parseDuration, readinessOf, renderReadiness, withCronJobs } from '../../../src/cli/core/readiness.js';
+import { learningShown, statusReport } from '../../../src/cli/core/status-report.js';
 import { encodeEvidence, type Evidence } from '../../../src/operator/core/evidence.js';
 
 const t0 = Date.parse('2026-11-20T08:00:00Z');
@@ -56,6 +57,40 @@ describe('readiness to enforce', () => {
         'mailer in namespace shop (Deployment): still learning: new target internet: smtp.example.com 3d0h ago (stable after 7d0h)\n',
     );
     expect(readinessOf(objects, now, 2 * day).filter((r) => r.ready).map((r) => r.workload.name)).to.deep.equal(['frontend', 'mailer']);
+  });
+
+  it('status says how many clients are ready and names those still learning (at most learningShown), never as a problem', () => {
+    const clients = readinessOf(objects, now, 7 * day);
+    const input = { now, namespace: 'network-mapper', nodes: [], snifferPods: [], observations: [], readiness: { stableForMs: 7 * day, clients } };
+    const text = statusReport(input).text;
+    expect(text).to.include(
+      'Ready to enforce (nothing new for 7d0h): 1 of 4 client workloads\n' +
+        '  bare in namespace shop (Deployment): still learning: no evidence recorded yet\n' +
+        '  checkout in namespace shop (Deployment): still learning: new port 9090 of cart in namespace shop 2h0m ago (stable after 7d0h)\n' +
+        '  mailer in namespace shop (Deployment): still learning: new target internet: smtp.example.com 3d0h ago (stable after 7d0h)\n' +
+        'Status: 3 problems\n',
+    );
+    expect(text).to.not.match(/ {2}- .*learning/);
+    const many = Array.from({ length: learningShown + 3 }, (_, i) => ({ ...clients[0]!, workload: { namespace: 'shop', name: `job-${String(i).padStart(2, '0')}` } }));
+    expect(statusReport({ ...input, readiness: { stableForMs: 7 * day, clients: many } }).text).to.include(`  ... and 3 more (kubectl netmap list --readiness)\n`);
+  });
+
+  it('a CronJob that has not run since the mapper started is still learning; one that ran, or has a ClientIntents, is not listed again', () => {
+    const clients = readinessOf(objects, now, 7 * day);
+    const since = now - day;
+    const cronJobs = [
+      { namespace: 'shop', name: 'nightly', suspended: false },
+      { namespace: 'shop', name: 'weekly', suspended: true, lastScheduleTime: since - 3 * day },
+      { namespace: 'shop', name: 'hourly', suspended: false, lastScheduleTime: now - hour },
+    ];
+    const notRun = cronJobsNotRun(cronJobs, clients, since);
+    expect(renderReadiness(notRun)).to.equal(
+      'nightly in namespace shop (CronJob): still learning: a CronJob that has not run since the mapper started at 2026-11-29T08:00:00Z (never run)\n' +
+        'weekly in namespace shop (CronJob): still learning: a CronJob that has not run since the mapper started at 2026-11-29T08:00:00Z (last run 2026-11-26T08:00:00Z, suspended)\n',
+    );
+    const known = readinessOf([object('nightly', [])].map((o) => ({ ...o, workload: { name: 'nightly', kind: 'CronJob' } })), now, 7 * day);
+    expect(cronJobsNotRun(cronJobs, known, since).map((r) => r.workload.name)).to.deep.equal(['weekly']);
+    expect(withCronJobs(clients, notRun).map((r) => r.workload.name)).to.deep.equal(['bare', 'checkout', 'frontend', 'mailer', 'nightly', 'weekly']);
   });
 
   it('durations: 7d, 36h, 90m, 600s, bare seconds; nothing else', () => {

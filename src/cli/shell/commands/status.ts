@@ -3,9 +3,11 @@ import { managedByLabel, managedByValue } from '../../../shared/ownership.js';
 import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import type { RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
-import { exitCodes } from '../../core/exit-codes.js';
+import { CliError, exitCodes } from '../../core/exit-codes.js';
 import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
-import { listPages, request, requestError } from '../list-client-intents.js';
+import { readIntentsObject } from '../../core/intents-object.js';
+import { defaultStableForMs, parseDuration, readinessOf, stableForAnnotation } from '../../core/readiness.js';
+import { listClientIntents, listPages, request, requestError } from '../list-client-intents.js';
 import { connectUserKube } from '../user-kube-client.js';
 import type { Streams } from '../write-export.js';
 
@@ -68,6 +70,7 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
   const crd = await read<Crd>({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${enc(crdName)}`, {}, true);
 
   const operator = deployments?.items[0];
+  const readiness = crd ? await readReadiness(client, operator?.metadata?.annotations?.[stableForAnnotation], command.cluster.requestTimeoutSeconds) : undefined;
   const input: StatusInput = {
     now: Date.now(),
     namespace: ns,
@@ -107,8 +110,28 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
           },
         }
       : {}),
+    ...(readiness ? { readiness } : {}),
   };
   return statusReport(input);
+}
+
+/**
+ * network-mapper's ClientIntents judged against the operator's stable period (its annotation,
+ * else 7 days). Not readable (forbidden): left out of the screen rather than failing it.
+ */
+async function readReadiness(client: KubeClient, annotation: string | undefined, timeoutSeconds: number): Promise<StatusInput['readiness']> {
+  const stableForMs = (annotation === undefined ? undefined : parseDuration(annotation)) ?? defaultStableForMs;
+  const selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };
+  const items = await listClientIntents(client, selection, timeoutSeconds).catch((error: unknown) => {
+    if (error instanceof CliError && error.exitCode === exitCodes.forbidden) return undefined;
+    throw error;
+  });
+  if (!items) return undefined;
+  const objects = items.flatMap((item) => {
+    const read = readIntentsObject(item);
+    return read.ok ? [read.object] : [];
+  });
+  return { stableForMs, clients: readinessOf(objects, Date.now(), stableForMs) };
 }
 
 /** One read with the timeout and the CLI's error classification; `optional`: a 404 is undefined. */

@@ -55,7 +55,8 @@ export function buildGraph(objects: readonly IntentsObject[]): MapGraph {
         case 'service': {
           const isService = view.type === 'service' || view.kind === 'Service';
           const node = isService ? serviceNode(view.name, view.namespace) : workloadNode(view.name, view.namespace);
-  /** Server ports (internet targets' from the spec, others' from the evidence), Kafka topics (`topic:op,op`), HTTP `METHODS:path`: empty when the call says nothing more. */
+          // One label part per port list and per path, a path's methods attached without a space (parts are space-separated).
+          connect(client, add(node), [observedPorts(target, evidence), ...view.http.map((h) => (h.methods.length > 0 ? `${h.methods.join(',')}:${h.path}` : h.path))].join(' '));
           break;
         }
         case 'kafka':

@@ -20,6 +20,7 @@ interface Metadata {
   name?: string;
   creationTimestamp?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 interface List<T> {
   items: T[];

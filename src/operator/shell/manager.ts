@@ -22,7 +22,7 @@ import { KubeWrites } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
 import { LeaderState } from './leader-state.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
-import { OwnerReader } from './owner-reader.js';
+import { OwnerReader } from '../../shared/shell/owner-reader.js';
 import { pagedList } from './paged-list.js';
 import { endpointSliceReadFields, intentsReadFields, namespaceReadFields, nodeReadFields, observationReadFields, podReadFields, serviceReadFields, slimObservation, slimPod, dropManagedFields } from './read-fields.js';
 import { sharingConnections } from './shared-connections.js';

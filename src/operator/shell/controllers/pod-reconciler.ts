@@ -3,8 +3,8 @@ import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { PodInfo, WorkloadIdentity } from '../../core/types.js';
 import { resolveWorkloadIdentity } from '../../core/workload-identity.js';
-import { isTerminal, podInfo } from '../convert.js';
-import type { OwnerReader } from '../owner-reader.js';
+import { isTerminal, podInfo } from '../../../shared/shell/pod-info.js';
+import type { OwnerReader } from '../../../shared/shell/owner-reader.js';
 import type { WatchedResource } from '../watched-resource.js';
 
 /** Pods -> the ClusterIndex (IPs, tenures, workload identity through the owner walk). */

@@ -1,7 +1,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { errorFields, type Logger } from '../../shared/logger.js';
-import { ownerKey, type OwnerLookup } from '../core/workload-identity.js';
-import type { OwnerRef } from '../core/types.js';
+import { errorFields, type Logger } from '../logger.js';
+import { ownerKey, type OwnerLookup } from '../../operator/core/workload-identity.js';
+import type { OwnerRef } from '../../operator/core/types.js';
 
 const errorTtlMs = 60_000;
 const foundTtlMs = 30 * 60_000;

@@ -10,6 +10,7 @@ import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../leader-state.js';
 import type { WatchedResource } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from './namespace-reconciler.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -33,6 +34,8 @@ export interface ClientIntentsReconcilerDeps {
   readonly gone: GoneNamespaces;
   readonly settings: OperatorSettings;
   readonly log: Logger;
+  /** Time and timers (the manager's clock). */
+  readonly clock: Clock;
   /** Clients to reconcile again (held clients released together). */
   readonly enqueueClients: (keys: readonly string[]) => void;
   /** Observations whose every changed client is now written. */
@@ -58,7 +61,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
    */
   private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
   private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
-  private lapseTimer: NodeJS.Timeout | undefined;
+  private lapseTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
@@ -79,7 +82,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
   reset(): void {
     this.written.clear();
-    clearTimeout(this.lapseTimer);
+    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {
@@ -102,7 +105,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       this.deps.delivered(state.delivery.written(key));
       return reconciled;
     }
-    const now = Date.now();
+    const now = this.deps.clock.now();
     const hold = state.gate.hold(key, now);
     if (hold.hold) {
       if (hold.releaseAt !== undefined) this.armLapse(hold.releaseAt - now);
@@ -134,7 +137,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
         'ObservedTargetsMissing',
         plan.event.message,
       );
-      this.eventFingerprints.set(key, plan.event.fingerprint, Date.now());
+      this.eventFingerprints.set(key, plan.event.fingerprint, this.deps.clock.now());
     }
     // Written, or nothing needed writing (evidence-only changes wait for their interval).
     this.deps.delivered(state.delivery.written(key));
@@ -193,8 +196,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   }
 
   private armLapse(ms: number): void {
-    clearTimeout(this.lapseTimer);
-    this.lapseTimer = setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(Date.now())), ms);
+    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
+    this.lapseTimer = this.deps.clock.setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(this.deps.clock.now())), ms);
   }
 
   private remember(object: ClientIntentsObject): void {

@@ -2,6 +2,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import { reconciled, type NameRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { TargetRef } from '../../core/target-ref.js';
 import type { WatchedResource } from '../watched-resource.js';
+import type { Clock } from '../../core/clock.js';
 
 /**
  * Namespaces that are gone for the operator: Terminating (deletionTimestamp set) or deleted.
@@ -53,12 +54,13 @@ export class NamespaceReconciler implements Reconciler<NameRequest> {
     private readonly namespaces: WatchedResource<V1Namespace>,
     private readonly gone: GoneNamespaces,
     private readonly onGone: (namespace: string) => void,
+    private readonly clock: Clock,
   ) {}
 
   reconcile({ name }: NameRequest): Promise<ReconcileResult> {
     const namespace = this.namespaces.get(undefined, name);
     let fresh = false;
-    if (!namespace) fresh = this.gone.deleted(name, Date.now());
+    if (!namespace) fresh = this.gone.deleted(name, this.clock.now());
     else if (namespace.metadata?.deletionTimestamp) fresh = this.gone.terminating(name);
     else this.gone.back(name);
     if (fresh) this.onGone(name);

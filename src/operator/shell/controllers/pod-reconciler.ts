@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Clock } from '../../core/clock.js';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { PodInfo, WorkloadIdentity } from '../../core/types.js';
@@ -16,12 +17,13 @@ export class PodReconciler implements Reconciler<ObjectRequest> {
     private readonly pods: WatchedResource<V1Pod>,
     private readonly index: ClusterIndex,
     private readonly owners: OwnerReader,
+    private readonly clock: Clock,
   ) {}
 
   async reconcile({ namespace, name }: ObjectRequest): Promise<ReconcileResult> {
     const key = `${namespace}/${name}`;
     const pod = this.pods.get(namespace, name);
-    const now = Date.now();
+    const now = this.clock.now();
     if (!pod) {
       this.terminalSince.delete(key);
       this.index.removePod(namespace, name, now);

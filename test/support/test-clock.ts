@@ -71,4 +71,9 @@ export class ShiftedClock implements Clock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
+
+  /** Real time again. */
+  reset(): void {
+    this.offsetMs = 0;
+  }
 }

@@ -17,7 +17,9 @@ import { waitFor } from '../../support/wait-for.js';
 /**
  * The operators' clock in these tests, and the time observations and records are stamped with:
  * a test that needs hours or seconds to pass (expiry, gone workloads) advances it instead of
- * sleeping. Shared by every suite in the process, so the operators and their input always agree.
+ * sleeping. Shared by every suite in the process, so the operators and their input always agree;
+ * a leadingOperatorSuite resets it afterwards, since the operator also compares it with the API
+ * server's timestamps (a pod's creation) and a shift left over would skew the next suite.
  */
 export const fixtureClock = new ShiftedClock();
 
@@ -109,6 +111,8 @@ export function leadingOperatorSuite(operatorNamespace: string, appNamespaces: r
   });
   after(async () => {
     await suite.running?.stop();
+    // Back to real time: the next suite's pods carry the API server's (real) timestamps.
+    fixtureClock.reset();
   });
   return {
     get cluster() {

@@ -7,9 +7,9 @@ import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type Rec
 import type { OperatorSettings } from '../../core/operator-config.js';
 import { existingIntents, type ClientIntentsObject } from '../convert.js';
 import type { KubeWrites } from '../kube-writes.js';
-import type { LeaderState } from '../leader-state.js';
-import type { WatchedResource } from '../watched-resource.js';
-import { targetNamespace, type GoneNamespaces } from './namespace-reconciler.js';
+import type { LeaderState } from '../../core/leader-state.js';
+import type { Lister } from '../watched-resource.js';
+import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
@@ -29,7 +29,7 @@ export function clientOfIntents(object: ClientIntentsObject): ClientRequest | un
 
 export interface ClientIntentsReconcilerDeps {
   readonly state: LeaderState;
-  readonly intents: WatchedResource<ClientIntentsObject>;
+  readonly intents: Lister<ClientIntentsObject>;
   readonly writes: KubeWrites;
   readonly gone: GoneNamespaces;
   readonly settings: OperatorSettings;

@@ -7,9 +7,9 @@ import { resolveObservation } from '../../core/observation-resolver.js';
 import { objectId, reconciled, requeueAfter, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
 import type { KubeWrites } from '../kube-writes.js';
-import type { LeaderState } from '../leader-state.js';
+import type { LeaderState } from '../../core/leader-state.js';
 import type { OperatorMetrics } from '../metrics.js';
-import type { WatchedResource } from '../watched-resource.js';
+import type { Lister } from '../watched-resource.js';
 import { ignoreNotFound } from './client-intents-reconciler.js';
 import type { Clock } from '../../core/clock.js';
 
@@ -20,7 +20,7 @@ export interface ObservationObject extends KubernetesObject {
 
 export interface ObservationReconcilerDeps {
   readonly state: LeaderState;
-  readonly observations: WatchedResource<ObservationObject>;
+  readonly observations: Lister<ObservationObject>;
   readonly custom: CustomObjectsApi;
   readonly writes: KubeWrites;
   readonly index: ClusterIndex;

@@ -6,7 +6,7 @@ import type { PodInfo, WorkloadIdentity } from '../../core/types.js';
 import { resolveWorkloadIdentity } from '../../core/workload-identity.js';
 import { isTerminal, podInfo } from '../../../shared/shell/pod-info.js';
 import type { OwnerReader } from '../../../shared/shell/owner-reader.js';
-import type { WatchedResource } from '../watched-resource.js';
+import type { Lister } from '../watched-resource.js';
 
 /** Pods -> the ClusterIndex (IPs, tenures, workload identity through the owner walk). */
 export class PodReconciler implements Reconciler<ObjectRequest> {
@@ -14,7 +14,7 @@ export class PodReconciler implements Reconciler<ObjectRequest> {
   private readonly terminalSince = new Map<string, number>();
 
   constructor(
-    private readonly pods: WatchedResource<V1Pod>,
+    private readonly pods: Lister<V1Pod>,
     private readonly index: ClusterIndex,
     private readonly owners: OwnerReader,
     private readonly clock: Clock,

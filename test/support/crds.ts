@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiextensionsV1Api, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { renderCrdFiles } from '../../src/crds/generate.js';
+import { renderCrdFiles } from '../../generators/crd-files.js';
 
 const crdDir = join(import.meta.dirname, '..', '..', '..', 'config', 'crd');
 

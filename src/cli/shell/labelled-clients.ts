@@ -2,8 +2,8 @@ import { CoreV1Api, type KubeConfig, type V1PodList } from '@kubernetes/client-n
 import { createLogger, errorFields } from '../../shared/logger.js';
 import type { PodInfo } from '../../operator/core/types.js';
 import { ownerKey, resolveWorkloadIdentity, type OwnerLookup } from '../../operator/core/workload-identity.js';
-import { podInfo } from '../../operator/shell/convert.js';
-import { OwnerReader } from '../../operator/shell/owner-reader.js';
+import { podInfo } from '../../shared/shell/pod-info.js';
+import { OwnerReader } from '../../shared/shell/owner-reader.js';
 import { classifyError, connectionProblem, type RequestContext } from '../core/classify-error.js';
 import { CliError } from '../core/exit-codes.js';
 import type { Selection } from '../core/selection.js';

@@ -2,6 +2,7 @@ import { httpStatus } from '../../shared/api-error-code.js';
 import { errorFields, type Logger } from '../../shared/logger.js';
 import { ControllerRateLimiter, type RateLimiterOptions } from '../core/rate-limiter.js';
 import { TerminalError, type Reconciler } from '../core/reconcile.js';
+import type { Clock } from '../core/clock.js';
 import { WorkQueue } from '../core/work-queue.js';
 import { NotLeaderError } from './kube-writes.js';
 import type { OperatorMetrics } from './metrics.js';
@@ -15,9 +16,9 @@ export interface ControllerOptions<R> {
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
   readonly rateLimiter?: RateLimiterOptions;
+  /** Time and timers of the queue (delays, backoff, wait-time metrics). */
+  readonly clock: Clock;
 }
-
-const realTimers = { setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clearTimeout: (h: unknown): void => clearTimeout(h as NodeJS.Timeout) };
 
 /**
  * One named work queue and its workers for one reconciler. All queue calls live here: success
@@ -34,8 +35,8 @@ export class Controller<R> {
     this.labels = { controller: options.name };
     const { metrics } = options;
     this.queue = new WorkQueue<R>({
-      timers: realTimers,
-      now: () => Date.now(),
+      timers: options.clock,
+      now: () => options.clock.now(),
       limiter: new ControllerRateLimiter(options.rateLimiter),
       idOf: options.idOf,
       observer: {

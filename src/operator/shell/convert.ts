@@ -1,29 +1,9 @@
-import type { KubernetesObject, V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import type { ExistingIntents } from '../core/plan.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
-import type { EndpointSliceInfo, PodInfo, ServiceInfo } from '../core/types.js';
+import type { EndpointSliceInfo, ServiceInfo } from '../core/types.js';
 
-/** Kubernetes objects as the core sees them. */
-
-export function podInfo(pod: V1Pod, endedAt: number | undefined): PodInfo {
-  const ips = (pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : [])).filter((ip): ip is string => !!ip);
-  return {
-    namespace: pod.metadata?.namespace ?? '',
-    name: pod.metadata?.name ?? '',
-    ips,
-    hostNetwork: pod.spec?.hostNetwork === true,
-    nodeName: pod.spec?.nodeName,
-    start: timeOf(pod.metadata?.creationTimestamp) ?? 0,
-    end: endedAt,
-    annotations: pod.metadata?.annotations ?? {},
-    labels: pod.metadata?.labels ?? {},
-    ownerReferences: (pod.metadata?.ownerReferences ?? []).map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, controller: r.controller })),
-  };
-}
-
-export function isTerminal(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-}
+/** Kubernetes objects as the core sees them (pods: src/shared/shell/pod-info.ts, shared with the CLI). */
 
 export function serviceInfo(service: V1Service): ServiceInfo {
   const ips = service.spec?.clusterIPs ?? (service.spec?.clusterIP ? [service.spec.clusterIP] : []);
@@ -80,10 +60,4 @@ export function existingIntents(object: ClientIntentsObject): ExistingIntents {
 
 export function isManaged(object: KubernetesObject): boolean {
   return object.metadata?.labels?.[managedByLabel] === managedByValue;
-}
-
-function timeOf(value: Date | string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -9,10 +9,13 @@ import { defaultLeaseTimings } from '../core/lease-decision.js';
 import type { ExistingIntents } from '../core/plan.js';
 import { nameId, objectId, type ClientRequest, type NameRequest, type ObjectRequest, type Reconciler } from '../core/reconcile.js';
 import type { OperatorSettings } from '../core/operator-config.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { systemClock } from '../../shared/shell/system-clock.js';
 import { Controller } from './controller.js';
 import { ClientIntentsReconciler, clientId, clientOfIntents } from './controllers/client-intents-reconciler.js';
 import { EndpointSliceReconciler } from './controllers/endpointslice-reconciler.js';
-import { GoneNamespaces, NamespaceReconciler } from './controllers/namespace-reconciler.js';
+import { NamespaceReconciler } from './controllers/namespace-reconciler.js';
+import { GoneNamespaces } from '../core/gone-namespaces.js';
 import { NodeReconciler } from './controllers/node-reconciler.js';
 import { ObservationReconciler, type ObservationObject } from './controllers/observation-reconciler.js';
 import { PodReconciler } from './controllers/pod-reconciler.js';
@@ -20,9 +23,9 @@ import { ServiceReconciler } from './controllers/service-reconciler.js';
 import { isManaged, type ClientIntentsObject } from './convert.js';
 import { KubeWrites } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
-import { LeaderState } from './leader-state.js';
+import { LeaderState } from '../core/leader-state.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
-import { OwnerReader } from './owner-reader.js';
+import { OwnerReader } from '../../shared/shell/owner-reader.js';
 import { pagedList } from './paged-list.js';
 import { endpointSliceReadFields, intentsReadFields, namespaceReadFields, nodeReadFields, observationReadFields, podReadFields, serviceReadFields, slimObservation, slimPod, dropManagedFields } from './read-fields.js';
 import { sharingConnections } from './shared-connections.js';
@@ -55,13 +58,18 @@ export class Manager {
   private readonly clientController: Controller<ClientRequest>;
   private readonly observationReconciler: ObservationReconciler;
   private readonly clientReconciler: ClientIntentsReconciler;
-  private maintenance: NodeJS.Timeout | undefined;
+  private maintenance: TimerHandle | undefined;
   private stopped = false;
   private started: Promise<void> = Promise.resolve();
   private readonly stopRequested: Promise<void>;
   private requestStop: () => void = () => undefined;
 
-  constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger) {
+  /**
+   * `clock`: the one source of time and timers for the controllers, reconcilers, stores and
+   * maintenance (tests move it instead of sleeping). The leader elector keeps the system clock:
+   * a lease is timed against other replicas in real time.
+   */
+  constructor(config: KubeConfig, private readonly settings: OperatorSettings, registry: Registry, private readonly log: Logger, private readonly clock: Clock = systemClock) {
     this.stopRequested = new Promise((resolve) => (this.requestStop = resolve));
     const kc = sharingConnections(config);
     const metrics = (this.metrics = createOperatorMetrics(registry));
@@ -78,7 +86,7 @@ export class Manager {
       this.resources.push(watched as unknown as WatchedResource<KubernetesObject>);
       return watched;
     };
-    const controller = <R>(name: string, reconciler: Reconciler<R>, idOf: (r: R) => string, workers: number): Controller<R> => new Controller<R>({ name, reconciler, idOf, workers, log, metrics });
+    const controller = <R>(name: string, reconciler: Reconciler<R>, idOf: (r: R) => string, workers: number): Controller<R> => new Controller<R>({ name, reconciler, idOf, workers, log, metrics, clock });
     const indexController = <R>(name: string, reconciler: Reconciler<R>, idOf: (r: R) => string): Controller<R> => {
       const c = controller(name, reconciler, idOf, Math.max(1, Math.ceil(settings.workers / 2)));
       this.indexControllers.push(c as unknown as Controller<never>);
@@ -112,14 +120,14 @@ export class Manager {
       dropManagedFields,
     );
 
-    const podController: Controller<ObjectRequest> = indexController('pod', new PodReconciler(pods, this.index, new OwnerReader(kc, log)), objectId);
+    const podController: Controller<ObjectRequest> = indexController('pod', new PodReconciler(pods, this.index, new OwnerReader(kc, log, () => clock.now()), clock), objectId);
     const serviceController: Controller<ObjectRequest> = indexController('service', new ServiceReconciler(services, this.index), objectId);
     const sliceController: Controller<ObjectRequest> = indexController('endpointslice', new EndpointSliceReconciler(slices, this.index), objectId);
     const nodeController: Controller<NameRequest> = indexController('node', new NodeReconciler(nodes, this.index), nameId);
-    const namespaceController: Controller<NameRequest> = indexController('namespace', new NamespaceReconciler(namespaces, this.gone, (name) => this.onNamespaceGone(name)), nameId);
+    const namespaceController: Controller<NameRequest> = indexController('namespace', new NamespaceReconciler(namespaces, this.gone, (name) => this.onNamespaceGone(name), clock), nameId);
 
     const enqueueClients = (keys: readonly string[]): void => this.enqueueClients(keys);
-    this.observationReconciler = new ObservationReconciler({ state: this.state, observations: this.observations, custom, writes: this.writes, index: this.index, settings, metrics, log, enqueueClients });
+    this.observationReconciler = new ObservationReconciler({ state: this.state, observations: this.observations, custom, writes: this.writes, index: this.index, settings, metrics, log, clock, enqueueClients });
     this.clientReconciler = new ClientIntentsReconciler({
       state: this.state,
       intents: this.intents,
@@ -127,6 +135,7 @@ export class Manager {
       gone: this.gone,
       settings,
       log,
+      clock,
       enqueueClients,
       delivered: (ids) => this.enqueueDelivered(ids),
       onEvict: (entries) => evicted('event-fingerprints', entries),
@@ -159,17 +168,17 @@ export class Manager {
   private async run(): Promise<void> {
     for (const resource of this.resources) resource.start();
     const synced = Promise.all(this.resources.map((r) => r.whenSynced()));
-    const slow = setTimeout(() => this.log.error('informers have not listed everything yet; still waiting', { timeoutMs: cacheSyncTimeoutMs, waitingFor: this.resources.filter((r) => !r.synced).map((r) => r.resource) }), cacheSyncTimeoutMs);
+    const slow = this.clock.setTimeout(() => this.log.error('informers have not listed everything yet; still waiting', { timeoutMs: cacheSyncTimeoutMs, waitingFor: this.resources.filter((r) => !r.synced).map((r) => r.resource) }), cacheSyncTimeoutMs);
     // Stopping before every informer has listed (a CRD still missing) must not wait for them.
     await Promise.race([synced, this.stopRequested]);
-    clearTimeout(slow);
+    this.clock.clearTimeout(slow);
     if (this.stopped) return;
     for (const c of this.indexControllers) c.start();
     if (this.elector) this.elector.start();
     else this.setLeading(true);
     this.observationController.start();
     this.clientController.start();
-    this.maintenance = setInterval(() => this.maintain(), maintenanceEveryMs);
+    this.scheduleMaintenance();
   }
 
   /**
@@ -180,7 +189,7 @@ export class Manager {
     this.stopped = true;
     this.requestStop();
     await this.started.catch(() => undefined);
-    clearInterval(this.maintenance);
+    if (this.maintenance !== undefined) this.clock.clearTimeout(this.maintenance);
     if (this.state.active) await this.flush();
     await this.elector?.stop();
     this.setLeading(false);
@@ -191,8 +200,8 @@ export class Manager {
   private async flush(): Promise<void> {
     this.state.draining = true;
     this.enqueueClients(this.state.gate.flush());
-    const deadline = Date.now() + flushTimeoutMs;
-    while (Date.now() < deadline && (this.state.delivery.size > 0 || !this.clientController.idle || !this.observationController.idle)) await new Promise((r) => setTimeout(r, 50));
+    const deadline = this.clock.now() + flushTimeoutMs;
+    while (this.clock.now() < deadline && (this.state.delivery.size > 0 || !this.clientController.idle || !this.observationController.idle)) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 50));
     this.log.info('flushed before releasing the lease', { undelivered: this.state.delivery.size });
   }
 
@@ -252,7 +261,7 @@ export class Manager {
    * informers have listed by now: the elector starts only after their first lists.
    */
   private seed(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const previous = this.state.store;
     const store = this.state.emptyStore();
     const previousHttp = this.state.http;
@@ -284,8 +293,16 @@ export class Manager {
     for (const object of this.observations.list()) this.observationController.enqueue({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
   }
 
+  private scheduleMaintenance(): void {
+    this.maintenance = this.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.maintain();
+      this.scheduleMaintenance();
+    }, maintenanceEveryMs);
+  }
+
   private maintain(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.index.prune(now);
     this.gone.prune(now);
     this.clientReconciler.prune(now);

@@ -31,7 +31,16 @@ export interface WatchedResourceOptions<T extends KubernetesObject> {
  * watch expired, CRD missing), so it is restarted after an exponential backoff. `synced`
  * becomes true after the first complete list.
  */
-export class WatchedResource<T extends KubernetesObject> {
+/**
+ * The read-only view of a cache that a reconciler gets (client-go's lister): it reads the
+ * current state of a key and can neither start nor stop the informer behind it.
+ */
+export interface Lister<T> {
+  get(namespace: string | undefined, name: string): T | undefined;
+  list(namespace?: string): readonly T[];
+}
+
+export class WatchedResource<T extends KubernetesObject> implements Lister<T> {
   readonly informer: Informer<T> & ObjectCache<T>;
   private syncedOnce = false;
   private stopped = false;

@@ -78,8 +78,8 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
     expect(sniffer.stderr).to.match(/^netmap sniffer: invalid configuration[\s\S]*WINDOW_SECONDS/);
   });
 
-  it('ships the runtime only: no compiler, no devDependencies, no tests or benchmarks', () => {
-    for (const path of ['usr/bin/g++', 'usr/bin/gcc', 'usr/bin/make', 'usr/include/pcap.h', 'app/node_modules/typescript', 'app/node_modules/mocha', 'app/node_modules/eslint', 'app/node_modules/chai', 'app/dist/test', 'app/dist/bench']) {
+  it('ships the runtime only: no compiler, no devDependencies, no tests, benchmarks or generators', () => {
+    for (const path of ['usr/bin/g++', 'usr/bin/gcc', 'usr/bin/make', 'usr/include/pcap.h', 'app/node_modules/typescript', 'app/node_modules/mocha', 'app/node_modules/eslint', 'app/node_modules/chai', 'app/node_modules/dns-packet', 'app/dist/test', 'app/dist/bench', 'app/dist/generators']) {
       expect(existsSync(join(rootfs, path)), path).to.equal(false);
     }
     for (const path of ['usr/local/bin/node', 'app/dist/src/sniffer/main.js', 'app/dist/src/operator/main.js', 'app/dist/src/cli/main.js', 'app/node_modules/cap/build/Release/cap.node', 'app/node-flags', 'app/package.json', 'app/page/index.html', 'app/page/app.js']) {

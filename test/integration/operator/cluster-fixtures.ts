@@ -11,7 +11,17 @@ import type { OperatorSettings } from '../../../src/operator/core/operator-confi
 import { Manager } from '../../../src/operator/shell/manager.js';
 import { sharedControlPlane } from '../../support/shared-control-plane.js';
 import { installCrds } from '../../support/crds.js';
+import { ShiftedClock } from '../../support/test-clock.js';
 import { waitFor } from '../../support/wait-for.js';
+
+/**
+ * The operators' clock in these tests, and the time observations and records are stamped with:
+ * a test that needs hours or seconds to pass (expiry, gone workloads) advances it instead of
+ * sleeping. Shared by every suite in the process, so the operators and their input always agree;
+ * a leadingOperatorSuite resets it afterwards, since the operator also compares it with the API
+ * server's timestamps (a pod's creation) and a shift left over would skew the next suite.
+ */
+export const fixtureClock = new ShiftedClock();
 
 export { waitFor };
 
@@ -72,7 +82,7 @@ export interface RunningOperator {
 
 export function startOperator(kc: KubeConfig, settings: OperatorSettings): RunningOperator {
   const registry = new Registry();
-  const operator = new Manager(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'));
+  const operator = new Manager(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'), fixtureClock);
   operator.start();
   return { operator, registry, stop: () => operator.stop() };
 }
@@ -102,6 +112,8 @@ export function leadingOperatorSuite(operatorNamespace: string, appNamespaces: r
   });
   after(async () => {
     await suite.running?.stop();
+    // Back to real time: the next suite's pods carry the API server's (real) timestamps.
+    fixtureClock.reset();
   });
   return {
     get cluster() {
@@ -212,7 +224,7 @@ export class Cluster {
   }
 
   async observation(namespace: string, name: string, spec: Partial<NetworkObservationSpec>): Promise<void> {
-    const now = Date.now();
+    const now = fixtureClock.now();
     const body = {
       apiVersion: 'netmap.dev/v1alpha1',
       kind: 'NetworkObservation',
@@ -247,7 +259,7 @@ function owner(apiVersion: string, kind: string, name: string, uid: string): V1O
 }
 
 export function seen(secondsAgo = 0): { firstSeen: string; lastSeen: string; count: number } {
-  const at = new Date(Date.now() - secondsAgo * 1000).toISOString();
+  const at = new Date(fixtureClock.now() - secondsAgo * 1000).toISOString();
   return { firstSeen: at, lastSeen: at, count: 1 };
 }
 

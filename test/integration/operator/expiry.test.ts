@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connection, leadingOperatorSuite, waitFor } from './cluster-fixtures.js';
+import { connection, fixtureClock, leadingOperatorSuite, waitFor } from './cluster-fixtures.js';
 
 const opNs = 'netmap-expiry';
 const appNs = 'expiry-app';
@@ -14,7 +14,8 @@ describe('optional expiry of targets not seen again (real API server)', function
     await suite.cluster.observation(opNs, 'exp-1', { connections: [connection('10.246.0.10', '10.246.0.11', 5672), connection('10.246.0.10', '10.96.0.1', 443)] });
     await waitFor('two targets', async () => ((await suite.cluster.intents(appNs, 'worker'))?.spec.targets.length === 2 ? true : undefined));
 
-    await new Promise((r) => setTimeout(r, 5500));
+    // The operator's time moves on past the expiry; nothing sleeps.
+    fixtureClock.advance(5500);
     await suite.cluster.observation(opNs, 'exp-2', { connections: [connection('10.246.0.10', '10.96.0.1', 443)] });
     await waitFor('second window processed', async () => {
       const obj = (await suite.cluster.custom.getNamespacedCustomObject({ group: 'netmap.dev', version: 'v1alpha1', plural: 'networkobservations', namespace: opNs, name: 'exp-2' })) as { status?: { phase?: string } };
@@ -27,7 +28,7 @@ describe('optional expiry of targets not seen again (real API server)', function
     });
     expect(left.spec.targets).to.deep.equal([{ service: { name: 'kubernetes.default' } }]);
 
-    await new Promise((r) => setTimeout(r, 5500));
+    fixtureClock.advance(5500);
     suite.running.operator.maintainNow();
     await waitFor('ClientIntents deleted', async () => ((await suite.cluster.intents(appNs, 'worker')) === undefined ? true : undefined));
   });

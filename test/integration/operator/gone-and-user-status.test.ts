@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ciApi, connection, dnsAnswer, leadingOperatorSuite, waitFor, type ClientIntentsRead } from './cluster-fixtures.js';
+import { ciApi, connection, dnsAnswer, fixtureClock, leadingOperatorSuite, waitFor, type ClientIntentsRead } from './cluster-fixtures.js';
 
 const opNs = 'netmap-gone';
 const appNs = 'gone-app';
@@ -17,7 +17,7 @@ describe('gone workloads and users\' ClientIntents status (real API server)', fu
     await suite.cluster.core.deleteNamespacedPod({ namespace: appNs, name: 'ci-run-4711', gracePeriodSeconds: 0 });
     // Present at this pass (its deletion may not have reached the informer yet), gone 3 s later.
     suite.running.operator.maintainNow();
-    await new Promise((r) => setTimeout(r, 3500));
+    fixtureClock.advance(3500);
     suite.running.operator.maintainNow();
     await waitFor('CI pod ClientIntents deleted', async () => ((await suite.cluster.intents(appNs, 'ci-run-4711')) === undefined ? true : undefined));
     expect(await suite.cluster.intents(appNs, 'steady')).to.not.equal(undefined);

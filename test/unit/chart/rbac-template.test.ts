@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rbacTemplate } from '../../../src/chart/chart-files.js';
+import { rbacTemplate } from '../../../generators/chart/chart-files.js';
 
 const role = (rest: string) => `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

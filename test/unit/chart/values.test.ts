@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { isMap, isScalar, parse, parseDocument, type Pair } from 'yaml';
-import { chartValuesSchema } from '../../../src/chart/values-schema.js';
+import { chartValuesSchema } from '../../../generators/chart/values-schema.js';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const chartDir = join(root, 'charts', 'network-mapper');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { renderChartFiles } from '../../../src/chart/chart-files.js';
-import { renderCrdFiles } from '../../../src/crds/generate.js';
+import { renderChartFiles } from '../../../generators/chart/chart-files.js';
+import { renderCrdFiles } from '../../../generators/crd-files.js';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const crdDir = join(root, 'config', 'crd');
@@ -20,7 +20,7 @@ describe('config/crd', () => {
 describe('charts/network-mapper generated files', () => {
   const rbacText = (file: string) => readFileSync(join(root, 'config', 'rbac', file), 'utf8');
   for (const [file, expected] of renderChartFiles(rbacText)) {
-    it(`${file} is what src/crds, src/chart and config/rbac generate (run \`npm run generate\`)`, () => {
+    it(`${file} is what src/crds, generators and config/rbac generate (run \`npm run generate\`)`, () => {
       const committed = readFileSync(join(chartDir, file), 'utf8');
       expect(committed).to.equal(expected);
     });

@@ -1,33 +1,14 @@
 import { expect } from 'chai';
-import { WorkQueue, type Timers } from '../../../src/operator/core/work-queue.js';
+import { WorkQueue } from '../../../src/operator/core/work-queue.js';
+import { ManualClock } from '../../support/test-clock.js';
 import { ControllerRateLimiter } from '../../../src/operator/core/rate-limiter.js';
 import { decideLease } from '../../../src/operator/core/lease-decision.js';
 
-class ManualTimers implements Timers {
-  now = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 0;
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.now + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    this.now += ms;
-    const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at);
-    this.timers = this.timers.filter((t) => t.at > this.now);
-    for (const t of due) t.fn();
-  }
-}
-
-function queue(): { q: WorkQueue<string>; timers: ManualTimers } {
-  const timers = new ManualTimers();
+function queue(): { q: WorkQueue<string>; timers: ManualClock } {
+  const timers = new ManualClock();
   // A bucket too large to matter here: these tests are about the per-key backoff.
   const limiter = new ControllerRateLimiter({ baseMs: 100, maxMs: 1000, qps: 1000, burst: 1000 });
-  return { q: new WorkQueue<string>({ timers, limiter, now: () => timers.now, idOf: (key) => key }), timers };
+  return { q: new WorkQueue<string>({ timers, limiter, now: () => timers.now(), idOf: (key) => key }), timers };
 }
 
 describe('WorkQueue', () => {
@@ -103,8 +84,8 @@ describe('WorkQueue with typed keys', () => {
   const idOf = (r: ClientRequest): string => JSON.stringify([r.namespace, r.workload.name, r.workload.kind ?? null]);
 
   it('hands out the request itself, whatever characters its names hold', async () => {
-    const timers = new ManualTimers();
-    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now, idOf });
+    const timers = new ManualClock();
+    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now(), idOf });
     const slashed: ClientRequest = { namespace: 'shop', workload: { name: 'team/a/checkout' } };
     q.add(slashed);
     q.add({ namespace: 'shop', workload: { name: 'team/a/checkout' } });
@@ -115,20 +96,20 @@ describe('WorkQueue with typed keys', () => {
   });
 
   it('keeps a Deployment and a CronJob of one name apart', async () => {
-    const timers = new ManualTimers();
-    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now, idOf });
+    const timers = new ManualClock();
+    const q = new WorkQueue<ClientRequest>({ timers, limiter: new ControllerRateLimiter(), now: () => timers.now(), idOf });
     q.add({ namespace: 'shop', workload: { name: 'web', kind: 'Deployment' } });
     q.add({ namespace: 'shop', workload: { name: 'web', kind: 'CronJob' } });
     expect(q.depth).to.equal(2);
   });
 
   it('reports adds, retries and how long a key waited', async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const seen = { added: 0, retried: 0, waits: [] as number[] };
     const q = new WorkQueue<string>({
       timers,
       limiter: new ControllerRateLimiter({ baseMs: 100, maxMs: 1000, qps: 1000, burst: 1000 }),
-      now: () => timers.now,
+      now: () => timers.now(),
       idOf: (k) => k,
       observer: { added: () => seen.added++, retried: () => seen.retried++, waited: (ms) => seen.waits.push(ms) },
     });

@@ -7,9 +7,10 @@ import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type Rec
 import type { OperatorSettings } from '../../core/operator-config.js';
 import { existingIntents, type ClientIntentsObject } from '../convert.js';
 import type { KubeWrites } from '../kube-writes.js';
-import type { LeaderState } from '../leader-state.js';
-import type { WatchedResource } from '../watched-resource.js';
-import { targetNamespace, type GoneNamespaces } from './namespace-reconciler.js';
+import type { LeaderState } from '../../core/leader-state.js';
+import type { Lister } from '../watched-resource.js';
+import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -28,11 +29,13 @@ export function clientOfIntents(object: ClientIntentsObject): ClientRequest | un
 
 export interface ClientIntentsReconcilerDeps {
   readonly state: LeaderState;
-  readonly intents: WatchedResource<ClientIntentsObject>;
+  readonly intents: Lister<ClientIntentsObject>;
   readonly writes: KubeWrites;
   readonly gone: GoneNamespaces;
   readonly settings: OperatorSettings;
   readonly log: Logger;
+  /** Time and timers (the manager's clock). */
+  readonly clock: Clock;
   /** Clients to reconcile again (held clients released together). */
   readonly enqueueClients: (keys: readonly string[]) => void;
   /** Observations whose every changed client is now written. */
@@ -58,7 +61,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
    */
   private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
   private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
-  private lapseTimer: NodeJS.Timeout | undefined;
+  private lapseTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
@@ -79,7 +82,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
   reset(): void {
     this.written.clear();
-    clearTimeout(this.lapseTimer);
+    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {
@@ -103,7 +106,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       this.deps.delivered(state.delivery.written(key));
       return reconciled;
     }
-    const now = Date.now();
+    const now = this.deps.clock.now();
     const hold = state.gate.hold(key, now);
     if (hold.hold) {
       if (hold.releaseAt !== undefined) this.armLapse(hold.releaseAt - now);
@@ -135,7 +138,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
         'ObservedTargetsMissing',
         plan.event.message,
       );
-      this.eventFingerprints.set(key, plan.event.fingerprint, Date.now());
+      this.eventFingerprints.set(key, plan.event.fingerprint, this.deps.clock.now());
     }
     // Written, or nothing needed writing (evidence-only changes wait for their interval).
     this.deps.delivered(state.delivery.written(key));
@@ -195,8 +198,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   }
 
   private armLapse(ms: number): void {
-    clearTimeout(this.lapseTimer);
-    this.lapseTimer = setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(Date.now())), ms);
+    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
+    this.lapseTimer = this.deps.clock.setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(this.deps.clock.now())), ms);
   }
 
   private remember(object: ClientIntentsObject): void {

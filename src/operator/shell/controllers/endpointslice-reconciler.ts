@@ -2,12 +2,12 @@ import type { V1EndpointSlice } from '@kubernetes/client-node';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import { endpointSliceInfo } from '../convert.js';
-import type { WatchedResource } from '../watched-resource.js';
+import type { Lister } from '../watched-resource.js';
 
 /** EndpointSlices -> the ClusterIndex (which workload is behind a Service). */
 export class EndpointSliceReconciler implements Reconciler<ObjectRequest> {
   constructor(
-    private readonly slices: WatchedResource<V1EndpointSlice>,
+    private readonly slices: Lister<V1EndpointSlice>,
     private readonly index: ClusterIndex,
   ) {}
 

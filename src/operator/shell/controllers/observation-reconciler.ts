@@ -8,10 +8,11 @@ import { resolveObservation } from '../../core/observation-resolver.js';
 import { objectId, reconciled, requeueAfter, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
 import type { KubeWrites } from '../kube-writes.js';
-import type { LeaderState } from '../leader-state.js';
+import type { LeaderState } from '../../core/leader-state.js';
 import type { OperatorMetrics } from '../metrics.js';
-import type { WatchedResource } from '../watched-resource.js';
+import type { Lister } from '../watched-resource.js';
 import { ignoreNotFound } from './client-intents-reconciler.js';
+import type { Clock } from '../../core/clock.js';
 
 export interface ObservationObject extends KubernetesObject {
   spec?: unknown;
@@ -20,13 +21,15 @@ export interface ObservationObject extends KubernetesObject {
 
 export interface ObservationReconcilerDeps {
   readonly state: LeaderState;
-  readonly observations: WatchedResource<ObservationObject>;
+  readonly observations: Lister<ObservationObject>;
   readonly custom: CustomObjectsApi;
   readonly writes: KubeWrites;
   readonly index: ClusterIndex;
   readonly settings: OperatorSettings;
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
+  /** Time and timers (the manager's clock). */
+  readonly clock: Clock;
   /** Clients whose desired ClientIntents changed (the client-intents controller's source). */
   readonly enqueueClients: (keys: readonly string[]) => void;
 }
@@ -66,7 +69,7 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
     const { namespace, name } = request;
     const id = objectId(request);
     const object = observations.get(namespace, name);
-    const now = Date.now();
+    const now = this.deps.clock.now();
     if (!object) {
       this.settling.delete(id);
       state.delivery.forget(id);
@@ -132,7 +135,7 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
 
   private async markProcessed({ namespace, name }: ObjectRequest, id: string): Promise<ReconcileResult> {
     const status = this.statusToWrite.get(id) ?? { phase: 'Processed' as const };
-    await this.deps.writes.setObservationStatus(namespace, name, { ...status, processedAt: new Date().toISOString() });
+    await this.deps.writes.setObservationStatus(namespace, name, { ...status, processedAt: new Date(this.deps.clock.now()).toISOString() });
     this.deps.state.delivery.forget(id);
     this.statusToWrite.delete(id);
     this.deps.metrics.observations.inc({ result: 'processed' });

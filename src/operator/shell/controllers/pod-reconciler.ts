@@ -1,11 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Clock } from '../../core/clock.js';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { PodInfo, WorkloadIdentity } from '../../core/types.js';
 import { resolveWorkloadIdentity } from '../../core/workload-identity.js';
-import { isTerminal, podInfo } from '../convert.js';
-import type { OwnerReader } from '../owner-reader.js';
-import type { WatchedResource } from '../watched-resource.js';
+import { isTerminal, podInfo } from '../../../shared/shell/pod-info.js';
+import type { OwnerReader } from '../../../shared/shell/owner-reader.js';
+import type { Lister } from '../watched-resource.js';
 
 /** Pods -> the ClusterIndex (IPs, tenures, workload identity through the owner walk). */
 export class PodReconciler implements Reconciler<ObjectRequest> {
@@ -13,15 +14,16 @@ export class PodReconciler implements Reconciler<ObjectRequest> {
   private readonly terminalSince = new Map<string, number>();
 
   constructor(
-    private readonly pods: WatchedResource<V1Pod>,
+    private readonly pods: Lister<V1Pod>,
     private readonly index: ClusterIndex,
     private readonly owners: OwnerReader,
+    private readonly clock: Clock,
   ) {}
 
   async reconcile({ namespace, name }: ObjectRequest): Promise<ReconcileResult> {
     const key = `${namespace}/${name}`;
     const pod = this.pods.get(namespace, name);
-    const now = Date.now();
+    const now = this.clock.now();
     if (!pod) {
       this.terminalSince.delete(key);
       this.index.removePod(namespace, name, now);

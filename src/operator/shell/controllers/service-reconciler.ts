@@ -2,12 +2,12 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import { serviceInfo } from '../convert.js';
-import type { WatchedResource } from '../watched-resource.js';
+import type { Lister } from '../watched-resource.js';
 
 /** Services -> the ClusterIndex (ClusterIPs). */
 export class ServiceReconciler implements Reconciler<ObjectRequest> {
   constructor(
-    private readonly services: WatchedResource<V1Service>,
+    private readonly services: Lister<V1Service>,
     private readonly index: ClusterIndex,
   ) {}
 

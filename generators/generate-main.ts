@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderChartFiles } from '../chart/chart-files.js';
-import { renderCrdFiles } from './generate.js';
+import { renderChartFiles } from './chart/chart-files.js';
+import { renderCrdFiles } from './crd-files.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = join(import.meta.dirname, '..', '..');
 
 function write(relative: string, text: string): void {
   const path = join(root, relative);

@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import { clientIntentsDefinition } from './client-intents.js';
-import { customResourceDefinition } from './custom-resource-definition.js';
-import { networkObservationDefinition } from './network-observation.js';
-import type { ResourceDefinition } from './resource-definition.js';
+import { clientIntentsDefinition } from '../src/crds/client-intents.js';
+import { customResourceDefinition } from '../src/crds/custom-resource-definition.js';
+import { networkObservationDefinition } from '../src/crds/network-observation.js';
+import type { ResourceDefinition } from '../src/crds/resource-definition.js';
 
 export const allResourceDefinitions: readonly ResourceDefinition[] = [networkObservationDefinition, clientIntentsDefinition];
 

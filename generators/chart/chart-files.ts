@@ -1,14 +1,14 @@
 import { parse, parseDocument, stringify } from 'yaml';
-import { clientIntentsDefinition } from '../crds/client-intents.js';
-import { customResourceDefinition } from '../crds/custom-resource-definition.js';
-import { networkObservationDefinition } from '../crds/network-observation.js';
-import type { ResourceDefinition } from '../crds/resource-definition.js';
+import { clientIntentsDefinition } from '../../src/crds/client-intents.js';
+import { customResourceDefinition } from '../../src/crds/custom-resource-definition.js';
+import { networkObservationDefinition } from '../../src/crds/network-observation.js';
+import type { ResourceDefinition } from '../../src/crds/resource-definition.js';
 import { renderValuesSchema } from './values-schema.js';
 
 /*
  * The chart files `npm run generate` writes, so that each fact has one source: the CRDs come from
  * the zod schemas in src/crds (as config/crd does), the RBAC rules from config/rbac, the values
- * schema from src/chart/values-schema.ts. Pure: config/rbac's text in, file texts out.
+ * schema from generators/chart/values-schema.ts. Pure: config/rbac's text in, file texts out.
  */
 
 /** The files of config/rbac whose rules the chart's Roles and ClusterRoles carry. */

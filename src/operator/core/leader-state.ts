@@ -1,7 +1,7 @@
-import { BacklogGate } from '../core/backlog-gate.js';
-import { DeliveryTracker } from '../core/delivery-tracker.js';
-import { HttpIntents, type HttpIntentsBounds } from '../core/http-intents.js';
-import { IntentsStore, type StoreBounds } from '../core/intents-store.js';
+import { BacklogGate } from './backlog-gate.js';
+import { DeliveryTracker } from './delivery-tracker.js';
+import { HttpIntents, type HttpIntentsBounds } from './http-intents.js';
+import { IntentsStore, type StoreBounds } from './intents-store.js';
 
 const maxWriteHoldMs = 10_000;
 

@@ -1,7 +1,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { errorFields, type Logger } from '../../shared/logger.js';
-import { ownerKey, type OwnerLookup } from '../core/workload-identity.js';
-import type { OwnerRef } from '../core/types.js';
+import { errorFields, type Logger } from '../logger.js';
+import { ownerKey, type OwnerLookup } from '../../operator/core/workload-identity.js';
+import type { OwnerRef } from '../../operator/core/types.js';
 
 const errorTtlMs = 60_000;
 const foundTtlMs = 30 * 60_000;
@@ -17,11 +17,12 @@ export class OwnerReader {
   private readonly cache = new Map<string, { lookup: OwnerLookup; until: number }>();
   private readonly inflight = new Map<string, Promise<OwnerLookup>>();
 
-  constructor(kc: KubeConfig, private readonly log: Logger) {
+  /** `now`: the operator's clock (its cache ages in the same time as everything else). */
+  constructor(kc: KubeConfig, private readonly log: Logger, private readonly now: () => number = () => Date.now()) {
     this.api = KubernetesObjectApi.makeApiClient(kc);
   }
 
-  cached(namespace: string, ref: OwnerRef, now = Date.now()): OwnerLookup | undefined {
+  cached(namespace: string, ref: OwnerRef, now = this.now()): OwnerLookup | undefined {
     const entry = this.cache.get(ownerKey(namespace, ref));
     return entry && entry.until > now ? entry.lookup : undefined;
   }
@@ -54,7 +55,7 @@ export class OwnerReader {
       this.log.info('owner walk stops at an owner it cannot read', { namespace, kind: ref.kind, name: ref.name, status: lookup.status, ...errorFields(error) });
     }
     if (this.cache.size >= maxEntries) this.cache.clear();
-    this.cache.set(key, { lookup, until: Date.now() + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) });
+    this.cache.set(key, { lookup, until: this.now() + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) });
     return lookup;
   }
 }

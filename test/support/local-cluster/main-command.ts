@@ -8,6 +8,7 @@ import { otterizeOwnIntents } from '../otterize/otterize-own-intents.js';
 import { appliedByOtterize, describePolicy, otterizePolicies } from '../otterize/otterize-policies.js';
 import { OtterizeUnavailableError } from '../otterize/otterize-release.js';
 import { listIntentItems, listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
+import { lookAroundCommands, renderLookAround } from './look-around.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
@@ -132,17 +133,11 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
-  const kubectl = `${controlPlaneBinary()} kubectl`;
+  const commands = lookAroundCommands({ repoRoot, kubeconfig, controlPlaneBinary: controlPlaneBinary(), withOtterize: cluster.withOtterize });
   console.log(`
 The local cluster keeps running. Look around with:
 
-  export KUBECONFIG=${kubeconfig}
-  node ${cliMain} status          # kubectl netmap status: is it working?
-  node ${cliMain} serve           # kubectl netmap serve: the live map at http://127.0.0.1:8477/
-  ${kubectl} get clientintents -A
-  ${kubectl} get networkobservations -A${cluster.withOtterize ? `
-  ${kubectl} get networkpolicies -A   # what Otterize enforces from the map` : ''}
-  ${kubectl} get pods -A -o wide
+${renderLookAround(commands)}
 
 Pod logs: ${join(cluster.stateDir, 'logs')}
 Press Ctrl-C to stop; everything it created is removed.`);

@@ -35,6 +35,12 @@ ensure_node() {
   [ "$(node_major node)" -ge 24 ] || { log "Node 24 did not come up"; exit 1; }
 }
 
+# bin/kubectl-netmap runs the CLI with this Node.js, whatever node the user's PATH has.
+link_node() {
+  mkdir -p .cache
+  ln -sfn "$(dirname "$(dirname "$(command -v node)")")" .cache/node
+}
+
 ensure_npm_dependencies() {
   local stamp=node_modules/.netmap-stamp want
   want="$(node -v) $(sha256sum package-lock.json | cut -c1-16)"
@@ -122,6 +128,7 @@ ensure_image() {
 netmap_setup() {
   ensure_debian_packages
   ensure_node
+  link_node
   ensure_npm_dependencies
   ensure_cap_patch
   ensure_controlplane

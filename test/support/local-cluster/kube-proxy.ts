@@ -2,14 +2,14 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
-import { createLogger } from '../../../src/shared/logger.js';
+import { componentLogger } from '../component-process.js';
 import { sh } from '../netns/topology.js';
 import { clusterCgroup } from './cluster-cgroup.js';
 import type { ClusterNetwork } from './host-network.js';
 import { renderRules, type ServiceForward } from './kube-proxy-rules.js';
 import { startSyncLoop, type SyncLoop } from './sync-loop.js';
 
-const log = createLogger('local-kube-proxy');
+const log = componentLogger('local-kube-proxy');
 
 /** Every Service port on every ClusterIP with the ready endpoints of its EndpointSlices. */
 export function serviceForwards(services: readonly V1Service[], slices: readonly V1EndpointSlice[]): ServiceForward[] {

@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { createLogger } from '../../../src/shared/logger.js';
+import { componentLogger } from '../component-process.js';
+import { step } from '../progress.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
 import { installOtterizeRelease, otterizeImages, OtterizeUnavailableError } from '../otterize/otterize-release.js';
@@ -16,7 +17,7 @@ import { startNodeAgent, type NodeAgent } from './node-agent.js';
 import { startNodeMetrics } from './node-metrics.js';
 import { startUpstreamDns } from './upstream-dns.js';
 
-const log = createLogger('local-cluster');
+const log = componentLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 /** The release namespace: the sniffer writes NetworkObservations there and the operator reads them (as installed). */
 export const observationNamespace = 'network-mapper';
@@ -107,14 +108,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await cleanUpHostNetwork(options.prefix);
   };
   try {
-    await setUpHostNetwork(network);
-    const controlPlane = await startControlPlane({
+    await step('host network (bridge, routes, nft rules)', () => setUpHostNetwork(network));
+    const controlPlane = await step('control plane (etcd, kube-apiserver, controllers)', () => startControlPlane({
       controllers,
       // As on kubeadm, kind or k3s the kubernetes Service's endpoint is the node IP (on the
       // bridge), which pods reach through the Service's DNAT; the nft input chain keeps the port
       // closed to every interface but lo and the bridge.
       extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${network.nodeIP}`],
-    });
+    }));
     stops.push(() => controlPlane.stop());
     // As on a node with kube-proxy, the API server reaches webhook Services by their ClusterIP.
     if (!joinClusterCgroup(options.prefix, controlPlane.pid) && options.otterize) {
@@ -124,39 +125,42 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
 
     const nodeName = `${options.prefix}-node`;
-    const nodeAgent = await startNodeAgent(admin, { nodeName, network, logDir, images });
+    const nodeAgent = await step(`node ${nodeName}`, () => startNodeAgent(admin, { nodeName, network, logDir, images }));
     stops.push(() => nodeAgent.stop());
     const kubeProxy = startKubeProxy(admin, network, apiPort);
     stops.push(() => kubeProxy.stop());
-    await kubeProxy.kick();
+    await step('kube-proxy', () => kubeProxy.kick());
     const internet = await startInternet(network);
     stops.push(() => internet.stop());
     const upstreamDns = await startUpstreamDns(network, internet.names);
     stops.push(() => upstreamDns.stop());
-    await startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' });
+    await step('CoreDNS', () => startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' }));
 
     await startNodeMetrics(admin, network.nodeIP);
-    if (options.otterize) {
-      await installOtterizeRelease(admin, options.otterize, {
+    const otterize = options.otterize;
+    if (otterize) {
+      await step('Otterize Intents Operator (Helm chart)', () => installOtterizeRelease(admin, otterize, {
         helm: helmBinary, kubeconfigPath: controlPlane.kubeconfigPath, helmHome: join(stateDir, 'helm'), timeoutMs: otterizeReadyTimeoutMs,
-      });
+      }));
     }
-    await helmInstall({
-      helm: helmBinary,
-      chartDir,
-      kubeconfigPath: controlPlane.kubeconfigPath,
-      namespace: observationNamespace,
-      helmHome: join(stateDir, 'helm'),
-      values: {
-        'sniffer.port': options.snifferPort,
-        'sniffer.windowSeconds': options.windowSeconds,
-        'sniffer.scanIntervalSeconds': 1,
-        // Processed observations are kept 5 min (the product deletes them at once), so that the
-        // end-to-end test and a user looking around can read what was seen and how it resolved.
-        'operator.observationRetentionSeconds': 300,
-      },
+    await step('network-mapper (Helm chart, from its image): 1 sniffer, 2 operators', async () => {
+      await helmInstall({
+        helm: helmBinary,
+        chartDir,
+        kubeconfigPath: controlPlane.kubeconfigPath,
+        namespace: observationNamespace,
+        helmHome: join(stateDir, 'helm'),
+        values: {
+          'sniffer.port': options.snifferPort,
+          'sniffer.windowSeconds': options.windowSeconds,
+          'sniffer.scanIntervalSeconds': 1,
+          // Processed observations are kept 5 min (the product deletes them at once), so that the
+          // end-to-end test and a user looking around can read what was seen and how it resolved.
+          'operator.observationRetentionSeconds': 300,
+        },
+      });
+      await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);
     });
-    await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);
     const snifferStartedAt = Date.now();
 
     return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, withOtterize: options.otterize !== undefined, stop };

@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumpYaml, type KubeConfig } from '@kubernetes/client-node';
+import { routeComponentLogs } from '../component-process.js';
 import { controlPlaneBinary } from '../control-plane.js';
+import { progress, showProgress } from '../progress.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../otterize/otterize-own-intents.js';
 import { appliedByOtterize, describePolicy, otterizePolicies } from '../otterize/otterize-policies.js';
 import { OtterizeUnavailableError } from '../otterize/otterize-release.js';
 import { listIntentItems, listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
+import { lookAroundCommands, renderLookAround } from './look-around.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
@@ -21,7 +24,12 @@ export interface MainCommandOptions {
   readonly timeoutMs: number;
   /** Otterize's binaries, chart and images (OTTERIZE_BIN_DIR): its Intents Operator then enforces the map, and its policies are shown. */
   readonly otterize?: OtterizeDir;
+  /** Also show the local cluster's component logs live (they always go to files in componentLogsDir). */
+  readonly verbose?: boolean;
 }
+
+/** The local cluster's own components' logs (the pods' are in the cluster's logs/ directory), fresh each run. */
+const componentLogsDir = join(repoRoot, '.cache', 'logs', 'main-command');
 
 /** Otterize applies a new ClientIntents within a second or two; a slow machine gets this long. */
 const otterizeApplyTimeoutMs = 60_000;
@@ -71,7 +79,10 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  console.log(`Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS) and installing ${options.otterize ? 'Otterize\'s Intents Operator with its Helm chart, then ' : ''}network-mapper with its Helm chart from its image...`);
+  rmSync(componentLogsDir, { recursive: true, force: true });
+  routeComponentLogs({ dir: componentLogsDir, verbose: options.verbose ?? false });
+  showProgress();
+  console.log(`Starting the local cluster and installing ${options.otterize ? 'Otterize\'s Intents Operator, then ' : ''}network-mapper with its Helm chart from its image. Component logs: ${componentLogsDir}/${options.verbose ? ' (also shown here: --verbose)' : ' (--verbose shows them here)'}`);
   try {
     cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478), otterize: options.otterize });
   } catch (error) {
@@ -80,7 +91,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
       process.exit(1);
     }
     // startLocalCluster has removed what it had made.
-    console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`The local cluster did not start: ${error instanceof Error ? error.message : String(error)}\nLogs: ${componentLogsDir}/ (the local cluster's components) and ${join(repoRoot, '.cache', 'local-cluster')}/*/logs/ (the pods')`);
     process.exit(1);
   }
   if (stopping) {
@@ -88,11 +99,12 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
     shutdown();
     return;
   }
+  progress('local cluster: Ready');
 
   try {
     await showMap(cluster, options, () => stopping);
   } catch (error) {
-    console.error(`The main command failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`The main command failed: ${error instanceof Error ? error.message : String(error)}\nLogs: ${componentLogsDir}/ (the local cluster's components) and ${cluster.logDir}/ (the pods')`);
     shutdown();
   }
 }
@@ -102,7 +114,7 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   copyFileSync(cluster.controlPlane.kubeconfigPath, kubeconfig);
   await applyManifests(cluster.admin, options.demoYaml);
   const expected = [...options.intents, ...(cluster.withOtterize ? otterizeOwnIntents : [])];
-  console.log(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${expected.length} client workloads (the CronJob runs at the next full minute)...`);
+  progress(`Demo applied; waiting (up to ${options.timeoutMs / 1000} s) for the ClientIntents of ${expected.length} client workloads (the CronJob runs at the next full minute)...`);
 
   const appliedAt = Date.now();
   const deadline = appliedAt + options.timeoutMs;
@@ -120,7 +132,7 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
       ? `Connections the sniffer has not reported yet:\n${unseen.map((e) => `  - ${describeEdge(e)}`).join('\n')}`
       : 'The sniffer reported every demo connection: look at the operator log for what it could not resolve.');
   } else {
-    console.log(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: it is exactly the demo's, every target and nothing else.\n`);
+    progress(`The map has converged ${((Date.now() - appliedAt) / 1000).toFixed(0)} s after the demo was applied: it is exactly the demo's, every target and nothing else.\n`);
   }
 
   const exportDir = join(repoRoot, 'netmap-export');
@@ -132,19 +144,13 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
-  const kubectl = `${controlPlaneBinary()} kubectl`;
+  const commands = lookAroundCommands({ repoRoot, kubeconfig, controlPlaneBinary: controlPlaneBinary(), withOtterize: cluster.withOtterize });
   console.log(`
 The local cluster keeps running. Look around with:
 
-  export KUBECONFIG=${kubeconfig}
-  node ${cliMain} status          # kubectl netmap status: is it working?
-  node ${cliMain} serve           # kubectl netmap serve: the live map at http://127.0.0.1:8477/
-  ${kubectl} get clientintents -A
-  ${kubectl} get networkobservations -A${cluster.withOtterize ? `
-  ${kubectl} get networkpolicies -A   # what Otterize enforces from the map` : ''}
-  ${kubectl} get pods -A -o wide
+${renderLookAround(commands)}
 
-Pod logs: ${join(cluster.stateDir, 'logs')}
+Logs: ${cluster.logDir}/ (pods), ${componentLogsDir}/ (the local cluster's own components)
 Press Ctrl-C to stop; everything it created is removed.`);
 }
 

@@ -5,4 +5,4 @@ import { runMainCommand } from './main-command.js';
 import { demoDir } from './internet.js';
 import { shopEdges, shopIntents } from './main-demo.js';
 
-await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000, otterize: otterizeDir() });
+await runMainCommand({ demoYaml: readFileSync(join(demoDir, 'shop.yaml'), 'utf8'), edges: shopEdges, intents: shopIntents, timeoutMs: 150_000, otterize: otterizeDir(), verbose: process.argv.includes('--verbose') });

@@ -3,7 +3,8 @@ import {
   CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Container, type V1Pod, type V1PodCondition, type V1ContainerStatus,
 } from '@kubernetes/client-node';
 import type { ChildProcess } from 'node:child_process';
-import { createLogger, errorFields } from '../../../src/shared/logger.js';
+import { errorFields } from '../../../src/shared/logger.js';
+import { componentLogger } from '../component-process.js';
 import type { ClusterNetwork } from './host-network.js';
 import { ContainerConfigError } from './container-spec.js';
 import { startImageContainer } from './image-container.js';
@@ -14,7 +15,7 @@ import { initialReadiness, probeIfDue, probeTarget } from './readiness-probe.js'
 import { projectServiceAccountToken } from './service-account-token.js';
 import { startSyncLoop, type SyncLoop } from './sync-loop.js';
 
-const log = createLogger('local-node-agent');
+const log = componentLogger('local-node-agent');
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const firstPodIndex = 10;
 const lastPodIndex = 250;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseLabelSelector } from './kafka/broker-discovery.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const seconds = z.coerce.number().int().min(0);
@@ -27,6 +28,11 @@ export const operatorConfigSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LEADER_ELECTION: bool.default(true),
+  /** Kafka brokers to follow where Otterize's KafkaServerConfig CRD is absent: `key=value,...`; empty: none (docs/kafka.md). */
+  KAFKA_BROKER_SELECTOR: z.string().default(''),
+  /** The broker container whose log is read; empty: the pod's first container. */
+  KAFKA_BROKER_CONTAINER: z.string().default(''),
+  KAFKA_CURSOR_CONFIGMAP: z.string().min(1).max(253).default('network-mapper-kafka-cursors'),
 });
 
 export type OperatorConfigEnv = z.infer<typeof operatorConfigSchema>;
@@ -51,6 +57,8 @@ export interface OperatorSettings {
   leaderElection: boolean;
   fieldManager: string;
   maxTargetsPerClient: number;
+  /** The Kafka watcher (docs/kafka.md); absent: not run. */
+  kafka?: { brokerSelector: Record<string, string>; container: string; cursorConfigMap: string };
 }
 
 export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string): OperatorSettings {
@@ -73,5 +81,6 @@ export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string
     leaderElection: env.LEADER_ELECTION,
     fieldManager: 'network-mapper',
     maxTargetsPerClient: 1024,
+    kafka: { brokerSelector: parseLabelSelector(env.KAFKA_BROKER_SELECTOR), container: env.KAFKA_BROKER_CONTAINER, cursorConfigMap: env.KAFKA_CURSOR_CONFIGMAP },
   };
 }

@@ -2,7 +2,7 @@ import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type Kube
 import type { Registry } from 'prom-client';
 import { clientIntentsDefinition, clientIntentsSpec } from '../../crds/client-intents.js';
 import { networkObservationDefinition } from '../../crds/network-observation.js';
-import type { Logger } from '../../shared/logger.js';
+import { errorFields, type Logger } from '../../shared/logger.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { decodeEvidence, evidenceAnnotation } from '../core/evidence.js';
 import { defaultLeaseTimings } from '../core/lease-decision.js';
@@ -20,6 +20,7 @@ import { ServiceReconciler } from './controllers/service-reconciler.js';
 import { isManaged, type ClientIntentsObject } from './convert.js';
 import { KubeWrites } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
+import { KafkaIntegration } from './kafka/kafka-integration.js';
 import { LeaderState } from './leader-state.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from './owner-reader.js';
@@ -47,6 +48,8 @@ export class Manager {
   private readonly gone: GoneNamespaces;
   private readonly writes: KubeWrites;
   private readonly elector: LeaderElector | undefined;
+  /** The Kafka watcher (leader only; docs/kafka.md). */
+  readonly kafka: KafkaIntegration | undefined;
   private readonly resources: WatchedResource<KubernetesObject>[] = [];
   private readonly intents: WatchedResource<ClientIntentsObject>;
   private readonly observations: WatchedResource<ObservationObject>;
@@ -134,6 +137,11 @@ export class Manager {
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);
 
+    if (settings.kafka) {
+      const kafka = { ...settings.kafka, namespace: settings.observationNamespace, syncEveryMs: 10_000 };
+      this.kafka = new KafkaIntegration(kc, this.index, () => this.state.store, () => this.state.active && !this.state.draining, (keys) => this.enqueueClients(keys), kafka, registry, log);
+    }
+
     if (settings.leaderElection) {
       this.elector = new LeaderElector(
         kc,
@@ -181,6 +189,8 @@ export class Manager {
     this.requestStop();
     await this.started.catch(() => undefined);
     clearInterval(this.maintenance);
+    // Its last lines go into the store before the flush writes them.
+    await this.kafka?.stop();
     if (this.state.active) await this.flush();
     await this.elector?.stop();
     this.setLeading(false);
@@ -244,6 +254,8 @@ export class Manager {
     this.observationReconciler.reset();
     this.clientReconciler.reset();
     if (leading) this.seed();
+    if (leading) void this.kafka?.start().catch((error: unknown) => this.log.error('kafka watcher did not start', errorFields(error)));
+    else void this.kafka?.stop();
   }
 
   /**

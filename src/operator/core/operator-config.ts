@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { operatorDefaults } from './operator-defaults.js';
+import { parseLabelSelector } from './kafka/broker-discovery.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const seconds = z.coerce.number().int().min(0);
@@ -33,6 +34,11 @@ export const operatorConfigSchema = z.object({
    * once a mesh enforces paths, a path the map has not seen is refused (docs/operator.md).
    */
   HTTP_PATHS: bool.default(false),
+  /** Kafka brokers to follow where Otterize's KafkaServerConfig CRD is absent: `key=value,...`; empty: none (docs/kafka.md). */
+  KAFKA_BROKER_SELECTOR: z.string().default(''),
+  /** The broker container whose log is read; empty: the pod's first container. */
+  KAFKA_BROKER_CONTAINER: z.string().default(''),
+  KAFKA_CURSOR_CONFIGMAP: z.string().min(1).max(253).default('network-mapper-kafka-cursors'),
 });
 
 export type OperatorConfigEnv = z.infer<typeof operatorConfigSchema>;
@@ -58,6 +64,8 @@ export interface OperatorSettings {
   httpPaths: boolean;
   fieldManager: string;
   maxTargetsPerClient: number;
+  /** The Kafka watcher (docs/kafka.md); absent: not run. */
+  kafka?: { brokerSelector: Record<string, string>; container: string; cursorConfigMap: string };
 }
 
 export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string): OperatorSettings {
@@ -81,5 +89,6 @@ export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string
     httpPaths: env.HTTP_PATHS,
     fieldManager: 'network-mapper',
     maxTargetsPerClient: 1024,
+    kafka: { brokerSelector: parseLabelSelector(env.KAFKA_BROKER_SELECTOR), container: env.KAFKA_BROKER_CONTAINER, cursorConfigMap: env.KAFKA_CURSOR_CONFIGMAP },
   };
 }

@@ -1,5 +1,6 @@
 import { intentsBounds } from '../../crds/bounds.js';
 import { clientIntentsDefinition, clientIntentsSpec, type ClientIntentsSpec, type IntentsTarget } from '../../crds/client-intents.js';
+import { uncoveredKafka } from './kafka/kafka-coverage.js';
 import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceDiffers, evidenceWrittenAtAnnotation, portsAdded } from './evidence.js';
 import { httpOverflowAnnotation } from './http-intents.js';
 import type { DesiredIntents } from './intents-store.js';
@@ -159,8 +160,15 @@ function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, la
   const resolved = desired.spec.targets.length > 0 ? userResolvedIPs(existing.spec, desired.resolvedIPs) : (existing.resolvedIPs ?? []);
   const status = statusPlan(existing.name, existing.namespace, existing.resolvedIPs ?? [], resolved);
   const withStatus: IntentsPlan = status ? { applyStatus: status } : {};
-  const theirs = new Set(targetsOf(existing.spec).map(targetIdentity));
-  const missing = desired.spec.targets.filter((t) => !theirs.has(targetIdentity(t)));
+  const declared = targetsOf(existing.spec);
+  const theirs = new Set(declared.map(targetIdentity));
+  const missing = desired.spec.targets.flatMap((t): IntentsTarget[] => {
+    if (t.kafka) {
+      const lacking = uncoveredKafka(t.kafka, declared);
+      return lacking ? [{ kafka: lacking }] : [];
+    }
+    return theirs.has(targetIdentity(t)) ? [] : [t];
+  });
   if (missing.length === 0) return withStatus;
   const described = missing.map(describeTarget);
   const fingerprint = canonicalJson(described);

@@ -2,7 +2,7 @@ import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, type KubeConfig, type Kube
 import type { Registry } from 'prom-client';
 import { clientIntentsDefinition, clientIntentsSpec } from '../../crds/client-intents.js';
 import { networkObservationDefinition } from '../../crds/network-observation.js';
-import type { Logger } from '../../shared/logger.js';
+import { errorFields, type Logger } from '../../shared/logger.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { decodeEvidence, evidenceAnnotation } from '../core/evidence.js';
 import { defaultLeaseTimings } from '../core/lease-decision.js';
@@ -23,6 +23,7 @@ import { ServiceReconciler } from './controllers/service-reconciler.js';
 import { isManaged, type ClientIntentsObject } from './convert.js';
 import { KubeWrites } from './kube-writes.js';
 import { LeaderElector } from './leader-election.js';
+import { KafkaIntegration } from './kafka/kafka-integration.js';
 import { LeaderState } from '../core/leader-state.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { OwnerReader } from '../../shared/shell/owner-reader.js';
@@ -50,6 +51,8 @@ export class Manager {
   private readonly gone: GoneNamespaces;
   private readonly writes: KubeWrites;
   private readonly elector: LeaderElector | undefined;
+  /** The Kafka watcher (leader only; docs/kafka.md). */
+  readonly kafka: KafkaIntegration | undefined;
   private readonly resources: WatchedResource<KubernetesObject>[] = [];
   private readonly intents: WatchedResource<ClientIntentsObject>;
   private readonly observations: WatchedResource<ObservationObject>;
@@ -143,6 +146,11 @@ export class Manager {
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);
 
+    if (settings.kafka) {
+      const kafka = { ...settings.kafka, namespace: settings.observationNamespace, syncEveryMs: 10_000 };
+      this.kafka = new KafkaIntegration(kc, this.index, () => this.state.store, () => this.state.active && !this.state.draining, (keys) => this.enqueueClients(keys), kafka, registry, log);
+    }
+
     if (settings.leaderElection) {
       this.elector = new LeaderElector(
         kc,
@@ -190,6 +198,8 @@ export class Manager {
     this.requestStop();
     await this.started.catch(() => undefined);
     if (this.maintenance !== undefined) this.clock.clearTimeout(this.maintenance);
+    // Its last lines go into the store before the flush writes them.
+    await this.kafka?.stop();
     if (this.state.active) await this.flush();
     await this.elector?.stop();
     this.setLeading(false);
@@ -253,6 +263,8 @@ export class Manager {
     this.observationReconciler.reset();
     this.clientReconciler.reset();
     if (leading) this.seed();
+    if (leading) void this.kafka?.start().catch((error: unknown) => this.log.error('kafka watcher did not start', errorFields(error)));
+    else void this.kafka?.stop();
   }
 
   /**

@@ -1,9 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AccessWindow } from '../../core/kafka/access-window.js';
-import { readAuthorizerLine } from '../../core/kafka/authorizer-line.js';
 import type { BrokerPod } from '../../core/kafka/broker-discovery.js';
-import { LineSplitter } from '../../core/kafka/line-splitter.js';
-import { planResume, splitStampedLine, type ContainerRef, type CursorState, type GapReason, type LogCursor } from '../../core/kafka/log-cursor.js';
+import { BrokerLogReader } from '../../core/kafka/broker-log-reader.js';
+import { planResume, type ContainerRef, type CursorState, type GapReason, type LogCursor } from '../../core/kafka/log-cursor.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
 import { podLogChunks, type PodLogRequest } from './pod-log.js';
 
@@ -38,9 +37,10 @@ export const defaultFollowerOptions: FollowerOptions = {
  */
 export class BrokerFollower {
   readonly window: AccessWindow;
-  /** Lines skipped because they were read before a resume (not counted again). */
-  alreadyRead = 0;
-  lastLineAt: number | undefined;
+  /** Lines of finished requests skipped because they were read before a resume. */
+  private readAgain = 0;
+  private lastAt: number | undefined;
+  private reader: BrokerLogReader | undefined;
   readonly gaps: GapReason[] = [];
   private cursor: LogCursor | undefined;
   private readonly abort = new AbortController();
@@ -65,6 +65,16 @@ export class BrokerFollower {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+  }
+
+  /** Lines skipped because they were read before a resume. */
+  get alreadyRead(): number {
+    return this.readAgain + (this.reader?.alreadyRead ?? 0);
+  }
+
+  /** The kubelet time of the last new line, in ms. */
+  get lastLineAt(): number | undefined {
+    return this.reader?.lastLineAt ?? this.lastAt;
   }
 
   /** Where it is, for saving; undefined before the first read. */
@@ -99,41 +109,24 @@ export class BrokerFollower {
   /** One request from the cursor; true when it ended normally (or ran its time), false on an error. */
   private async readOnce(mode: Pick<PodLogRequest, 'follow' | 'previous'>): Promise<boolean> {
     const cursor = this.cursor!;
-    cursor.restart();
-    const splitter = new LineSplitter(this.options.maxLineLength);
+    const reader = new BrokerLogReader(cursor, this.window, this.options.maxLineLength);
+    this.reader = reader;
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.maxStreamMs)]);
     const since = cursor.sinceTime();
     const request: PodLogRequest = { namespace: this.target.namespace, pod: this.target.name, container: this.target.source.container, ...mode, ...(since ? { sinceTime: since } : {}) };
     try {
-      for await (const chunk of podLogChunks(this.kc, request, signal)) {
-        const droppedBefore = splitter.dropped;
-        for (const line of splitter.push(chunk)) this.handle(cursor, line);
-        for (let i = droppedBefore; i < splitter.dropped; i++) this.window.ignore('line-too-long');
-      }
+      for await (const chunk of podLogChunks(this.kc, request, signal)) reader.push(chunk);
       return true;
     } catch (error) {
       if (signal.aborted) return true;
       this.logger.warn('kafka broker log stream failed; resuming', { namespace: this.target.namespace, name: this.target.name, ...errorFields(error) });
       return false;
     } finally {
-      splitter.end();
+      reader.end();
+      this.readAgain += reader.alreadyRead;
+      this.lastAt = reader.lastLineAt ?? this.lastAt;
+      this.reader = undefined;
     }
-  }
-
-  private handle(cursor: LogCursor, line: string): void {
-    const stamped = splitStampedLine(line);
-    if (!stamped) {
-      this.window.ignore('no-timestamp');
-      return;
-    }
-    if (!cursor.accept(stamped.stamp)) {
-      this.alreadyRead++;
-      return;
-    }
-    this.lastLineAt = stamped.at;
-    const result = readAuthorizerLine(stamped.text);
-    if (result.ok) this.window.add(stamped.at, result.access);
-    else this.window.ignore(result.reason);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -58,13 +58,19 @@ export class KafkaWatcher {
   constructor(
     private readonly kc: KubeConfig,
     private readonly index: ClusterIndex,
-    private readonly store: IntentsStore,
+    private readonly store: () => IntentsStore,
     private readonly cursorStore: CursorStore,
     private readonly onChanged: (clientKeys: ReadonlySet<string>) => void,
     private readonly metrics: KafkaMetrics,
     private readonly logger: Logger,
-    private readonly options: KafkaWatcherOptions = defaultKafkaWatcherOptions,
-  ) {}
+    options?: KafkaWatcherOptions,
+    /** Whether the store may take accesses now (leading and seeded); until then windows wait (bounded). */
+    private readonly active: () => boolean = () => true,
+  ) {
+    this.options = options ?? defaultKafkaWatcherOptions;
+  }
+
+  private readonly options: KafkaWatcherOptions;
 
   /** On becoming leader: the saved cursors, then a flush every second. */
   async start(): Promise<void> {
@@ -100,6 +106,7 @@ export class KafkaWatcher {
   /** Every window into the store; returns the clients changed. */
   flush(now: number): Set<string> {
     const changed = new Set<string>();
+    if (!this.active()) return changed;
     for (const follower of this.followers.values()) this.flushOne(follower, changed);
     if (changed.size > 0) this.onChanged(changed);
     if (now - this.lastSave >= this.options.saveIntervalMs) {
@@ -121,7 +128,7 @@ export class KafkaWatcher {
     }
     if (follower.lastLineAt !== undefined) this.metrics.lastLine.set({ namespace: follower.target.namespace, pod: follower.target.name }, follower.lastLineAt / 1000);
     if (contents.groups.length === 0) return;
-    const outcome = resolveKafkaAccess(contents.groups, follower.target.identity, this.index, this.store);
+    const outcome = resolveKafkaAccess(contents.groups, follower.target.identity, this.index, this.store());
     const accessLines = contents.groups.reduce((sum, g) => sum + g.count, 0);
     this.totals.access += accessLines;
     this.metrics.lines.inc({ result: 'access' }, accessLines);
@@ -143,17 +150,25 @@ export class KafkaWatcher {
     };
   }
 
-  /** On losing the lead or at shutdown: every stream ends, the last windows go into the store, cursors are saved as read. */
+  /**
+   * On losing the lead or at shutdown: every stream ends. While the store may still take them
+   * (a shutdown of the leader), the last windows go in and the cursors are saved as read;
+   * otherwise (the lead is lost) the lines not taken in stay unread for the next leader: the
+   * cursors saved are the lagging ones.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await Promise.all([...this.followers.values()].map((f) => f.stop()));
+    const applied = this.active();
     this.flush(Date.now());
+    const lagging = this.snapshots[0]?.cursors;
     for (const [key, follower] of this.followers) this.keepCursor(key, follower.state());
     this.followers.clear();
     this.metrics.brokers.set(0);
     this.snapshots.length = 0;
-    await this.cursorStore.save(this.cursors).catch((error: unknown) => this.logger.warn('kafka cursors not saved', errorFields(error)));
+    const toSave = applied ? this.cursors : lagging;
+    if (toSave) await this.cursorStore.save(toSave).catch((error: unknown) => this.logger.warn('kafka cursors not saved', errorFields(error)));
   }
 
   /**
@@ -183,6 +198,7 @@ export class KafkaWatcher {
     this.followers.delete(key);
     this.keepCursor(key, follower.state());
     void follower.stop().then(() => {
+      if (!this.active()) return;
       const changed = new Set<string>();
       this.flushOne(follower, changed);
       if (changed.size > 0) this.onChanged(changed);

@@ -171,4 +171,20 @@ describe('Kafka targets in ClientIntents', () => {
     expect(contents.lines).to.equal(5);
     expect(w.flush().groups).to.deep.equal([]);
   });
+
+  it('tells a user whose own ClientIntents lacks topic operations which ones (all and the topic * cover)', () => {
+    const store = new IntentsStore(1024);
+    resolve(store, cluster(), [
+      { at: t0 + 1000, fields: { host: '10.0.1.6', operation: 'READ' } },
+      { at: t0 + 1000, fields: { host: '10.0.1.6', operation: 'DESCRIBE' } },
+      { at: t0 + 1000, fields: { host: '10.0.1.6', operation: 'WRITE', resourceName: 'shipping' } },
+    ]);
+    const desired = store.desired(key(consumer))!;
+    const userOwned = (topics: unknown[]) => [{ namespace: 'shipping', name: 'mine', managed: false, annotations: {}, spec: { workload: { name: 'order-consumer' }, targets: [{ kafka: { name: 'kafka.kafka', topics } }] } }];
+    const options = { now: t0 + 2000, evidenceIntervalMs: 60_000 };
+    const plan = planClientIntents(desired, userOwned([{ name: 'orders', operations: ['consume'] }]), options);
+    expect(plan.apply).to.equal(undefined);
+    expect(plan.event!.message).to.equal('network-mapper observed 1 target(s) this ClientIntents lacks: kafka kafka.kafka (orders: describe; shipping: produce)');
+    expect(planClientIntents(desired, userOwned([{ name: 'orders', operations: ['all'] }, { name: '*', operations: ['produce'] }]), options).event).to.equal(undefined);
+  });
 });

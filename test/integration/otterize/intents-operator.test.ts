@@ -30,7 +30,7 @@ class NetmapOperator {
     this.child = spawn(process.execPath, [operatorMain], {
       env: {
         PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfigPath, HEALTH_PORT: '0', POD_NAME: 'netmap-operator-0', LOG_LEVEL: 'info',
-        OBSERVATION_NAMESPACE: operatorNamespace,
+        OBSERVATION_NAMESPACE: operatorNamespace, HTTP_PATHS: 'true',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -120,6 +120,26 @@ function describeOtterize(dir: OtterizeDir): void {
       ].sort());
       const ingress = await waitFor('the server\'s NetworkPolicy', async () => (await policies(app)).find((p) => p.metadata?.name === 'cart-deployment-access'), 30_000);
       expect(ingress.spec?.podSelector?.matchLabels).to.have.property('intents.otterize.com/service');
+      expect(await netmap.metric('netmap_write_errors_total')).to.equal(0);
+    });
+
+    it('admits and applies HTTP paths and methods on a kubernetes target (HTTP_PATHS on)', async () => {
+      await cluster.deployment(app, 'reporter', '10.1.0.50');
+      const at = new Date().toISOString();
+      const seen = { firstSeen: at, lastSeen: at, count: 3 };
+      await cluster.observation(operatorNamespace, 'node-a-http', {
+        httpRequests: [
+          { clientIP: '10.1.0.50', serverIP, serverPort: 80, path: '/items/{*}', methods: ['DELETE', 'GET'], ...seen },
+          { clientIP: '10.1.0.50', serverIP, serverPort: 80, path: '/orders', methods: ['POST'], ...seen },
+        ],
+      });
+      const ci = await waitFor('reporter applied by Otterize', async () => {
+        const read = await cluster.intents(app, 'reporter');
+        return applied(read) && read!.metadata?.finalizers?.includes(finalizer) ? read : undefined;
+      }, 60_000);
+      expect(ci.spec.targets).to.deep.equal([{
+        kubernetes: { name: 'cart', kind: 'Deployment', http: [{ path: '/items/{*}', methods: ['DELETE', 'GET'] }, { path: '/orders', methods: ['POST'] }] },
+      }]);
       expect(await netmap.metric('netmap_write_errors_total')).to.equal(0);
     });
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,10 +28,16 @@ import { synFlood } from './support/syn-flood.js';
  * CPU per packet, peak RSS, and loss (ours from pcap_stats via /metrics; the reference's from its
  * packet sockets' PACKET_STATISTICS, support/packet-socket-stats.ts). With the socket-scan load
  * (100 namespaces x 100 connections) off and on.
+ * HTTP phase (issue 19): keep-alive clients in the sender namespace (support/http-load.ts, 64
+ * connections, one request at a time each, paths with ids) against a fixed responder in the node
+ * namespace (support/http-responder.ts), both pinned to CPU 0, at BENCH_HTTP_RATES requests/s.
+ * `ours +http` is our sniffer with HTTP_CAPTURE=true (a contender of its own in every round);
+ * `ours` keeps the DaemonSet's HTTP_CAPTURE=false, so its DNS and SYN figures are the old ones.
+ * The reference sees only the connections' SYNs of that phase (its filter has no payload).
  * Run (root): OTTERIZE_BIN_DIR=<dir> node dist/bench/sniffer/side-by-side.bench.js
  * BENCH_SHORT=1 (one round, load on, short phases: ~2 min; the full run is ~10 min), BENCH_ROUNDS (2), BENCH_IDLE_SECONDS
  * (30), BENCH_FLOOD_SECONDS (4), BENCH_DNS_RATES (10000,50000,100000), BENCH_SYN_RATES
- * (5000,20000), BENCH_SCAN_LOAD (off,on), BENCH_CPU_PROF=1 (also profiles our sniffer at idle with
+ * (5000,20000), BENCH_HTTP_RATES (20000; empty: no HTTP phase and no `ours +http`), BENCH_SCAN_LOAD (off,on), BENCH_CPU_PROF=1 (also profiles our sniffer at idle with
  * node --cpu-prof and prints its top self-time functions), BENCH_VARIANTS='--max-opt=1;--lite-mode' (our
  * sniffer with these node flags added too, one run each per round, with the scan load on),
  * BENCH_REPORT_FROM=<file> (no run: the tables again from the JSON lines of an earlier run's output).
@@ -45,6 +51,9 @@ const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? (short ? 10 : 30));
 const floodSeconds = Number(process.env.BENCH_FLOOD_SECONDS ?? (short ? 2 : 4));
 const dnsRates = numbers('BENCH_DNS_RATES', short ? '50000' : '10000,50000,100000');
 const synRates = numbers('BENCH_SYN_RATES', short ? '5000' : '5000,20000');
+const httpRates = numbers('BENCH_HTTP_RATES', '20000');
+const httpPort = 8088;
+const httpConnections = 64;
 const scanLoads = (process.env.BENCH_SCAN_LOAD ?? (short ? 'on' : 'off,on')).split(',') as ('off' | 'on')[];
 const cpuProfile = process.env.BENCH_CPU_PROF === '1';
 /** Node flags to try on our sniffer besides the DaemonSet's, each a run of its own with the scan load on ('--max-opt=1;--lite-mode'). */
@@ -68,7 +77,7 @@ const support = (name: string) => fileURLToPath(new URL(`./support/${name}.js`, 
 /** 'reference', 'ours', or ours with other node flags ('ours --max-opt=1'). */
 type Sniffer = string;
 interface Flood {
-  kind: 'dns' | 'syn';
+  kind: 'dns' | 'syn' | 'http';
   rate: number;
   sent: number;
   cpuSeconds: number;
@@ -108,7 +117,8 @@ async function startSniffer(sniffer: Sniffer, topology: Topology, ctx: { workDir
   const ours = sniffer.startsWith('ours');
   let child;
   if (ours) {
-    const extra = sniffer.split(' ').slice(1);
+    const extra = sniffer.split(' ').slice(1).filter((flag) => flag !== '+http');
+    const http = sniffer.split(' ').includes('+http');
     const flags = [...base.flags, ...extra, ...(ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [])];
     child = spawn('ip', ['netns', 'exec', topology.ns('node'), ...pin, process.execPath, ...flags, snifferMain], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +126,7 @@ async function startSniffer(sniffer: Sniffer, topology: Topology, ctx: { workDir
         PATH: process.env.PATH ?? '', ...base.env,
         KUBECONFIG: ctx.api.kubeconfig, NODE_NAME: `bench-node-${topology.suffix}`, POD_NAMESPACE: namespace,
         PROC_ROOT: '/proc', CAPTURE_DEVICE: 'any', HTTP_PORT: String(ourPort),
+        ...(http ? { HTTP_CAPTURE: 'true' } : {}),
       },
     });
   } else {
@@ -150,7 +161,11 @@ async function startSniffer(sniffer: Sniffer, topology: Topology, ctx: { workDir
     let last = { received: 0, dropped: 0 };
     const read = async () => {
       const metrics = parseMetrics((await fetchInNamespace(topology, 'node', `http://127.0.0.1:${ourPort}/metrics`)).body);
-      return { received: metrics.get('netmap_sniffer_pcap_received_total') ?? NaN, dropped: metrics.get('netmap_sniffer_pcap_dropped_total') ?? NaN };
+      // Both captures when the HTTP one runs: every packet handed to user space counts.
+      return {
+        received: (metrics.get('netmap_sniffer_pcap_received_total') ?? NaN) + (metrics.get('netmap_sniffer_http_pcap_received_total') ?? 0),
+        dropped: (metrics.get('netmap_sniffer_pcap_dropped_total') ?? NaN) + (metrics.get('netmap_sniffer_http_pcap_dropped_total') ?? 0),
+      };
     };
     return {
       process: process_, pid,
@@ -191,15 +206,22 @@ async function measure(sniffer: Sniffer, topology: Topology, ctx: { workDir: str
 
     const floods: Flood[] = [];
     await started.loss();
-    const plan = [...dnsRates.map((rate) => ({ kind: 'dns' as const, rate })), ...synRates.map((rate) => ({ kind: 'syn' as const, rate }))];
+    const plan = [
+      ...dnsRates.map((rate) => ({ kind: 'dns' as const, rate })),
+      ...synRates.map((rate) => ({ kind: 'syn' as const, rate })),
+      ...httpRates.map((rate) => ({ kind: 'http' as const, rate })),
+    ];
     for (const { kind, rate } of plan) {
       const cpu0 = cpuSeconds(pid);
       let sent: number;
       if (kind === 'dns') {
         const out = await topology.exec('snd', 'taskset', '-c', '0', process.execPath, support('udp-flood'), senderAddress, nodeAddress, String(rate), String(floodSeconds));
         sent = (JSON.parse(out.trim()) as { sent: number }).sent;
-      } else {
+      } else if (kind === 'syn') {
         sent = (await synFlood(topology, 'snd', { source: senderAddress, target: nodeAddress, port: synPort, rate, seconds: floodSeconds, cpu: 0 })).sent;
+      } else {
+        const out = await topology.exec('snd', 'taskset', '-c', '0', process.execPath, support('http-load'), nodeAddress, String(httpPort), String(rate), String(floodSeconds), String(httpConnections));
+        sent = (JSON.parse(out.trim()) as { sent: number }).sent;
       }
       await sleep(tailMs);
       const cpu = cpuSeconds(pid) - cpu0;
@@ -232,6 +254,7 @@ async function profileIdle(topology: Topology, ctx: { workDir: string; api: Node
   for (const { name, share } of topSelfTime(profileDir, 20)) console.log(`#   ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
 }
 
+const packetName = { dns: 'DNS response', syn: 'SYN', http: 'HTTP request' } as const;
 const perPacketUs = (f: Flood | undefined) => (f && f.sent ? (f.cpuSeconds / f.sent) * 1e6 : NaN);
 /**
  * Per packet the sniffer took from the ring (offered minus dropped): a sniffer that drops part of
@@ -249,11 +272,12 @@ function ratioRows(ours: RunResult, ref: RunResult): [string, number, number][] 
   ];
   for (const f of ours.floods) {
     const other = ref.floods.find((g) => g.kind === f.kind && g.rate === f.rate);
-    rows.push([`CPU per ${f.kind === 'dns' ? 'DNS response' : 'SYN'} sent at ${f.rate / 1000}k/s (µs)`, perPacketUs(f), perPacketUs(other)]);
+    rows.push([`CPU per ${packetName[f.kind]} sent at ${f.rate / 1000}k/s (µs)`, perPacketUs(f), perPacketUs(other)]);
   }
   for (const f of ours.floods) {
     const other = ref.floods.find((g) => g.kind === f.kind && g.rate === f.rate);
-    rows.push([`CPU per ${f.kind === 'dns' ? 'DNS response' : 'SYN'} captured (not dropped) at ${f.rate / 1000}k/s (µs)`, perProcessedUs(f), perProcessedUs(other)]);
+    // HTTP phase: per packet captured, whatever it was (ours +http: the requests; the reference: the SYNs).
+    rows.push([`CPU per ${f.kind === 'http' ? 'packet' : packetName[f.kind]} captured (not dropped) in the ${f.kind === 'http' ? `HTTP ${f.rate / 1000}k requests/s phase` : `${f.rate / 1000}k/s phase`} (µs)`, perProcessedUs(f), perProcessedUs(other)]);
   }
   return rows;
 }
@@ -299,7 +323,7 @@ async function main(): Promise<void> {
   const base = deployed();
   console.log(`# node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x ${cpus().length}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`# ours: node ${base.flags.join(' ')} dist/src/sniffer/main.js (DaemonSet flags and env); reference: ${reference}`);
-  console.log(`# rounds ${rounds}, idle ${idleSeconds} s, floods ${floodSeconds} s each: DNS ${dnsRates.join(',')}/s, SYN ${synRates.join(',')}/s; scan load ${scanLoads.join(',')}`);
+  console.log(`# rounds ${rounds}, idle ${idleSeconds} s, floods ${floodSeconds} s each: DNS ${dnsRates.join(',')}/s, SYN ${synRates.join(',')}/s, HTTP ${httpRates.join(',')} requests/s (${httpConnections} keep-alive connections); scan load ${scanLoads.join(',')}`);
   await deleteNamespaces(prefix);
   await deleteNamespaces(scanPrefix);
   const workDir = mkdtempSync(join(tmpdir(), 'netmap-side-by-side-'));
@@ -325,6 +349,12 @@ async function main(): Promise<void> {
     parts.api = api;
     const ctx = { workDir, api };
     await topology.spawnNode('node', support('graphql-mapper'), String(mapperPort)).waitForLine((l) => l === 'ready');
+    if (httpRates.length > 0) {
+      // Stopped with the topology; pinned beside the sender, away from the sniffers' CPU 1.
+      const responder = topology.spawnNode('node', support('http-responder'), nodeAddress, String(httpPort));
+      await responder.waitForLine((l) => l === 'ready');
+      spawnSync('taskset', ['-a', '-p', '-c', '0', String(responder.child.pid)], { stdio: 'ignore' });
+    }
     for (const scanLoad of scanLoads) {
       if (scanLoad === 'on' && !parts.load) {
         const t0 = Date.now();
@@ -334,7 +364,7 @@ async function main(): Promise<void> {
       if (scanLoad === 'off' && parts.load) throw new Error('BENCH_SCAN_LOAD: off must come before on');
       if (cpuProfile && scanLoad === scanLoads.at(-1)) await profileIdle(topology, ctx);
       for (let round = 0; round < rounds; round++) {
-        const tried = scanLoad === 'on' ? variants.map((flags) => `ours ${flags.join(' ')}`) : [];
+        const tried = [...(httpRates.length > 0 ? ['ours +http'] : []), ...(scanLoad === 'on' ? variants.map((flags) => `ours ${flags.join(' ')}`) : [])];
         const order: Sniffer[] = round % 2 === 0 ? ['reference', 'ours', ...tried] : [...tried, 'ours', 'reference'];
         for (const sniffer of order) {
           const result = await measure(sniffer, topology, ctx, scanLoad, round);

@@ -77,8 +77,12 @@ export class HttpIntents {
     return [...changed];
   }
 
-  /** Rebuilds a client's paths from a ClientIntents written earlier (at `seenAt` per target, from its evidence). */
-  seed(clientKey: string, spec: ClientIntentsSpec, seenAt: (target: string) => number): void {
+  /**
+   * Rebuilds a client's paths from a ClientIntents written earlier (at `seenAt` per target, from
+   * its evidence), and the overflow counts from its annotation, so that a restart writes nothing.
+   */
+  seed(clientKey: string, spec: ClientIntentsSpec, seenAt: (target: string) => number, overflowAnnotation?: string): void {
+    for (const [target, count] of Object.entries(parseOverflow(overflowAnnotation))) this.recordOverflow(clientKey, target, count);
     for (const target of spec.targets) {
       const kubernetes = target.kubernetes;
       if (!kubernetes?.http?.length) continue;
@@ -140,6 +144,17 @@ export class HttpIntents {
     }
     if (evicted > 0) this.bounds.onEvict?.(evicted);
     return entry;
+  }
+}
+
+function parseOverflow(text: string | undefined): Record<string, number> {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => Number.isSafeInteger(e[1]) && (e[1] as number) > 0));
+  } catch {
+    return {};
   }
 }
 

@@ -5,6 +5,7 @@ import { networkObservationDefinition } from '../../crds/network-observation.js'
 import { errorFields, type Logger } from '../../shared/logger.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { decodeEvidence, evidenceAnnotation } from '../core/evidence.js';
+import { httpOverflowAnnotation } from '../core/http-intents.js';
 import { defaultLeaseTimings } from '../core/lease-decision.js';
 import type { ExistingIntents } from '../core/plan.js';
 import { nameId, objectId, type ClientRequest, type NameRequest, type ObjectRequest, type Reconciler } from '../core/reconcile.js';
@@ -78,7 +79,7 @@ export class Manager {
     const metrics = (this.metrics = createOperatorMetrics(registry));
     const evicted = (map: string, entries: number): void => metrics.evictions.inc({ map }, entries);
     this.index = new ClusterIndex({ clusterDomain: settings.clusterDomain, ipHistoryRetentionMs: settings.ipHistoryMs, onEvict: evicted });
-    this.state = new LeaderState(settings.maxTargetsPerClient, { resolvedIpGraceMs: settings.resolvedIpGraceMs, onEvict: evicted });
+    this.state = new LeaderState(settings.maxTargetsPerClient, { resolvedIpGraceMs: settings.resolvedIpGraceMs, onEvict: evicted }, { onEvict: (entries) => evicted('http-paths', entries) });
     this.gone = new GoneNamespaces(settings.ipHistoryMs);
     this.writes = new KubeWrites(kc, settings.fieldManager, metrics, 'network-mapper', () => this.state.leading && (this.elector?.isLeader ?? true));
     const core = kc.makeApiClient(CoreV1Api);
@@ -291,7 +292,7 @@ export class Manager {
         { namespace: object.metadata?.namespace ?? '', objectName: object.metadata?.name ?? '', spec: spec.data, evidence, resolvedIPs: object.status?.resolvedIPs },
         now,
       );
-      http.seed(key, spec.data, (target) => evidence.get(target)?.lastSeen ?? now);
+      http.seed(key, spec.data, (target) => evidence.get(target)?.lastSeen ?? now, object.metadata?.annotations?.[httpOverflowAnnotation]);
       seeded.push(key);
     }
     // What this replica resolved when it led before but had not written yet.

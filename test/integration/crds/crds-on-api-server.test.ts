@@ -17,6 +17,10 @@ function observation(name: string, spec: Record<string, unknown>): Record<string
   return { apiVersion: 'netmap.dev/v1alpha1', kind: 'NetworkObservation', metadata: { name, namespace }, spec };
 }
 const validSpec = { nodeName: 'node-a', windowStart: now, windowEnd: now, dnsAnswers: [dnsAnswer], connections: [connection] };
+const httpRequest = {
+  clientIP: '10.244.0.5', serverIP: '10.96.0.10', serverPort: 8080, path: '/users/{*}', methods: ['GET', 'HEAD', 'POST'], firstSeen: now, lastSeen: now, count: 4,
+};
+const httpSpec = { ...validSpec, httpRequests: [httpRequest], httpOverflow: [{ clientIP: '10.244.0.5', serverIP: '10.96.0.10', serverPort: 8080, count: 12 }] };
 
 function intents(name: string, spec: Record<string, unknown>): Record<string, unknown> {
   return { apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name, namespace }, spec };
@@ -48,6 +52,12 @@ describe('CRDs on a real API server', function () {
     expect(stored.status.phase).to.equal('Processed');
   });
 
+  it('stores HTTP requests and overflow counts (HTTP capture)', async () => {
+    await custom.createNamespacedCustomObject({ ...obs, body: observation('http', httpSpec), fieldValidation: 'Strict' });
+    const stored = (await custom.getNamespacedCustomObject({ ...obs, name: 'http' })) as { spec: unknown };
+    expect(stored.spec).to.deep.equal(httpSpec);
+  });
+
   it('defaults the record lists of an empty window', async () => {
     await custom.createNamespacedCustomObject({ ...obs, body: observation('empty', { nodeName: 'node-a', windowStart: now, windowEnd: now }) });
     const stored = (await custom.getNamespacedCustomObject({ ...obs, name: 'empty' })) as { spec: { dnsAnswers: unknown[]; connections: unknown[] } };
@@ -64,6 +74,10 @@ describe('CRDs on a real API server', function () {
     ['an unknown capture source', { ...validSpec, connections: [{ ...connection, sources: ['eBPF'] }] }, /sources\[0\].*Unsupported value: "eBPF"/],
     ['a missing node name', { windowStart: now, windowEnd: now }, /spec.nodeName: Required value/],
     ['a bad timestamp', { ...validSpec, windowStart: 'yesterday' }, /windowStart.*date-time/],
+    ['an HTTP path with a query or a space', { ...validSpec, httpRequests: [{ ...httpRequest, path: '/a b' }] }, /httpRequests\[0\].path.*should match/],
+    ['an HTTP path that does not start with /', { ...validSpec, httpRequests: [{ ...httpRequest, path: 'users' }] }, /httpRequests\[0\].path.*should match/],
+    ['an unknown HTTP method', { ...validSpec, httpRequests: [{ ...httpRequest, methods: ['BREW'] }] }, /methods\[0\].*Unsupported value: "BREW"/],
+    ['too many HTTP requests', { ...validSpec, httpRequests: Array(observationBounds.httpRequestsPerObject + 1).fill(httpRequest) }, /httpRequests: Too many/],
   ];
   for (const [what, spec, message] of rejected) {
     it(`rejects a NetworkObservation with ${what}`, async () => {

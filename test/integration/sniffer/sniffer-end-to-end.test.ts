@@ -95,7 +95,8 @@ describe('sniffer end to end: real process, real packets, real API server (integ
     };
     const dnsServer = topology.spawnNode('dns', script('dns-server'), JSON.stringify(zone));
     const tcpServer = topology.spawnNode('srv', script('tcp-listen'), '8080');
-    await Promise.all([forward, dnsServer, tcpServer].map((p) => p.waitForLine((l) => l === 'ready')));
+    const httpServer = topology.spawnNode('srv', script('http-server'), '8081');
+    await Promise.all([forward, dnsServer, tcpServer, httpServer].map((p) => p.waitForLine((l) => l === 'ready')));
 
     // Logs go to stderr: merge them into the lines the test reads. `exec` keeps the pid node's.
     const child = spawn('ip', ['netns', 'exec', topology.ns('node'), 'sh', '-c', `exec "${process.execPath}" "${snifferMain}" 2>&1`], {
@@ -110,6 +111,7 @@ describe('sniffer end to end: real process, real packets, real API server (integ
         WINDOW_SECONDS: String(windowSeconds),
         SCAN_INTERVAL_SECONDS: '1',
         HTTP_PORT: String(httpPort),
+        HTTP_CAPTURE: 'true',
         LOG_LEVEL: 'info',
       },
     });
@@ -156,6 +158,24 @@ describe('sniffer end to end: real process, real packets, real API server (integ
     await waitForConnection({ clientIP: '10.244.1.10', serverIP: '10.244.2.20', serverPort: 8080 }, 'SocketScan');
     const fromServer = (await observed()).connections.filter((r) => r.clientIP === '10.244.2.20');
     expect(fromServer, 'the server side (it listens on 8080) is never reported as a client').to.deep.equal([]);
+  });
+
+  it('writes HTTP requests with templated paths and merged methods (HTTP_CAPTURE=true)', async () => {
+    const out = JSON.parse(await topology.exec('cli', process.execPath, script('http-client'), 'http://10.244.2.20:8081',
+      'GET /users/42?expand=1', 'POST /users/43', 'GET /healthz')) as { statuses: number[] };
+    expect(out.statuses).to.deep.equal([200, 200, 200]);
+    const users = await waitFor('the HTTP request record in the API server', async () => {
+      const records = (await listObservations(admin, namespace, nodeName)).flatMap((o) => o.spec.httpRequests ?? []);
+      const found = records.filter((r) => r.clientIP === '10.244.1.10' && r.serverPort === 8081 && r.path === '/users/{*}');
+      const methods = new Set(found.flatMap((r) => r.methods));
+      return methods.has('GET') && methods.has('POST') ? found : undefined;
+    }, 20_000);
+    expect(users[0]).to.include({ serverIP: '10.244.2.20' });
+    const paths = (await listObservations(admin, namespace, nodeName)).flatMap((o) => o.spec.httpRequests ?? []).filter((r) => r.serverPort === 8081).map((r) => r.path);
+    expect([...new Set(paths)].sort()).to.deep.equal(['/healthz', '/users/{*}']);
+    expect(await metricSum('netmap_sniffer_http_requests_total')).to.be.at.least(3);
+    const { body } = await http('/metrics');
+    expect(body).to.match(/^netmap_sniffer_http_pcap_dropped_total\{device="any"\} 0$/m);
   });
 
   it('exports libpcap counters that move with traffic, and its own metrics', async () => {

@@ -118,6 +118,9 @@ function describeOtterize(dir: OtterizeDir): void {
         JSON.stringify({ internet: { domains: ['api.payments.example'], ports: [443] } }),
         JSON.stringify({ kubernetes: { kind: 'Deployment', name: 'cart' } }),
       ].sort());
+      // The server ports ClientIntents cannot hold ride in the evidence annotation, which the webhook admits as it is.
+      const evidence = JSON.parse(ci.metadata!.annotations!['netmap.dev/evidence']!) as Record<string, { ports?: Record<string, unknown> }>;
+      expect(evidence['kubernetes:cart#Deployment']?.ports).to.have.keys(['8080']);
       const ingress = await waitFor('the server\'s NetworkPolicy', async () => (await policies(app)).find((p) => p.metadata?.name === 'cart-deployment-access'), 30_000);
       expect(ingress.spec?.podSelector?.matchLabels).to.have.property('intents.otterize.com/service');
       expect(await netmap.metric('netmap_write_errors_total')).to.equal(0);

@@ -101,9 +101,9 @@ export async function readPolicyFacts(kc: KubeConfig, edges: readonly ObservedEd
   }
 
   const services: ServiceBackends[] = [];
-  for (const edge of edges) {
-    if (edge.server.type !== 'service' || services.some((s) => s.namespace === (edge.server as { namespace: string }).namespace && s.name === (edge.server as { name: string }).name)) continue;
-    const { namespace, name } = edge.server;
+  const serviceTargets = new Map<string, { namespace: string; name: string }>();
+  for (const { server: target } of edges) if (target.type === 'service') serviceTargets.set(`${target.namespace}/${target.name}`, target);
+  for (const { namespace, name } of serviceTargets.values()) {
     const service = await optional({ verb: 'get', resource: 'services', namespace }, () => core.readNamespacedService({ namespace, name }));
     const selector = service?.spec?.selector;
     const behind = new Map<string, WorkloadRef>();

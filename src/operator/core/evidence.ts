@@ -115,10 +115,16 @@ function decodePorts(value: unknown): Map<number, PortSeen> {
   return ports;
 }
 
-/** Whether `desired` has a port that `written` lacks: a change written at once, as a new target is. */
+/**
+ * Whether `desired` has a port that `written` lacks: a change written at once, as a new target
+ * is. Not for a target whose written ports are at the bound already: a client sweeping ports
+ * would otherwise turn every window into a write (an evicted port comes back "new"); those
+ * changes wait for the evidence interval.
+ */
 export function portsAdded(desired: ReadonlyMap<string, Evidence>, written: ReadonlyMap<string, Evidence>): boolean {
   for (const [key, e] of desired) {
     const had = written.get(key)?.ports;
+    if ((had?.size ?? 0) >= maxPortsPerTarget) continue;
     for (const port of e.ports?.keys() ?? []) if (!had?.has(port)) return true;
   }
   return false;

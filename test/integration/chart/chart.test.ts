@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { operatorConfigSchema } from '../../../src/operator/core/operator-config.js';
 import { parseEnvConfig } from '../../../src/shared/env-config.js';
 import { snifferConfigSchema } from '../../../src/sniffer/core/sniffer-config.js';
+import { stableForAnnotation } from '../../../src/cli/core/readiness.js';
 import { startControlPlane, type ControlPlane } from '../../support/control-plane.js';
 import { chartDir, runHelm, runKubectl, type CommandResult } from '../../support/helm.js';
 import { apiExtensionsFor, dryRunCreate, objectIds, realApply, type Manifest } from './apply.js';
@@ -114,6 +115,14 @@ describe('charts/network-mapper and config/default on a real API server (real he
     refused(['--set', 'operator.replicas=-1'], /operator\/replicas[\s\S]*minimum: got -1, want 0/);
     refused(['--set', 'sniffer.windowSeconds=0'], /sniffer\/windowSeconds[\s\S]*minimum: got 0, want 1/);
     refused(['--set', 'operator.leaderElection.enabled=false'], /operator.leaderElection.enabled=false needs operator.replicas of at most 1/);
+    refused(['--set', 'operator.readinessStableFor=a week'], /operator\/readinessStableFor[\s\S]*does not match pattern/);
+  });
+
+  it('writes operator.readinessStableFor on the operator Deployment, where kubectl netmap reads it', () => {
+    const rendered = template('netmap-ci', 'chart-values-0', ['--set', 'operator.readinessStableFor=36h']);
+    expect(rendered.status, rendered.stderr).to.equal(0);
+    const deployment = parseAllDocuments(rendered.stdout).map((d) => d.toJSON() as { kind?: string; metadata?: { annotations?: Record<string, string> } }).find((o) => o?.kind === 'Deployment');
+    expect(deployment?.metadata?.annotations).to.deep.equal({ [stableForAnnotation]: '36h' });
   });
 
   it('clientIntentsCRD=auto installs ours where none exists, keeps it on upgrade and uninstall, and never renders over another', () => {

@@ -236,7 +236,7 @@ describe('kubectl netmap against a real API server', function () {
       expect(run).to.deep.equal({
         code: exitCodes.usage,
         stdout: '',
-        stderr: 'error: --format: "xml" is not one of yaml, json\nRun \'kubectl netmap export --help\' for usage.\n',
+        stderr: 'error: --format: "xml" is not one of yaml, json, networkpolicy\nRun \'kubectl netmap export --help\' for usage.\n',
       });
     });
 

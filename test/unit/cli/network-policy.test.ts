@@ -134,6 +134,21 @@ describe('NetworkPolicy export', () => {
     }
   });
 
+  it('two workloads whose names would give one policy name keep apart: the one without a kind is hashed', () => {
+    const named = { namespace: 'shop', name: 'cart-deployment' };
+    const edges = observedEdges([
+      intents('shop', checkout, [
+        [{ kubernetes: { name: 'cart', kind: 'Deployment' } }, 'kubernetes:cart#Deployment', seen(t0, t0, { 8080: [t0, t0] })],
+        [{ kubernetes: { name: 'cart-deployment' } }, 'kubernetes:cart-deployment', seen(t0, t0, { 9000: [t0, t0] })],
+      ]),
+    ]);
+    const withNamed = { ...facts, pods: [...facts.pods, pod(named, 'cart-deployment-1', { app: 'cart-v2' })] };
+    const names = planNetworkPolicies(edges, withNamed, { egress: false }).policies.map((p) => p.name);
+    expect(names).to.have.length(2);
+    expect(names[0]).to.equal('cart-deployment-ingress');
+    expect(names[1]).to.match(/^cart-deployment-ingress-[0-9a-f]{8}$/);
+  });
+
   it('a hostNetwork workload and a workload without pods or selector are skipped', () => {
     const edges = observedEdges([intents('shop', checkout, [
       [{ kubernetes: { name: 'agent', kind: 'DaemonSet' } }, 'kubernetes:agent#DaemonSet', seen(t0, t0, { 9100: [t0, t0] })],

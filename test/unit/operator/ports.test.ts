@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ClusterIndex } from '../../../src/operator/core/cluster-index.js';
-import { decodeEvidence, encodeEvidence, evidenceAnnotation, evidenceDiffers, type Evidence } from '../../../src/operator/core/evidence.js';
+import { decodeEvidence, encodeEvidence, evidenceAnnotation, evidenceDiffers, portsAdded, type Evidence } from '../../../src/operator/core/evidence.js';
 import { IntentsStore, clientKeyOf } from '../../../src/operator/core/intents-store.js';
 import { resolveObservation } from '../../../src/operator/core/observation-resolver.js';
 import { planClientIntents } from '../../../src/operator/core/plan.js';
@@ -103,6 +103,22 @@ describe('server ports per target', () => {
     recordPort(ports, 20_000, t0 + minute, t0 + minute);
     expect(ports.has(10_005)).to.equal(true);
     expect(ports.has(10_006)).to.equal(false);
+  });
+
+  it('a new port is written at once only while the target is below the bound: a port sweep waits for the evidence interval', () => {
+    const at = t0 + minute;
+    const full = new Map<number, PortSeen>();
+    for (let i = 0; i < maxPortsPerTarget; i++) full.set(20_000 + i, { firstSeen: at, lastSeen: at });
+    const written = new Map<string, Evidence>([['kubernetes:db#StatefulSet', { firstSeen: at, lastSeen: at, captures: new Set(['SYN']), ports: full }]]);
+    const swept = new Map(full);
+    swept.delete(20_000);
+    swept.set(30_000, { firstSeen: at + 1000, lastSeen: at + 1000 });
+    const desired = new Map<string, Evidence>([['kubernetes:db#StatefulSet', { firstSeen: at, lastSeen: at + 1000, captures: new Set(['SYN']), ports: swept }]]);
+    expect(portsAdded(desired, written)).to.equal(false);
+    expect(evidenceDiffers(desired, written, 5 * minute)).to.equal(true);
+    const below = new Map(full);
+    below.delete(20_001);
+    expect(portsAdded(desired, new Map([['kubernetes:db#StatefulSet', { ...written.get('kubernetes:db#StatefulSet')!, ports: below }]]))).to.equal(true);
   });
 
   it('stores ports in the evidence annotation and reads them back; a foreign or broken ports value is passed over', () => {

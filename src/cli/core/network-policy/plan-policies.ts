@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { objectNameFor } from '../../../operator/core/names.js';
 import { compare } from '../selection.js';
@@ -49,7 +50,7 @@ export interface PlanOptions {
 
 const namespaceLabel = 'kubernetes.io/metadata.name';
 
-type Selection = { ok: true; selector: LabelSelector } | { ok: false; reason: string };
+type SelectorResult = { ok: true; selector: LabelSelector } | { ok: false; reason: string };
 
 /**
  * Plans NetworkPolicies from observed calls: per server workload an ingress policy admitting
@@ -98,7 +99,21 @@ export function planNetworkPolicies(edges: readonly ObservedEdge[], facts: Clust
 
   const order = (a: { workload: WorkloadRef; direction: string }, b: { workload: WorkloadRef; direction: string }): number =>
     compare(a.workload.namespace, b.workload.namespace) || compare(a.workload.name, b.workload.name) || compare(a.workload.kind ?? '', b.workload.kind ?? '') || compare(a.direction, b.direction);
-  return { policies: policies.sort(order), skipped: skipped.sort(order) };
+  return { policies: uniqueNames(policies).sort(order), skipped: skipped.sort(order) };
+}
+
+/**
+ * `web` of kind Deployment and a workload named `web-deployment` by annotation (no kind) would
+ * both be `web-deployment-ingress`: the one without a kind then carries a hash of its identity.
+ */
+function uniqueNames(policies: readonly PlannedPolicy[]): PlannedPolicy[] {
+  const taken = new Map<string, number>();
+  for (const p of policies) taken.set(`${p.namespace}/${p.name}`, (taken.get(`${p.namespace}/${p.name}`) ?? 0) + 1);
+  return policies.map((p) => {
+    if (taken.get(`${p.namespace}/${p.name}`)! < 2 || p.workload.kind) return p;
+    const hash = createHash('sha256').update(workloadKey(p.workload)).digest('hex').slice(0, 8);
+    return { ...p, name: objectNameFor({ name: `${p.name}-${hash}` }) };
+  });
 }
 
 function planIngress(server: WorkloadRef, calls: readonly ObservedEdge[], selections: SelectorIndex, options: PlanOptions): PlannedPolicy | { reason: string } {
@@ -255,7 +270,7 @@ export function policyName(workload: WorkloadRef, direction: 'ingress' | 'egress
 class SelectorIndex {
   private readonly podsByNamespace = new Map<string, PodFacts[]>();
   private readonly own = new Map<string, LabelSelector>();
-  private readonly cache = new Map<string, Selection>();
+  private readonly cache = new Map<string, SelectorResult>();
 
   constructor(facts: ClusterFacts) {
     // By name, so that the pod a reason names does not depend on the order pods were read in.
@@ -267,14 +282,14 @@ class SelectorIndex {
     for (const s of facts.selectors) this.own.set(workloadKey(s.workload), s.selector);
   }
 
-  of(workload: WorkloadRef): Selection {
+  of(workload: WorkloadRef): SelectorResult {
     const key = workloadKey(workload);
     let found = this.cache.get(key);
     if (!found) this.cache.set(key, (found = this.compute(workload, key)));
     return found;
   }
 
-  private compute(workload: WorkloadRef, key: string): Selection {
+  private compute(workload: WorkloadRef, key: string): SelectorResult {
     const inNamespace = this.podsByNamespace.get(workload.namespace) ?? [];
     const mine = inNamespace.filter((p) => workloadKey(p.workload) === key);
     if (mine.some((p) => p.hostNetwork)) return { ok: false, reason: 'its pods run on the host network, where a NetworkPolicy does not apply' };

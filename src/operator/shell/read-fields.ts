@@ -1,7 +1,8 @@
 import type { KubernetesObject, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ObservationObject } from './controllers/observation-reconciler.js';
 import { isTerminal, podInfo } from '../../shared/shell/pod-info.js';
-import { endpointSliceInfo, isManaged, nodeIps, serviceInfo, type ClientIntentsObject } from './convert.js';
+import { isManaged, nodeIps, type ClientIntentsObject } from './convert.js';
+import { endpointSliceInfo, serviceInfo } from '../../shared/shell/service-info.js';
 
 /**
  * Per resource: the transform that trims an object as it enters the informer cache, and the

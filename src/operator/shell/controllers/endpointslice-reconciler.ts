@@ -1,7 +1,7 @@
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
-import { endpointSliceInfo } from '../convert.js';
+import { endpointSliceInfo } from '../../../shared/shell/service-info.js';
 import type { Lister } from '../watched-resource.js';
 
 /** EndpointSlices -> the ClusterIndex (which workload is behind a Service). */

@@ -1,7 +1,7 @@
 import type { V1Service } from '@kubernetes/client-node';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
-import { serviceInfo } from '../convert.js';
+import { serviceInfo } from '../../../shared/shell/service-info.js';
 import type { Lister } from '../watched-resource.js';
 
 /** Services -> the ClusterIndex (ClusterIPs). */

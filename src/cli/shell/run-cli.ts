@@ -6,6 +6,7 @@ import { helpText } from '../core/help-text.js';
 import { renderList } from '../core/list-format.js';
 import { runDiff } from './commands/diff.js';
 import { runExportPolicies } from './commands/export-policies.js';
+import { wholeMap } from '../core/network-policy/plan-policies.js';
 import { runListReadiness } from './commands/list-readiness.js';
 import { runReset } from './commands/reset.js';
 import { runServe } from './commands/serve.js';
@@ -50,11 +51,11 @@ async function execute(command: Command, streams: Streams, version: string): Pro
       return exitCodes.ok;
     }
     case 'export': {
-      const objects = await readSelected(command.selection, command.cluster, streams);
       if (command.format === 'networkpolicy') {
-        await runExportPolicies(command, objects, streams);
+        await runExportPolicies(command, await readSelected(wholeMap, command.cluster, streams), streams);
         return exitCodes.ok;
       }
+      const objects = await readSelected(command.selection, command.cluster, streams);
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);
       writeExport(exported, command.format, command.output, streams);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { objectNameFor } from '../../../operator/core/names.js';
-import { compare } from '../selection.js';
+import { compare, type Selection } from '../selection.js';
 import { canonicalSelector, commonLabels, isEmptySelector, selectorMatches, type LabelSelector } from './label-selector.js';
 import type { EdgeServer, ObservedEdge } from './observed-edges.js';
 import { describeWorkload, workloadKey, type ClusterFacts, type PodFacts, type PortRule, type WorkloadRef } from './policy-facts.js';
@@ -304,3 +304,21 @@ class SelectorIndex {
     return { ok: true, selector };
   }
 }
+
+/**
+ * Which planned policies a selection asks for. The plan itself is always made from every
+ * client (an ingress policy made from some of its clients would block the others): `-n` picks
+ * the policies' namespaces, `--exclude-services` leaves out those workloads' policies, `--server`
+ * keeps only that workload's ingress policy.
+ */
+export function selectPolicies(policies: readonly PlannedPolicy[], selection: Pick<Selection, 'namespaces' | 'excludeServices' | 'server'>): PlannedPolicy[] {
+  const namespaces = new Set(selection.namespaces);
+  return policies.filter((p) => {
+    if (namespaces.size > 0 && !namespaces.has(p.namespace)) return false;
+    if (selection.excludeServices.some((s) => s.name === p.workload.name && (s.namespace === undefined || s.namespace === p.namespace))) return false;
+    return !selection.server || (p.direction === 'Ingress' && p.workload.name === selection.server.name && p.namespace === selection.server.namespace);
+  });
+}
+
+/** The selection the plan reads with: every client network-mapper manages. */
+export const wholeMap: Selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };

@@ -192,6 +192,9 @@ describe('NetworkPolicy export', () => {
     ])]);
     const reasons = planNetworkPolicies(edges, facts, { egress: false }).skipped.map((s) => `${s.workload.name}: ${s.reason}`);
     expect(reasons).to.deep.equal(['agent: its pods run on the host network, where a NetworkPolicy does not apply', 'gone: no pod of it was found to read labels from']);
+    const toManual = observedEdges([intents('shop', checkout, [[{ service: { name: 'manual' } }, 'service:manual', seen(t0, t0, { 80: [t0, t0] })]])]);
+    const egress = planNetworkPolicies(toManual, { ...facts, services: [...facts.services, { namespace: 'shop', name: 'manual', workloads: [] }] }, { egress: true });
+    expect(egress.skipped.map((s) => `${s.direction} ${s.workload.name}: ${s.reason}`)).to.deep.equal(['Egress checkout: no pods found behind its target Service manual in namespace shop']);
   });
 
   it('--ready-only: an ingress policy needs every client ready, an egress policy its own client', () => {

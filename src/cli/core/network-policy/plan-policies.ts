@@ -168,6 +168,8 @@ function planEgress(
       continue;
     }
     const workloads = serverWorkloads(server, backends);
+    // A Service whose pods were not found (no selector, manual endpoints): its calls cannot be admitted by pod.
+    if (workloads.length === 0) return { reason: `no pods found behind its target ${describeServer(server)}` };
     for (const workload of workloads) {
       const peer = selections.of(workload);
       if (!peer.ok) return { reason: `its target ${describeWorkload(workload)} cannot be selected exactly: ${peer.reason}` };

@@ -136,6 +136,7 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   const output: Output = path === undefined ? { type: 'stdout' } : { type: outputType, path };
   if (format === 'networkpolicy') {
     if (selection.includeUserManaged) throw new UsageError('--format networkpolicy exports what network-mapper observed: --all does not apply');
+    if (selection.excludeLabels.length > 0) throw new UsageError('--exclude-labels does not apply to --format networkpolicy: a policy is planned from every client (-n, --server and --exclude-services pick the policies)');
     const readyOnly = values['ready-only'] === true ? parseReadiness(values) : undefined;
     return { kind: 'export', selection, cluster, format, apiVersion, output, policy: { egress: values.egress === true, ...(readyOnly ? { readyOnly } : {}) } };
   }

@@ -70,6 +70,7 @@ Export flags:
       --egress                  networkpolicy: also an egress policy per client workload
       --ready-only              networkpolicy: only workloads ready to enforce (see list --readiness)
       --stable-for DURATION     with --ready-only: the stable period (default: the chart's, else 7d)
+      --install-namespace NS    with --ready-only: where the operator runs, to read that period
       --api-version VERSION     v2beta1 (default) or v1alpha3 (the deprecated spec.service/spec.calls shape)
   -o, --output PATH             write to this file instead of stdout (or directory, see --output-type)
       --output-type file|dir    dir: one file per ClientIntents, <workload>.<namespace>.yaml, and a

@@ -55,12 +55,12 @@ async function execute(command: Command, streams: Streams, version: string): Pro
         import('./read-intents.js'),
         import('./write-export.js'),
       ]);
-      const objects = await readSelected(command.selection, command.cluster, streams);
       if (command.format === 'networkpolicy') {
-        const { runExportPolicies } = await import('./commands/export-policies.js');
-        await runExportPolicies(command, objects, streams);
+        const [{ runExportPolicies }, { wholeMap }] = await Promise.all([import('./commands/export-policies.js'), import('../core/network-policy/plan-policies.js')]);
+        await runExportPolicies(command, await readSelected(wholeMap, command.cluster, streams), streams);
         return exitCodes.ok;
       }
+      const objects = await readSelected(command.selection, command.cluster, streams);
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);
       writeExport(exported, command.format, command.output, streams);

@@ -229,6 +229,27 @@ describe('kubectl netmap export --format networkpolicy against a real API server
     expect(readFileSync(join(out, 'cart-deployment-ingress.cli-np-shop.yaml'), 'utf8')).to.match(/^# Ingress of Deployment cart in namespace cli-np-shop: .*\n# from the traffic network-mapper observed 2026-11-26T03:00:00Z \.\. 2026-11-26T03:01:00Z\.\napiVersion: networking.k8s.io\/v1\n/);
   });
 
+  it('diff --networkpolicy --against the exported directory: none, then a port removed from a file is + and exit 1', async () => {
+    const out = join(dir, 'committed');
+    expect((await cli('export', '--format', 'networkpolicy', '-o', out, '--output-type', 'dir')).code).to.equal(0);
+    expect(await cli('diff', '--networkpolicy', '--against', out)).to.deep.equal({ code: 0, stdout: '', stderr: '' });
+    const file = join(out, 'payments-statefulset-ingress.cli-np-billing.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('port: 5432', 'port: 5433'));
+    const run = await cli('diff', '--networkpolicy', '--against', out, '-n', billing);
+    expect(run).to.deep.equal({
+      code: 1,
+      stdout: [
+        `--- committed ${billing}/payments-statefulset-ingress: payments-statefulset-ingress.cli-np-billing.yaml`,
+        `+++ observed ${billing}/payments-statefulset-ingress: Ingress of StatefulSet payments in namespace ${billing}`,
+        `+ app=web in namespace ${shop} on TCP/5432: observed, not admitted; blocked under enforcement`,
+        `- app=web in namespace ${shop} on TCP/5433: admitted, not observed; a candidate to remove`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    expect((await cli('diff', '--networkpolicy')).code).to.equal(2);
+  });
+
   it('list --readiness and export --ready-only: evidence from 2026-11-26 is stable for a 1 day period, learning for a 100000 day one; the operator\'s annotation sets the period; a CronJob that never ran is still learning', async () => {
     const stable = await cli('list', '--readiness', '--stable-for', '1d', '-n', shop);
     expect(stable.code, stable.stderr).to.equal(0);

@@ -4,7 +4,8 @@ import { encodeEvidence, type Evidence } from '../../../src/operator/core/eviden
 import { readIntentsObject, type IntentsObject } from '../../../src/cli/core/intents-object.js';
 import { selectorMatches } from '../../../src/cli/core/network-policy/label-selector.js';
 import { observedEdges } from '../../../src/cli/core/network-policy/observed-edges.js';
-import { planNetworkPolicies } from '../../../src/cli/core/network-policy/plan-policies.js';
+import { planNetworkPolicies, selectPolicies } from '../../../src/cli/core/network-policy/plan-policies.js';
+import { diffPolicies, renderPoliciesDiff, type CommittedPolicy } from '../../../src/cli/core/network-policy/policy-diff.js';
 import { workloadKey, type ClusterFacts, type PodFacts, type WorkloadRef } from '../../../src/cli/core/network-policy/policy-facts.js';
 import { policyDirectoryLayout, renderPolicies, renderSkipped } from '../../../src/cli/core/network-policy/policy-yaml.js';
 import { expectGolden, expectGoldenDir } from './golden.js';
@@ -149,6 +150,41 @@ describe('NetworkPolicy export', () => {
     expect(names[1]).to.match(/^cart-deployment-ingress-[0-9a-f]{8}$/);
   });
 
+  it('-n, --server and --exclude-services pick policies from the plan of the whole map', () => {
+    const names = (selection: Parameters<typeof selectPolicies>[1]) => selectPolicies(plan.policies, selection).map((p) => `${p.namespace}/${p.name}`);
+    expect(names({ namespaces: ['billing'], excludeServices: [] })).to.deep.equal(['billing/payments-statefulset-ingress']);
+    expect(names({ namespaces: [], excludeServices: [], server: { name: 'cart', namespace: 'shop' } })).to.deep.equal(['shop/cart-deployment-ingress']);
+    expect(names({ namespaces: ['shop'], excludeServices: [{ name: 'cart' }, { name: 'search-a', namespace: 'shop' }] })).to.deep.equal(['shop/checkout-deployment-egress', 'shop/search-b-deployment-ingress']);
+  });
+
+  it('diff against committed policies: a new port or client is +, an admission no longer observed is -', () => {
+    const committed: CommittedPolicy[] = plan.policies.filter((p) => p.direction === 'Ingress').map((p) => ({ source: `${p.name}.${p.namespace}.yaml`, namespace: p.namespace, name: p.name, direction: p.direction, rules: p.rules }));
+    expect(diffPolicies(plan.policies, committed)).to.deep.equal({ differ: false, policies: [] });
+    const cart = committed.find((c) => c.name === 'cart-deployment-ingress')!;
+    // committed before checkout used 9090, while a legacy client was still admitted; search-b not committed at all
+    const older: CommittedPolicy = {
+      ...cart,
+      rules: [
+        { peers: cart.rules[0]!.peers, ports: [{ protocol: 'TCP', port: 8080 }] },
+        cart.rules[1]!,
+        { peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'legacy' } } }], ports: [{ protocol: 'TCP', port: 80 }] },
+      ],
+    };
+    const diff = diffPolicies(plan.policies, [...committed.filter((c) => c !== cart && c.name !== 'search-b-deployment-ingress'), older]);
+    expect(renderPoliciesDiff(diff)).to.equal(
+      [
+        '--- committed shop/cart-deployment-ingress: cart-deployment-ingress.shop.yaml',
+        '+++ observed shop/cart-deployment-ingress: Ingress of Deployment cart in namespace shop',
+        '+ app=checkout in namespace shop on TCP/9090: observed, not admitted; blocked under enforcement',
+        '- app=legacy in namespace shop on TCP/80: admitted, not observed; a candidate to remove',
+        '--- committed shop/search-b-deployment-ingress: (no policy committed)',
+        '+++ observed shop/search-b-deployment-ingress: Ingress of Deployment search-b in namespace shop',
+        '+ app=frontend in namespace shop on TCP/9200: observed, not admitted; blocked under enforcement',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('a hostNetwork workload and a workload without pods or selector are skipped', () => {
     const edges = observedEdges([intents('shop', checkout, [
       [{ kubernetes: { name: 'agent', kind: 'DaemonSet' } }, 'kubernetes:agent#DaemonSet', seen(t0, t0, { 9100: [t0, t0] })],
@@ -156,6 +192,9 @@ describe('NetworkPolicy export', () => {
     ])]);
     const reasons = planNetworkPolicies(edges, facts, { egress: false }).skipped.map((s) => `${s.workload.name}: ${s.reason}`);
     expect(reasons).to.deep.equal(['agent: its pods run on the host network, where a NetworkPolicy does not apply', 'gone: no pod of it was found to read labels from']);
+    const toManual = observedEdges([intents('shop', checkout, [[{ service: { name: 'manual' } }, 'service:manual', seen(t0, t0, { 80: [t0, t0] })]])]);
+    const egress = planNetworkPolicies(toManual, { ...facts, services: [...facts.services, { namespace: 'shop', name: 'manual', workloads: [] }] }, { egress: true });
+    expect(egress.skipped.map((s) => `${s.direction} ${s.workload.name}: ${s.reason}`)).to.deep.equal(['Egress checkout: no pods found behind its target Service manual in namespace shop']);
   });
 
   it('--ready-only: an ingress policy needs every client ready, an egress policy its own client', () => {

@@ -9,6 +9,8 @@ export interface DiffCommand {
   readonly output: 'text' | 'json';
   /** A directory of ClientIntents YAML/JSON to compare with, instead of the cluster's user-managed ones. */
   readonly against?: string;
+  /** Compare the NetworkPolicies in `against` (an earlier export --format networkpolicy) with a fresh export. */
+  readonly networkpolicy?: boolean;
 }
 
 export const diffFlags = {
@@ -16,6 +18,7 @@ export const diffFlags = {
   ...selectionFlags,
   ...help,
   against: { type: 'string' },
+  networkpolicy: { type: 'boolean' },
   output: { type: 'string', short: 'o' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -25,7 +28,8 @@ export function buildDiff(values: Record<string, unknown>): DiffCommand {
   if (values.all === true) throw new UsageError('--all does not apply to diff: it always compares both kinds of ClientIntents');
   const selection = { ...parseSelection(values), includeUserManaged: true };
   const output = oneOf('-o/--output', values.output, ['text', 'json'] as const, 'text');
-  return { kind: 'diff', selection, cluster: parseCluster(values), output, ...(against === undefined ? {} : { against }) };
+  if (values.networkpolicy === true && against === undefined) throw new UsageError('--networkpolicy needs --against DIR (a directory of an earlier export --format networkpolicy)');
+  return { kind: 'diff', selection, cluster: parseCluster(values), output, ...(against === undefined ? {} : { against }), ...(values.networkpolicy === true ? { networkpolicy: true } : {}) };
 }
 
 export const diffHelp = (program: string, selectionHelp: string, clusterHelp: string): string => `Compare what network-mapper observed with what is declared, per client workload:
@@ -41,6 +45,9 @@ Usage:
 
 Diff flags:
       --against DIR             compare with the ClientIntents in DIR's *.yaml, *.yml, *.json files
+      --networkpolicy           with --against: compare DIR's NetworkPolicies (an earlier export
+                                --format networkpolicy) with a fresh export, per policy: + a client
+                                or port observed, not admitted; - admitted, not observed
   -o, --output text|json        text (default, like kubectl diff) or json
 
 Exit codes: 0 no differences, 1 differences, 2 and above an error (6: unexpected).

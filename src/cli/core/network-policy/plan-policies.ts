@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { objectNameFor } from '../../../operator/core/names.js';
-import { compare } from '../selection.js';
-import { canonicalSelector, commonLabels, isEmptySelector, selectorMatches, type LabelSelector } from './label-selector.js';
+import { compare, type Selection } from '../selection.js';
+import { canonicalSelector, type LabelSelector } from './label-selector.js';
 import type { EdgeServer, ObservedEdge } from './observed-edges.js';
-import { describeWorkload, workloadKey, type ClusterFacts, type PodFacts, type PortRule, type WorkloadRef } from './policy-facts.js';
+import { describeWorkload, workloadKey, type ClusterFacts, type PortRule, type WorkloadRef } from './policy-facts.js';
+import { SelectorIndex } from './workload-selectors.js';
 
 export interface PolicyPeer {
   readonly namespaceSelector?: LabelSelector;
@@ -49,8 +50,6 @@ export interface PlanOptions {
 }
 
 const namespaceLabel = 'kubernetes.io/metadata.name';
-
-type SelectorResult = { ok: true; selector: LabelSelector } | { ok: false; reason: string };
 
 /**
  * Plans NetworkPolicies from observed calls: per server workload an ingress policy admitting
@@ -169,6 +168,8 @@ function planEgress(
       continue;
     }
     const workloads = serverWorkloads(server, backends);
+    // A Service whose pods were not found (no selector, manual endpoints): its calls cannot be admitted by pod.
+    if (workloads.length === 0) return { reason: `no pods found behind its target ${describeServer(server)}` };
     for (const workload of workloads) {
       const peer = selections.of(workload);
       if (!peer.ok) return { reason: `its target ${describeWorkload(workload)} cannot be selected exactly: ${peer.reason}` };
@@ -262,45 +263,19 @@ export function policyName(workload: WorkloadRef, direction: 'ingress' | 'egress
 }
 
 /**
- * Which selector picks out exactly a workload's pods: its own (the root object's), else the
- * labels all its pods share; checked against every pod read in its namespace, so a selector
- * that also matches another workload's pod is refused, as is a hostNetwork workload (a
- * NetworkPolicy does not apply to it) or one without labels.
+ * Which planned policies a selection asks for. The plan itself is always made from every
+ * client (an ingress policy made from some of its clients would block the others): `-n` picks
+ * the policies' namespaces, `--exclude-services` leaves out those workloads' policies, `--server`
+ * keeps only that workload's ingress policy.
  */
-class SelectorIndex {
-  private readonly podsByNamespace = new Map<string, PodFacts[]>();
-  private readonly own = new Map<string, LabelSelector>();
-  private readonly cache = new Map<string, SelectorResult>();
-
-  constructor(facts: ClusterFacts) {
-    // By name, so that the pod a reason names does not depend on the order pods were read in.
-    for (const pod of [...facts.pods].sort((a, b) => compare(a.name, b.name))) {
-      const list = this.podsByNamespace.get(pod.namespace) ?? [];
-      list.push(pod);
-      this.podsByNamespace.set(pod.namespace, list);
-    }
-    for (const s of facts.selectors) this.own.set(workloadKey(s.workload), s.selector);
-  }
-
-  of(workload: WorkloadRef): SelectorResult {
-    const key = workloadKey(workload);
-    let found = this.cache.get(key);
-    if (!found) this.cache.set(key, (found = this.compute(workload, key)));
-    return found;
-  }
-
-  private compute(workload: WorkloadRef, key: string): SelectorResult {
-    const inNamespace = this.podsByNamespace.get(workload.namespace) ?? [];
-    const mine = inNamespace.filter((p) => workloadKey(p.workload) === key);
-    if (mine.some((p) => p.hostNetwork)) return { ok: false, reason: 'its pods run on the host network, where a NetworkPolicy does not apply' };
-    const own = this.own.get(key);
-    if (!own && mine.length === 0) return { ok: false, reason: 'no pod of it was found to read labels from' };
-    const selector = canonicalSelector(own ?? { matchLabels: commonLabels(mine) });
-    if (isEmptySelector(selector)) return { ok: false, reason: workload.kind === 'Pod' ? 'a bare pod without labels' : 'its pods share no label' };
-    const unmatched = mine.find((p) => !selectorMatches(selector, p.labels));
-    if (unmatched) return { ok: false, reason: `its selector does not match its pod ${unmatched.name}` };
-    const other = inNamespace.find((p) => workloadKey(p.workload) !== key && selectorMatches(selector, p.labels));
-    if (other) return { ok: false, reason: `its selector also matches pod ${other.name} of ${describeWorkload(other.workload)}` };
-    return { ok: true, selector };
-  }
+export function selectPolicies(policies: readonly PlannedPolicy[], selection: Pick<Selection, 'namespaces' | 'excludeServices' | 'server'>): PlannedPolicy[] {
+  const namespaces = new Set(selection.namespaces);
+  return policies.filter((p) => {
+    if (namespaces.size > 0 && !namespaces.has(p.namespace)) return false;
+    if (selection.excludeServices.some((s) => s.name === p.workload.name && (s.namespace === undefined || s.namespace === p.namespace))) return false;
+    return !selection.server || (p.direction === 'Ingress' && p.workload.name === selection.server.name && p.namespace === selection.server.namespace);
+  });
 }
+
+/** The selection the plan reads with: every client network-mapper manages. */
+export const wholeMap: Selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };

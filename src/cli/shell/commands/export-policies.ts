@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from '../../core/command.js';
 import type { IntentsObject } from '../../core/intents-object.js';
 import { observedEdges } from '../../core/network-policy/observed-edges.js';
-import { planNetworkPolicies } from '../../core/network-policy/plan-policies.js';
+import { planNetworkPolicies, selectPolicies } from '../../core/network-policy/plan-policies.js';
 import { workloadKey } from '../../core/network-policy/policy-facts.js';
 import { policyDirectoryLayout, renderPolicies, renderSkipped } from '../../core/network-policy/policy-yaml.js';
 import { readinessOf } from '../../core/readiness.js';
@@ -16,6 +16,7 @@ type ExportCommand = Extract<Command, { kind: 'export' }>;
 
 /** `export --format networkpolicy`: plan from the map and the cluster's pods, write, list what was skipped on stderr. */
 export async function runExportPolicies(command: ExportCommand, objects: readonly IntentsObject[], streams: Streams): Promise<void> {
+  // `objects`: the whole map (wholeMap); the selection picks the policies (selectPolicies).
   const kc = loadUserKubeConfig(command.cluster);
   const timeout = command.cluster.requestTimeoutSeconds;
   const edges = observedEdges(objects);
@@ -26,7 +27,8 @@ export async function runExportPolicies(command: ExportCommand, objects: readonl
     const period = await stableForMs(kc, readyOnly, timeout, (text) => streams.stderr(`warning: ${text}\n`));
     ready = new Set(readinessOf(objects, Date.now(), period).filter((r) => r.ready).map((r) => workloadKey(r.workload)));
   }
-  const plan = planNetworkPolicies(edges, facts, { egress: command.policy?.egress === true, ...(ready ? { ready } : {}) });
+  const whole = planNetworkPolicies(edges, facts, { egress: command.policy?.egress === true, ...(ready ? { ready } : {}) });
+  const plan = { policies: selectPolicies(whole.policies, command.selection), skipped: whole.skipped };
   const output = command.output;
   if (output.type === 'stdout') streams.stdout(renderPolicies(plan.policies));
   else if (output.type === 'file') {

@@ -34,8 +34,14 @@ export function lookAroundCommands(options: LookAroundOptions): LookAroundLine[]
   ];
 }
 
-/** The lines as printed, comments aligned after the commands. */
+/** The lines as printed: a comment after a short command (aligned), above a long one. */
 export function renderLookAround(lines: readonly LookAroundLine[]): string {
-  const width = Math.max(...lines.filter((l) => l.comment).map((l) => l.command.length));
-  return lines.map((l) => (l.comment ? `  ${l.command.padEnd(width)}  # ${l.comment}` : `  ${l.command}`)).join('\n');
+  const short = 40;
+  const width = Math.max(0, ...lines.filter((l) => l.comment && l.command.length <= short).map((l) => l.command.length));
+  return lines
+    .map((l) => {
+      if (!l.comment) return `  ${l.command}`;
+      return l.command.length <= short ? `  ${l.command.padEnd(width)}  # ${l.comment}` : `  # ${l.comment}\n  ${l.command}`;
+    })
+    .join('\n');
 }

@@ -9,7 +9,7 @@ const appNs = 'http-app';
 
 type HttpRecord = NonNullable<NetworkObservationSpec['httpRequests']>[number];
 const request = (serverIP: string, serverPort: number, path: string, methods: HttpRecord['methods']): HttpRecord =>
-  ({ clientIP: '10.247.0.10', serverIP, serverPort, path, methods, ...seen() });
+  ({ clientIP: '10.249.0.10', serverIP, serverPort, path, methods, ...seen() });
 
 /**
  * HTTP_PATHS on: the operator (as its ServiceAccount, on the real API server) resolves the
@@ -26,9 +26,9 @@ describe('HTTP paths on kubernetes targets (real API server)', function () {
   before(async () => {
     ({ cluster, operatorKc } = await operatorTestCluster(opNs, [appNs]));
     running = await startLeadingOperator(operatorKc, testSettings(opNs, 'http', { httpPaths: true }));
-    await cluster.deployment(appNs, 'frontend', '10.247.0.10');
-    const cart = await cluster.deployment(appNs, 'cart', '10.247.0.11');
-    [clusterIP] = (await cluster.service(appNs, 'cart', [{ name: cart.metadata!.name!, ip: '10.247.0.11' }])) as [string];
+    await cluster.deployment(appNs, 'frontend', '10.249.0.10');
+    const cart = await cluster.deployment(appNs, 'cart', '10.249.0.11');
+    [clusterIP] = (await cluster.service(appNs, 'cart', [{ name: cart.metadata!.name!, ip: '10.249.0.11' }])) as [string];
   });
 
   after(async () => {
@@ -39,11 +39,11 @@ describe('HTTP paths on kubernetes targets (real API server)', function () {
     await cluster.observation(opNs, 'http-1', {
       httpRequests: [
         request(clusterIP, 80, '/users/{*}', ['GET']),
-        request('10.247.0.11', 8080, '/users/{*}', ['DELETE']),
+        request('10.249.0.11', 8080, '/users/{*}', ['DELETE']),
         request(clusterIP, 80, '/orders', ['POST']),
         request(clusterIP, 80, '/healthz', ['HEAD']),
       ],
-      httpOverflow: [{ clientIP: '10.247.0.10', serverIP: clusterIP, serverPort: 80, count: 9 }],
+      httpOverflow: [{ clientIP: '10.249.0.10', serverIP: clusterIP, serverPort: 80, count: 9 }],
     });
     await observationProcessed(cluster, opNs, 'http-1');
     const written = await waitFor('frontend ClientIntents with http', async () => {

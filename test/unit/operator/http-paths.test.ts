@@ -95,8 +95,10 @@ describe('HTTP paths on kubernetes targets (operator core)', () => {
     const seeded = new IntentsStore(1024);
     const seededHttp = new HttpIntents();
     const key = seeded.seed({ namespace: 'shop', objectName: 'frontend', spec: desired.spec, evidence: desired.evidence }, at + 30 * minute);
-    seededHttp.seed(key, desired.spec, () => at + 20 * minute);
-    expect(seededHttp.attach(seeded.desired(key)!).spec).to.deep.equal(desired.spec);
+    seededHttp.seed(key, desired.spec, () => at + 20 * minute, '{"kubernetes:cart#Deployment":5,"bad":"x"}');
+    const rebuilt = seededHttp.attach(seeded.desired(key)!);
+    expect(rebuilt.spec).to.deep.equal(desired.spec);
+    expect(rebuilt.annotations).to.deep.equal({ [httpOverflowAnnotation]: '{"kubernetes:cart#Deployment":5}' });
   });
 
   it('is bounded in (client, target) pairs, oldest refreshed first out, counted', () => {

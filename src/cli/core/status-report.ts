@@ -1,4 +1,6 @@
+import type { WatcherStatus } from '../../operator/core/kafka/watcher-status.js';
 import type { UnresolvedReason } from '../../operator/core/types.js';
+import { kafkaStatusLines } from './kafka/kafka-status.js';
 
 /** What `status` read from the cluster, as plain data (times in ms). */
 export interface StatusInput {
@@ -19,6 +21,8 @@ export interface StatusInput {
   readonly lease?: { readonly holder?: string; readonly acquired?: number; readonly renewed?: number; readonly durationSeconds?: number };
   /** Undefined: the ClientIntents CRD is not installed. */
   readonly crd?: { readonly ours: boolean; readonly versions: readonly string[] };
+  /** Undefined: no Kafka watcher status (its ConfigMap does not exist: no broker was ever followed). */
+  readonly kafka?: WatcherStatus | 'unreadable';
 }
 
 export interface StatusReport {
@@ -125,6 +129,12 @@ export function statusReport(input: StatusInput): StatusReport {
     problems.push('the ClientIntents CRD is not installed: install the Otterize Intents Operator, or kubectl create -f config/crd/optional/ (create, never apply, so that it can never replace Otterize\'s)');
   } else {
     lines.push(`ClientIntents CRD: ${input.crd.ours ? "network-mapper's (config/crd/optional)" : "Otterize's (the Intents Operator's)"}, versions ${input.crd.versions.join(', ')}`);
+  }
+
+  if (input.kafka) {
+    const kafka = kafkaStatusLines(input.kafka, input.now, ago, lease?.holder !== undefined);
+    lines.push(...kafka.lines);
+    problems.push(...kafka.problems);
   }
 
   lines.push(problems.length === 0 ? 'Status: OK' : `Status: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);

@@ -6,6 +6,8 @@ import { errorFields } from '../../../shared/logger.js';
 import { classifyError, connectionProblem, type RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
+import { decodeWatcherStatus, watcherStatusKey } from '../../../operator/core/kafka/watcher-status.js';
+import { operatorConfigSchema } from '../../../operator/core/operator-config.js';
 import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
 import { listPages, withTimeout } from '../list-client-intents.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
@@ -14,6 +16,7 @@ import type { Streams } from '../write-export.js';
 /** The sniffer DaemonSet's pod labels and the operator Deployment's label, as in config/ and the chart. */
 const snifferSelector = Object.entries(snifferPodLabels).map(([k, v]) => `${k}=${v}`).join(',');
 const operatorSelector = 'app.kubernetes.io/name=network-mapper';
+const kafkaCursorConfigMap = operatorConfigSchema.parse({}).KAFKA_CURSOR_CONFIGMAP;
 
 export async function runStatus(command: StatusCommand, streams: Streams): Promise<number> {
   const report = await readStatus(command);
@@ -43,6 +46,9 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
   const crdName = `${clientIntentsDefinition.plural}.${clientIntentsDefinition.group}`;
   const crd = await read({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, () =>
     kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: crdName }), true);
+
+  // The Kafka watcher's status, in the operator's cursor ConfigMap (docs/kafka.md); absent when no broker was ever followed.
+  const kafka = await read({ verb: 'get', resource: 'configmaps', namespace: ns }, () => core.readNamespacedConfigMap({ namespace: ns, name: kafkaCursorConfigMap }), true);
 
   const operator = deployments?.items[0];
   const input: StatusInput = {
@@ -83,6 +89,7 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
           },
         }
       : {}),
+    ...(kafka ? { kafka: decodeWatcherStatus(kafka.data?.[watcherStatusKey]) ?? 'unreadable' } : {}),
   };
   return statusReport(input);
 }

@@ -1,6 +1,6 @@
 import type { WatcherStatus } from '../../../operator/core/kafka/watcher-status.js';
 
-/** The leader rewrites its status every 10 s while it leads; older than this, nobody is updating it. */
+/** The leader rewrites its status every 30 s while it follows a broker; older than this, nobody is updating it. */
 export const kafkaStatusStaleMs = 2 * 60_000;
 
 /**

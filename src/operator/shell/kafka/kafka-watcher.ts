@@ -24,7 +24,7 @@ export interface KafkaWatcherOptions {
 export const defaultKafkaWatcherOptions: KafkaWatcherOptions = {
   maxBrokers: 32,
   flushIntervalMs: 1000,
-  saveIntervalMs: 10_000,
+  saveIntervalMs: 30_000,
   saveLagMs: 30_000,
   follower: defaultFollowerOptions,
 };
@@ -166,7 +166,7 @@ export class KafkaWatcher {
     this.metrics.brokers.set(0);
     this.snapshots.length = 0;
     const toSave = applied ? this.cursors : (lagging ?? this.saved);
-    await this.save(toSave, { at: Date.now(), ...this.status(), brokers: [] });
+    if (toSave.size > 0 || this.saved.size > 0) await this.save(toSave, { at: Date.now(), ...this.status(), brokers: [] });
   }
 
   /**
@@ -175,6 +175,8 @@ export class KafkaWatcher {
    * their evidence times are the lines' own) rather than missing them.
    */
   private async saveCursors(now: number): Promise<void> {
+    // A cluster without Kafka brokers gets no ConfigMap and no writes.
+    if (this.followers.size === 0 && this.cursors.size === 0 && this.saved.size === 0) return;
     const current = new Map(this.cursors);
     for (const [key, follower] of this.followers) {
       const state = follower.state();

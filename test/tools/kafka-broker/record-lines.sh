@@ -23,7 +23,7 @@ net="10.66.$slot"
 br="nmk${slot}br"
 names=(broker prod cons desc)
 cleanup() {
-  [ -n "${broker_pid:-}" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  if [ -n "${broker_pid:-}" ]; then kill "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
   for n in "${names[@]}"; do ip netns del "nmk$slot-$n" 2>/dev/null || true; done
   ip link del "$br" 2>/dev/null || true
   rm -rf "$work"

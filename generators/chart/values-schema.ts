@@ -97,6 +97,10 @@ export const chartValuesSchema = z.strictObject({
   prometheusRule: z.strictObject({ enabled: z.boolean(), labels: labelMap }),
   grafanaDashboard: z.strictObject({ enabled: z.boolean(), labels: labelMap, annotations: labelMap }),
   openshift: z.strictObject({ securityContextConstraints: z.boolean() }),
+  kafka: z.strictObject({
+    brokerSelector: z.record(z.string().regex(/^[A-Za-z0-9./_-]+$/, 'must be a label key'), z.string().regex(/^[A-Za-z0-9._-]*$/, 'must be a label value')),
+    brokerContainer: operator.KAFKA_BROKER_CONTAINER.unwrap(),
+  }),
 });
 
 export type ChartValues = z.infer<typeof chartValuesSchema>;

@@ -1,5 +1,7 @@
+import type { WatcherStatus } from '../../operator/core/kafka/watcher-status.js';
 import type { UnresolvedReason } from '../../operator/core/types.js';
 import { formatAge, renderReadiness, type Readiness } from './readiness.js';
+import { kafkaStatusLines } from './kafka/kafka-status.js';
 
 /** What `status` read from the cluster, as plain data (times in ms). */
 export interface StatusInput {
@@ -22,6 +24,8 @@ export interface StatusInput {
   readonly crd?: { readonly ours: boolean; readonly versions: readonly string[] };
   /** Per client workload of network-mapper's ClientIntents, ready to enforce or not; undefined: not read. */
   readonly readiness?: { readonly stableForMs: number; readonly clients: readonly Readiness[] };
+  /** Undefined: no Kafka watcher status (its ConfigMap does not exist: no broker was ever followed). */
+  readonly kafka?: WatcherStatus | 'unreadable';
 }
 
 /** At most this many workloads still learning are named; list --readiness names them all. */
@@ -143,6 +147,12 @@ export function statusReport(input: StatusInput): StatusReport {
       lines.push(...renderReadiness(learning.slice(0, learningShown)).trimEnd().split('\n').map((line) => `  ${line}`));
       if (learning.length > learningShown) lines.push(`  ... and ${learning.length - learningShown} more (kubectl netmap list --readiness)`);
     }
+  }
+
+  if (input.kafka) {
+    const kafka = kafkaStatusLines(input.kafka, input.now, ago, lease?.holder !== undefined);
+    lines.push(...kafka.lines);
+    problems.push(...kafka.problems);
   }
 
   lines.push(problems.length === 0 ? 'Status: OK' : `Status: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);

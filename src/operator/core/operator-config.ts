@@ -38,7 +38,7 @@ export const operatorConfigSchema = z.object({
   KAFKA_BROKER_SELECTOR: z.string().default(''),
   /** The broker container whose log is read; empty: the pod's first container. */
   KAFKA_BROKER_CONTAINER: z.string().default(''),
-  KAFKA_CURSOR_CONFIGMAP: z.string().min(1).max(253).default('network-mapper-kafka-cursors'),
+  KAFKA_CURSOR_CONFIGMAP: z.string().min(1).max(253).default(operatorDefaults.kafkaCursorConfigMap),
 });
 
 export type OperatorConfigEnv = z.infer<typeof operatorConfigSchema>;

@@ -7,4 +7,6 @@ export const operatorDefaults = {
   observationNamespace: 'network-mapper',
   /** LEASE_NAME: the leader-election Lease. */
   leaseName: 'network-mapper-operator',
+  /** KAFKA_CURSOR_CONFIGMAP: the Kafka watcher's positions and status (docs/kafka.md). */
+  kafkaCursorConfigMap: 'network-mapper-kafka-cursors',
 } as const;

@@ -1,6 +1,7 @@
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { decodeCursors } from '../../../src/operator/core/kafka/cursor-codec.js';
+import { decodeWatcherStatus } from '../../../src/operator/core/kafka/watcher-status.js';
 import { operatorTestCluster, startLeadingOperator, testSettings, waitFor, type Cluster, type RunningOperator } from '../operator/cluster-fixtures.js';
 
 const opNs = 'netmap-kafka';
@@ -62,5 +63,12 @@ describe('operator: the Kafka watcher (real API server, no kubelet)', function (
     const cursors = decodeCursors(saved.data);
     const pod = await admin.readNamespacedPod({ namespace: appNs, name: 'kafka-0' });
     expect(cursors.get(`${appNs}.kafka-0`)).to.deep.equal({ source: { podUid: pod.metadata!.uid, container: 'main', restartCount: 0 }, linesAtLast: 0 });
+    // The status `kubectl netmap status` shows: after the stop, nothing followed and nothing read.
+    expect(decodeWatcherStatus(saved.data?.status)).to.deep.include({ brokers: [], accessLines: 0 });
+  });
+
+  it('leaves no connection behind that fails once idle (an uncaught error would fail this test)', async () => {
+    // undici closes idle connections after 4 s; the log streams once shared the operator's HTTP/2 pool and threw then.
+    await new Promise((resolve) => setTimeout(resolve, 8000));
   });
 });

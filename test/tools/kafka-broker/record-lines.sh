@@ -23,7 +23,7 @@ net="10.66.$slot"
 br="nmk${slot}br"
 names=(broker prod cons desc)
 cleanup() {
-  [ -n "${broker_pid:-}" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  if [ -n "${broker_pid:-}" ]; then kill "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
   for n in "${names[@]}"; do ip netns del "nmk$slot-$n" 2>/dev/null || true; done
   ip link del "$br" 2>/dev/null || true
   rm -rf "$work"
@@ -60,10 +60,12 @@ allow.everyone.if.no.acl.found=true
 PROPS
 tools=(-Xmx128m -cp "$lib/*" -Dlog4j2.configurationFile="$here/tools-log4j2.properties")
 java "${tools[@]}" kafka.tools.StorageTool format -t "$(java "${tools[@]}" kafka.tools.StorageTool random-uuid)" -c "$work/server.properties" >/dev/null
+started_at=$(date +%s.%N)
 ip netns exec "nmk$slot-broker" java -Xmx512m -Xms256m -cp "$lib/*" -Dlog4j2.configurationFile="$here/broker-log4j2.properties" kafka.Kafka "$work/server.properties" > "$work/broker.log" 2>&1 &
 broker_pid=$!
 for _ in $(seq 1 120); do grep -q 'Kafka Server started' "$work/broker.log" && break; sleep 1; done
 grep -q 'Kafka Server started' "$work/broker.log" || { tail -20 "$work/broker.log" >&2; exit 1; }
+echo "broker started in $(echo "$(date +%s.%N) - $started_at" | bc | cut -c1-5) s (polled every second), RSS $(( $(ps -o rss= -p "$broker_pid") / 1024 )) MiB with -Xmx512m" >&2
 k() { local ns=$1; shift; ip netns exec "nmk$slot-$ns" java "${tools[@]}" "$@"; }
 b=(--bootstrap-server "$net.1:9092")
 k prod org.apache.kafka.tools.TopicCommand "${b[@]}" --create --topic orders --partitions 1 --replication-factor 1
@@ -79,6 +81,7 @@ printf 'sh1\n' | k cons org.apache.kafka.tools.ConsoleProducer "${b[@]}" --topic
 k desc org.apache.kafka.tools.TopicCommand "${b[@]}" --describe --topic orders >/dev/null
 k desc org.apache.kafka.tools.TopicCommand "${b[@]}" --describe --topic shipping >/dev/null
 sleep 1
+echo "broker RSS after the clients: $(( $(ps -o rss= -p "$broker_pid") / 1024 )) MiB" >&2
 # Every authorizer line but the broker's own heartbeats past the third, and every 60th other line.
 awk '/kafka.authorizer.logger/ { if (/request = BrokerHeartbeat/ && hb++ >= 3) next; print; next } /^\[/ { if (other++ % 60 == 0) print }' "$work/broker.log" > "$out"
 echo "wrote $(grep -c kafka.authorizer.logger "$out") authorizer lines to $out" >&2

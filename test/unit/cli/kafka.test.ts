@@ -7,6 +7,8 @@ import { readIntentsObject, type IntentsObject } from '../../../src/cli/core/int
 import { renderList } from '../../../src/cli/core/list-format.js';
 import { buildGraph } from '../../../src/cli/core/map-graph.js';
 import { mapView } from '../../../src/cli/core/map-view.js';
+import { statusReport, type StatusInput } from '../../../src/cli/core/status-report.js';
+import { decodeWatcherStatus, encodeWatcherStatus, type WatcherStatus } from '../../../src/operator/core/kafka/watcher-status.js';
 import { ClusterIndex } from '../../../src/operator/core/cluster-index.js';
 import { IntentsStore, clientKeyOf } from '../../../src/operator/core/intents-store.js';
 import { resolveKafkaAccess } from '../../../src/operator/core/kafka/kafka-resolver.js';
@@ -87,5 +89,47 @@ describe('cli: Kafka targets', () => {
       ['kafka in namespace kafka: Kafka topic shipping, produce', '2026-12-07T04:00:02Z', ['KafkaAuthorizer']],
     ]);
     expect(mapView([observedObject()], { hiddenNamespaces: [], search: 'orders' }).shown).to.equal(1);
+  });
+
+  it('shows the Kafka watcher in status: brokers and their last line, lines by result, gaps; stale is a problem', () => {
+    const now = t0 + 3_600_000;
+    const watcher: WatcherStatus = {
+      at: now - 5000,
+      brokers: [{ namespace: 'kafka', name: 'kafka-0', lastLineAt: now - 2000 }, { namespace: 'kafka', name: 'kafka-1' }],
+      accessLines: 1200,
+      ignored: { 'not-authorizer': 40, denied: 3, 'not-topic': 300 },
+      unresolved: { 'self-call': 12 },
+      gaps: { 'pod-replaced': 1 },
+      brokersLeftOut: 0,
+    };
+    expect(decodeWatcherStatus(encodeWatcherStatus(watcher))).to.deep.equal(watcher);
+    expect(decodeWatcherStatus('{"at":"x"}')).to.equal(undefined);
+    const input: StatusInput = {
+      now,
+      namespace: 'network-mapper',
+      nodes: ['node-a'],
+      snifferPods: [{ name: 'netmap-sniffer-a', node: 'node-a', ready: true }],
+      observations: [{ node: 'node-a', created: now - 10_000, windowEnd: now - 10_000, phase: 'Processed', unresolved: [] }],
+      operator: { name: 'network-mapper-operator', desired: 1, ready: 1 },
+      lease: { holder: 'network-mapper-operator-abc', acquired: now - 60_000, renewed: now - 1000, durationSeconds: 15 },
+      crd: { ours: false, versions: ['v2alpha1', 'v2beta1'] },
+      kafka: watcher,
+    };
+    const report = statusReport(input);
+    expect(report.ok).to.equal(true);
+    expect(report.text).to.contain(
+      [
+        'Kafka watcher (status written 5s ago):',
+        '  kafka/kafka-0: last line 2s ago',
+        '  kafka/kafka-1: no line read yet',
+        '  lines read by this leader: 1200 topic accesses; ignored: not-topic 300, not-authorizer 40, denied 3',
+        '  accesses whose client was not named: self-call 12',
+        '  logs not read back in full: pod-replaced 1',
+      ].join('\n'),
+    );
+    const stale = statusReport({ ...input, kafka: { ...watcher, at: now - 10 * 60_000 } });
+    expect(stale.ok).to.equal(false);
+    expect(stale.text).to.contain("the Kafka watcher's status was last written 10m ago");
+    expect(statusReport({ ...input, kafka: 'unreadable' }).text).to.contain('Kafka watcher: its status in the cursor ConfigMap cannot be read');
   });
 });

@@ -4,6 +4,8 @@ import type { KubeClient } from '../../../shared/kube/kube-client.js';
 import type { RequestContext } from '../../core/classify-error.js';
 import type { StatusCommand } from '../../core/commands/status.js';
 import { CliError, exitCodes } from '../../core/exit-codes.js';
+import { decodeWatcherStatus, watcherStatusKey } from '../../../operator/core/kafka/watcher-status.js';
+import { operatorDefaults } from '../../../operator/core/operator-defaults.js';
 import { isOurCrd, snifferPodLabels, statusReport, type StatusInput, type StatusReport } from '../../core/status-report.js';
 import { readIntentsObject } from '../../core/intents-object.js';
 import { defaultStableForMs, parseDuration, readinessOf, stableForAnnotation } from '../../core/readiness.js';
@@ -70,6 +72,9 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
   const crdName = qualifiedResource(clientIntentsResource);
   const crd = await read<Crd>({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${enc(crdName)}`, {}, true);
 
+  // The Kafka watcher's status, in the operator's cursor ConfigMap (docs/kafka.md); absent when no broker was ever followed.
+  const kafka = await read<{ data?: Record<string, string> }>({ verb: 'get', resource: 'configmaps', namespace: ns }, `/api/v1/namespaces/${enc(ns)}/configmaps/${enc(operatorDefaults.kafkaCursorConfigMap)}`, {}, true);
+
   const operator = deployments?.items[0];
   const readiness = crd ? await readReadiness(client, operator?.metadata?.annotations?.[stableForAnnotation], command.cluster.requestTimeoutSeconds) : undefined;
   const input: StatusInput = {
@@ -112,6 +117,7 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
         }
       : {}),
     ...(readiness ? { readiness } : {}),
+    ...(kafka ? { kafka: decodeWatcherStatus(kafka.data?.[watcherStatusKey]) ?? 'unreadable' } : {}),
   };
   return statusReport(input);
 }

@@ -2,9 +2,10 @@ import type { PodInfo, WorkloadIdentity } from '../types.js';
 
 /**
  * Which pods are Kafka brokers to follow. Two sources, as the chart configures them:
- * Otterize's KafkaServerConfig objects where that CRD exists (the broker is the workload named
- * by `spec.workload`, v2, or `spec.service`, v1, in the object's namespace), and otherwise a
- * label selector from the chart's `kafka.*` values (nothing matches: the watcher follows nothing).
+ * Otterize's KafkaServerConfig objects where that CRD exists and has any (the broker is the
+ * workload named by `spec.workload`, v2, or `spec.service`, v1, in the object's namespace), and
+ * otherwise a label selector from the chart's `kafka.*` values (nothing matches: the watcher
+ * follows nothing).
  */
 export interface KafkaServerConfigInfo {
   readonly namespace: string;
@@ -14,7 +15,7 @@ export interface KafkaServerConfigInfo {
 
 export interface BrokerSelection {
   readonly serverConfigs?: readonly KafkaServerConfigInfo[];
-  /** Equality-based label selector (`app.kubernetes.io/name=kafka,...`); used when serverConfigs is undefined. */
+  /** Equality-based label selector (`app.kubernetes.io/name=kafka,...`); used when there is no KafkaServerConfig. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly namespaces?: readonly string[];
 }
@@ -52,7 +53,7 @@ export function selectBrokerPods(pods: Iterable<{ pod: PodInfo; identity: Worklo
   for (const { pod, identity } of pods) {
     if (!identity || pod.end !== undefined || pod.hostNetwork) continue;
     if (selection.namespaces && !selection.namespaces.includes(pod.namespace)) continue;
-    if (selection.serverConfigs) {
+    if (selection.serverConfigs && selection.serverConfigs.length > 0) {
       const named = selection.serverConfigs.some(
         (c) => c.namespace === pod.namespace && c.workload.name === identity.name && (c.workload.kind === undefined || c.workload.kind === identity.kind),
       );

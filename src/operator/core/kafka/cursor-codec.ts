@@ -21,6 +21,8 @@ export function encodeCursors(cursors: ReadonlyMap<string, CursorState>): Record
 export function decodeCursors(data: Readonly<Record<string, string>> | undefined): Map<string, CursorState> {
   const out = new Map<string, CursorState>();
   for (const [key, text] of Object.entries(data ?? {})) {
+    // Broker keys are `namespace.name`; keys without a dot (the watcher's `status`) are not cursors.
+    if (!key.includes('.')) continue;
     let v: { podUid?: unknown; container?: unknown; restartCount?: unknown; last?: unknown; linesAtLast?: unknown };
     try {
       v = JSON.parse(text) as typeof v;

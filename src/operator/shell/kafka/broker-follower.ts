@@ -4,7 +4,7 @@ import type { BrokerPod } from '../../core/kafka/broker-discovery.js';
 import { BrokerLogReader } from '../../core/kafka/broker-log-reader.js';
 import { planResume, type ContainerRef, type CursorState, type GapReason, type LogCursor } from '../../core/kafka/log-cursor.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
-import { podLogChunks, type PodLogRequest } from './pod-log.js';
+import { PodLogClient, type PodLogRequest } from './pod-log.js';
 
 /** A broker pod with what its log is read by: the container and its restart count. */
 export interface BrokerTarget extends BrokerPod {
@@ -45,6 +45,7 @@ export class BrokerFollower {
   private cursor: LogCursor | undefined;
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
+  private readonly client: PodLogClient;
 
   constructor(
     readonly target: BrokerTarget,
@@ -54,6 +55,7 @@ export class BrokerFollower {
     private readonly options: FollowerOptions = defaultFollowerOptions,
   ) {
     this.window = new AccessWindow(options.maxGroupsPerWindow);
+    this.client = new PodLogClient(kc);
   }
 
   start(): void {
@@ -65,6 +67,7 @@ export class BrokerFollower {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+    await this.client.close();
   }
 
   /** Lines skipped because they were read before a resume. */
@@ -115,7 +118,7 @@ export class BrokerFollower {
     const since = cursor.sinceTime();
     const request: PodLogRequest = { namespace: this.target.namespace, pod: this.target.name, container: this.target.source.container, ...mode, ...(since ? { sinceTime: since } : {}) };
     try {
-      for await (const chunk of podLogChunks(this.kc, request, signal)) reader.push(chunk);
+      for await (const chunk of this.client.chunks(request, signal)) reader.push(chunk);
       return true;
     } catch (error) {
       if (signal.aborted) return true;

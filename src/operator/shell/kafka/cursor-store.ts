@@ -1,10 +1,12 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import { decodeCursors, encodeCursors } from '../../core/kafka/cursor-codec.js';
 import type { CursorState } from '../../core/kafka/log-cursor.js';
+import { encodeWatcherStatus, watcherStatusKey, type WatcherStatus } from '../../core/kafka/watcher-status.js';
 
 export interface CursorStore {
   load(): Promise<Map<string, CursorState>>;
-  save(cursors: ReadonlyMap<string, CursorState>): Promise<void>;
+  /** The cursors, and the watcher's status for `kubectl netmap status` when given. */
+  save(cursors: ReadonlyMap<string, CursorState>, status?: WatcherStatus): Promise<void>;
 }
 
 /** Cursors in one ConfigMap of the operator's namespace (needs get, create and update on it). */
@@ -28,13 +30,27 @@ export class ConfigMapCursorStore implements CursorStore {
     }
   }
 
-  /** Replaces the data (optimistically, on the version read last); creates the ConfigMap when missing. */
-  async save(cursors: ReadonlyMap<string, CursorState>): Promise<void> {
+  /**
+   * Replaces the data (optimistically, on the version read last); creates the ConfigMap when
+   * missing. After a conflict (another replica wrote it) it reads the version and tries once more:
+   * this process leads, so its cursors win.
+   */
+  async save(cursors: ReadonlyMap<string, CursorState>, status?: WatcherStatus): Promise<void> {
+    try {
+      await this.saveOnce(cursors, status);
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code !== 409 && code !== 404) throw error;
+      await this.saveOnce(cursors, status);
+    }
+  }
+
+  private async saveOnce(cursors: ReadonlyMap<string, CursorState>, status?: WatcherStatus): Promise<void> {
     const body: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'network-mapper' }, ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}) },
-      data: encodeCursors(cursors),
+      data: { ...encodeCursors(cursors), ...(status ? { [watcherStatusKey]: encodeWatcherStatus(status) } : {}) },
     };
     try {
       const written = this.resourceVersion

@@ -7,6 +7,7 @@ import { resolveKafkaAccess } from '../../core/kafka/kafka-resolver.js';
 import type { UnresolvedReason } from '../../core/types.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
 import { BrokerFollower, defaultFollowerOptions, type BrokerTarget, type FollowerOptions } from './broker-follower.js';
+import type { WatcherStatus } from '../../core/kafka/watcher-status.js';
 import type { CursorStore } from './cursor-store.js';
 import type { KafkaMetrics } from './kafka-metrics.js';
 
@@ -23,20 +24,13 @@ export interface KafkaWatcherOptions {
 export const defaultKafkaWatcherOptions: KafkaWatcherOptions = {
   maxBrokers: 32,
   flushIntervalMs: 1000,
-  saveIntervalMs: 10_000,
+  saveIntervalMs: 30_000,
   saveLagMs: 30_000,
   follower: defaultFollowerOptions,
 };
 
 /** What `status` shows of the watcher. */
-export interface KafkaWatcherStatus {
-  readonly brokers: { namespace: string; name: string; lastLineAt?: number }[];
-  readonly ignored: Partial<Record<WindowReason, number>>;
-  readonly unresolved: Partial<Record<UnresolvedReason, number>>;
-  readonly accessLines: number;
-  readonly gaps: Partial<Record<GapReason, number>>;
-  readonly brokersLeftOut: number;
-}
+export type KafkaWatcherStatus = Omit<WatcherStatus, 'at'>;
 
 /**
  * The Kafka watcher, run by the leader only (it writes into the leader's store): one follower per
@@ -54,6 +48,9 @@ export class KafkaWatcher {
   private brokersLeftOut = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastSave = 0;
+  private saving: Promise<void> = Promise.resolve();
+  /** The cursors last saved (or loaded): what a new leader would resume from. */
+  private saved = new Map<string, CursorState>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -78,6 +75,7 @@ export class KafkaWatcher {
       this.logger.warn('kafka cursors not read; brokers are read from the start of their logs', errorFields(error));
       return new Map<string, CursorState>();
     });
+    this.saved = new Map(this.cursors);
     this.timer = setInterval(() => this.flush(Date.now()), this.options.flushIntervalMs);
     this.timer.unref();
   }
@@ -167,8 +165,8 @@ export class KafkaWatcher {
     this.followers.clear();
     this.metrics.brokers.set(0);
     this.snapshots.length = 0;
-    const toSave = applied ? this.cursors : lagging;
-    if (toSave) await this.cursorStore.save(toSave).catch((error: unknown) => this.logger.warn('kafka cursors not saved', errorFields(error)));
+    const toSave = applied ? this.cursors : (lagging ?? this.saved);
+    if (toSave.size > 0 || this.saved.size > 0) await this.save(toSave, { at: Date.now(), ...this.status(), brokers: [] });
   }
 
   /**
@@ -177,16 +175,19 @@ export class KafkaWatcher {
    * their evidence times are the lines' own) rather than missing them.
    */
   private async saveCursors(now: number): Promise<void> {
+    // A cluster without Kafka brokers gets no ConfigMap and no writes.
+    if (this.followers.size === 0 && this.cursors.size === 0 && this.saved.size === 0) return;
     const current = new Map(this.cursors);
     for (const [key, follower] of this.followers) {
       const state = follower.state();
       if (state) current.set(key, state);
     }
     this.snapshots.push({ at: now, cursors: current });
-    let due: Map<string, CursorState> | undefined;
+    // Until a snapshot is old enough, the cursors saved before (loaded at start) stay.
+    let due: Map<string, CursorState> = this.saved;
     while (this.snapshots.length > 0 && this.snapshots[0]!.at <= now - this.options.saveLagMs) due = this.snapshots.shift()!.cursors;
-    if (!due) return;
-    await this.cursorStore.save(due).catch((error: unknown) => this.logger.warn('kafka cursors not saved', errorFields(error)));
+    this.saved = due;
+    await this.save(due, { at: now, ...this.status() });
   }
 
   /**
@@ -194,6 +195,17 @@ export class KafkaWatcher {
    * so that a follower of the restarted container starts by reading the rest of the previous
    * one; its last window still goes into the store once its stream has ended.
    */
+  /** One save at a time, in order: a periodic save still running must not overwrite (or conflict with) the last one. */
+  private save(cursors: ReadonlyMap<string, CursorState>, status: WatcherStatus): Promise<void> {
+    const copy = new Map(cursors);
+    this.saving = this.saving.then(() =>
+      this.cursorStore.save(copy, status).catch((error: unknown) => {
+        this.logger.warn('kafka cursors not saved', errorFields(error));
+      }),
+    );
+    return this.saving;
+  }
+
   private retire(key: string, follower: BrokerFollower): void {
     this.followers.delete(key);
     this.keepCursor(key, follower.state());

@@ -10,11 +10,13 @@ describe('Kafka cursor codec', () => {
     const data = encodeCursors(cursors);
     expect(JSON.parse(data['kafka.kafka-0']!)).to.deep.equal({ podUid: 'u', container: 'kafka', restartCount: 1, last: `${Date.parse('2026-12-07T04:00:01Z') / 1000}.123456789`, linesAtLast: 1 });
     expect(decodeCursors(data)).to.deep.equal(cursors);
-    expect(decodeCursors({ ...data, bad: '{', worse: '{"podUid":1}', odd: '{"podUid":"w","container":"k","restartCount":0,"last":"1.5","linesAtLast":1}' }).get('odd')).to.deep.equal({
+    expect(decodeCursors({ ...data, 'x.bad': '{', 'x.worse': '{"podUid":1}', 'x.odd': '{"podUid":"w","container":"k","restartCount":0,"last":"1.5","linesAtLast":1}' }).get('x.odd')).to.deep.equal({
       source: { podUid: 'w', container: 'k', restartCount: 0 },
       linesAtLast: 0,
     });
-    expect([...decodeCursors({ bad: '{', worse: '{"podUid":1}' }).keys()]).to.deep.equal([]);
+    expect([...decodeCursors({ 'x.bad': '{', 'x.worse': '{"podUid":1}' }).keys()]).to.deep.equal([]);
+    // The watcher's status sits in the same ConfigMap: not a cursor.
+    expect([...decodeCursors({ ...data, status: data['kafka.kafka-0']! }).keys()]).to.deep.equal(['kafka.kafka-0', 'kafka.kafka-1']);
     expect(decodeCursors(undefined).size).to.equal(0);
   });
 });

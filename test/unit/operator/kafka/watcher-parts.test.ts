@@ -51,8 +51,11 @@ describe('Kafka watcher parts', () => {
         expect(selectBrokerPods([kafka0, kafka1, other], { serverConfigs: [config] }).map((b) => b.name)).to.deep.equal(['kafka-0']);
       }
       expect(selectBrokerPods([kafka0], { serverConfigs: [{ ...v2, workload: { name: 'kafka', kind: 'Deployment' } }] })).to.deep.equal([]);
-      // The CRD exists but names nothing: nothing is followed, whatever the labels say.
-      expect(selectBrokerPods([kafka0], { serverConfigs: [], labels: { 'app.kubernetes.io/name': 'kafka' } })).to.deep.equal([]);
+      // KafkaServerConfigs decide where there are any; the labels do not add to them.
+      expect(selectBrokerPods([kafka0, other], { serverConfigs: [v2], labels: { 'app.kubernetes.io/name': 'kafka' } }).map((b) => b.name)).to.deep.equal(['kafka-0']);
+      // The CRD is installed (Otterize installs it at start-up) but none exists yet: the selector decides.
+      expect(selectBrokerPods([kafka0, other], { serverConfigs: [], labels: { 'app.kubernetes.io/name': 'kafka' } }).map((b) => b.name)).to.deep.equal(['kafka-0', 'cart-1']);
+      expect(selectBrokerPods([kafka0], { serverConfigs: [] })).to.deep.equal([]);
     });
 
     it('otherwise follows the chart\'s label selector, and nothing without one', () => {

@@ -59,7 +59,7 @@ export class Leadership {
     for (const { namespace, name } of unreadable) log.warn('managed ClientIntents has a spec we cannot read; it will be rewritten', { namespace, name });
     const seeded = seeds.map((seed) => store.seed(seed, now));
     // What this replica resolved when it led before but had not written yet.
-    seeded.push(...store.adoptMissing(previous));
+    seeded.push(...store.adoptMissing(previous, now));
     state.store = store;
     state.seeded = true;
     log.info('state rebuilt from managed ClientIntents', { clients: store.clientKeys().length });

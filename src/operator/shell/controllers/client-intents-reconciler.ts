@@ -10,7 +10,7 @@ import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -34,7 +34,7 @@ export interface ClientIntentsReconcilerDeps {
   readonly gone: GoneNamespaces;
   readonly settings: OperatorSettings;
   readonly log: Logger;
-  /** Time and timers (the manager's clock). */
+  /** The time (the manager's clock); waits are requeueAfter results, never timers of its own. */
   readonly clock: Clock;
   /** Clients to reconcile again (held clients released together). */
   readonly enqueueClients: (keys: readonly string[]) => void;
@@ -61,7 +61,6 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
    */
   private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
   private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
-  private lapseTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
@@ -82,12 +81,15 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
   reset(): void {
     this.written.clear();
-    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {
     const { state, gone, writes, log } = this.deps;
     if (!state.active) return reconciled;
+    const now = this.deps.clock.now();
+    // A hold window that is over releases every client held in it (the first one held comes back
+    // here at its end, through requeueAfter below).
+    this.deps.enqueueClients(state.gate.lapse(now));
     const key = clientId(request);
     const store = state.store;
     if (gone.has(request.namespace)) {
@@ -105,12 +107,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       this.deps.delivered(state.delivery.written(key));
       return reconciled;
     }
-    const now = this.deps.clock.now();
     const hold = state.gate.hold(key, now);
-    if (hold.hold) {
-      if (hold.releaseAt !== undefined) this.armLapse(hold.releaseAt - now);
-      return reconciled;
-    }
+    if (hold.hold) return hold.releaseAt === undefined ? reconciled : requeueAfter(hold.releaseAt - now);
     const inNamespace = this.existingIn(desired.namespace);
     const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
     if (plan.invalid) {
@@ -193,11 +191,6 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       claimed.push({ namespace, name, managed: true, spec: { workload: claim.workload, targets: [] }, annotations: {} });
     }
     return claimed;
-  }
-
-  private armLapse(ms: number): void {
-    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
-    this.lapseTimer = this.deps.clock.setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(this.deps.clock.now())), ms);
   }
 
   private remember(object: ClientIntentsObject): void {

@@ -11,6 +11,7 @@ import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
 import type { Clock } from '../../core/clock.js';
+import { isNewerResourceVersion } from '../../core/resource-version.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -75,7 +76,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   observed(object: ClientIntentsObject, deleted: boolean): void {
     const key = `${object.metadata?.namespace}/${object.metadata?.name}`;
     const written = this.written.get(key);
-    if (deleted || (written && newer(object.metadata?.resourceVersion, written.metadata?.resourceVersion))) this.written.delete(key);
+    if (deleted || (written && isNewerResourceVersion(object.metadata?.resourceVersion, written.metadata?.resourceVersion))) this.written.delete(key);
   }
 
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
@@ -149,7 +150,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     for (const [key, object] of this.written) {
       if (object.metadata?.namespace !== namespace) continue;
       const cached = byName.get(object.metadata?.name ?? '');
-      if (!cached || newer(object.metadata?.resourceVersion, cached.metadata?.resourceVersion)) byName.set(object.metadata?.name ?? '', object);
+      if (!cached || isNewerResourceVersion(object.metadata?.resourceVersion, cached.metadata?.resourceVersion)) byName.set(object.metadata?.name ?? '', object);
       else this.written.delete(key);
     }
     return byName;
@@ -207,8 +208,3 @@ export async function ignoreNotFound(write: Promise<void>): Promise<void> {
   }
 }
 
-/** resourceVersions are opaque, but etcd's are integers: compare them as such when they are. */
-function newer(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) > BigInt(b);
-}

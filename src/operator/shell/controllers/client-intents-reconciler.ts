@@ -11,6 +11,7 @@ import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
 import type { Clock } from '../../core/clock.js';
+import { NameClaims } from '../../core/name-claims.js';
 import { isNewerResourceVersion } from '../../core/resource-version.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
@@ -55,13 +56,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   private readonly written = new Map<string, ClientIntentsObject>();
   /** Per client, the last ObservedTargetsMissing Event's fingerprint: as many as the store holds clients, a day each. */
   private readonly eventFingerprints: BoundedMap<string>;
-  /**
-   * The object name each client was last planned under, by `namespace/name`: two clients
-   * planned at once (a Deployment and a CronJob called `web` in one observation) must not both
-   * pick the free name before either write is back. Dropped with the client.
-   */
-  private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
-  private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
+  /** The object name each client was last planned under (core/name-claims.ts). */
+  private readonly claims = new NameClaims();
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
@@ -111,12 +107,12 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     const hold = state.gate.hold(key, now);
     if (hold.hold) return hold.releaseAt === undefined ? reconciled : requeueAfter(hold.releaseAt - now);
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
     if (plan.invalid) {
       log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
     }
     if (plan.apply) {
-      this.claim(key, request.workload, desired.namespace, plan.apply.metadata.name);
+      this.claims.claim(key, request.workload, desired.namespace, plan.apply.metadata.name);
       const current = inNamespace.get(plan.apply.metadata.name);
       this.remember(await writes.applyIntents(plan.apply, current?.metadata?.resourceVersion));
       log.info('ClientIntents applied', { namespace: desired.namespace, name: plan.apply.metadata.name, targets: plan.apply.spec?.targets.length });
@@ -163,35 +159,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   private forget(key: string): void {
     this.deps.state.store.forget(key);
     this.eventFingerprints.delete(key);
-    const claimed = this.claimOf.get(key);
-    if (claimed) this.claims.get(claimed.namespace)?.delete(claimed.name);
-    this.claimOf.delete(key);
-  }
-
-  private claim(key: string, workload: ClientRequest['workload'], namespace: string, name: string): void {
-    const previous = this.claimOf.get(key);
-    if (previous) this.claims.get(previous.namespace)?.delete(previous.name);
-    let inNamespace = this.claims.get(namespace);
-    if (!inNamespace) this.claims.set(namespace, (inNamespace = new Map()));
-    inNamespace.set(name, { clientKey: key, workload });
-    this.claimOf.set(key, { namespace, name });
-  }
-
-  /** Names other clients have claimed whose objects the informer does not show yet: taken, as ours. */
-  private claimedBy(namespace: string, key: string, inNamespace: ReadonlyMap<string, ClientIntentsObject>): ExistingIntents[] {
-    const claimed: ExistingIntents[] = [];
-    const claims = this.claims.get(namespace);
-    for (const [name, claim] of claims ?? []) {
-      if (!this.deps.state.store.has(claim.clientKey)) {
-        // The store let that client go (expiry, its bounds): so does the claim.
-        claims!.delete(name);
-        this.claimOf.delete(claim.clientKey);
-        continue;
-      }
-      if (claim.clientKey === key || inNamespace.has(name)) continue;
-      claimed.push({ namespace, name, managed: true, spec: { workload: claim.workload, targets: [] }, annotations: {} });
-    }
-    return claimed;
+    this.claims.release(key);
   }
 
   private remember(object: ClientIntentsObject): void {

@@ -169,9 +169,11 @@ export class IntentsStore {
    * Takes over from `previous` (this replica's store before it last lost the lead) what the
    * freshly seeded store lacks: targets resolved from observations already marked Processed but
    * not yet written when leadership was lost, and the DNS answers remembered. Only adds: a target
-   * that is written (and so seeded) keeps its written evidence.
+   * that is written (and so seeded) keeps its written evidence. The bounds hold afterwards too
+   * (two full stores merged would be twice the bound): the least recently active clients are
+   * given up and the oldest DNS memory goes, as on any insert.
    */
-  adoptMissing(previous: IntentsStore): string[] {
+  adoptMissing(previous: IntentsStore, now: number): string[] {
     const changed: string[] = [];
     for (const [key, old] of previous.clients) {
       const state = this.clients.get(key);
@@ -187,9 +189,15 @@ export class IntentsStore {
         added = true;
       }
       for (const [dns, ips] of old.resolvedIPs) if (!state.resolvedIPs.has(dns)) state.resolvedIPs.set(dns, ips);
+      this.evictOldest(state.resolvedIPs, this.bounds.maxDomainsPerClient, 'resolved-ips');
       if (added) changed.push(key);
     }
-    for (const [key, value] of previous.dnsMemory) if (!this.dnsMemory.has(key)) this.dnsMemory.set(key, value);
+    // The previous store's answers are older than the fresh store's: they go first (insertion order is refresh order).
+    const merged = [...[...previous.dnsMemory].filter(([key]) => !this.dnsMemory.has(key)), ...this.dnsMemory];
+    this.dnsMemory.clear();
+    for (const [key, value] of merged) this.dnsMemory.set(key, value);
+    this.evictOldest(this.dnsMemory, this.bounds.maxDnsMemory, 'dns-memory');
+    this.evictClients(now);
     return changed;
   }
 

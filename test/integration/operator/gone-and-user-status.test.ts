@@ -15,10 +15,10 @@ describe('gone workloads and users\' ClientIntents status (real API server)', fu
     await waitFor('ClientIntents of the CI pod', async () => suite.cluster.intents(appNs, 'ci-run-4711'));
     await waitFor('ClientIntents of the Deployment', async () => suite.cluster.intents(appNs, 'steady'));
     await suite.cluster.core.deleteNamespacedPod({ namespace: appNs, name: 'ci-run-4711', gracePeriodSeconds: 0 });
-    // Its deletion reaches the operator's informer at some point (later on a loaded API server);
-    // from then on it is gone once the clock has moved 3 s past it: each try moves the clock past
-    // that bound and runs a maintenance pass, so the test does not wait for the periodic one.
+    // Present at this pass (its deletion may not have reached the informer yet), gone 3 s later.
     suite.running.operator.maintainNow();
+    // Each probe moves the operator's time on by the gone time and runs a pass: the first pass
+    // after the deletion reached the operator's informer buries the client, and its object goes.
     await waitFor('CI pod ClientIntents deleted', async () => {
       fixtureClock.advance(3500);
       suite.running.operator.maintainNow();

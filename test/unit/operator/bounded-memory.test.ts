@@ -6,6 +6,8 @@ import { resolveObservation } from '../../../src/operator/core/observation-resol
 import { operatorConfigSchema, settingsFromEnv } from '../../../src/operator/core/operator-config.js';
 import { planClientIntents, type ExistingIntents } from '../../../src/operator/core/plan.js';
 import { BoundedMap } from '../../../src/operator/core/bounded-map.js';
+import { GoneNamespaces } from '../../../src/operator/core/gone-namespaces.js';
+import { maintenancePass } from '../../../src/operator/core/maintenance.js';
 import { conn, minute, observation, pod, t0 } from './fixtures.js';
 
 const hour = 60 * minute;
@@ -51,6 +53,7 @@ describe('bounded memory and expiry on by default', () => {
     const goneMs = 2 * hour;
     const store = new IntentsStore(1024, { maxClients, onEvict: (map, n) => evictions.set(map, (evictions.get(map) ?? 0) + n) });
     const index = new ClusterIndex({ clusterDomain: 'cluster.local', ipHistoryRetentionMs: 10 * minute });
+    const gone = new GoneNamespaces(10 * minute);
     index.upsertPod(pod('shop', 'cart-1', ['10.1.0.2'], { ownerReferences: [] }), { namespace: 'shop', name: 'cart', kind: 'Deployment' }, t0);
     const cluster = new FakeCluster();
     let maxSeen = 0;
@@ -64,12 +67,10 @@ describe('bounded memory and expiry on by default', () => {
       const outcome = resolveObservation(observation({ windowStart: new Date(at).toISOString(), windowEnd: new Date(at + 10_000).toISOString(), connections: [conn(ip, '10.1.0.2', 8080, at + 5000)] }), index, store, { internetTargets: true, dnsMemoryMs: hour });
       cluster.sync(store, outcome.changedClients, at + 6000);
       index.removePod('ci', name, at + 9000);
-      // The shell's maintenance runs every 30 s.
+      // The shell's maintenance runs every 30 s: the same pass (core/maintenance.ts).
       if (i % 3 === 2) {
         const now = at + 10_000;
-        index.prune(now);
-        const changed = [...store.expire(now, 30 * 24 * hour), ...store.expireGone(now, goneMs, index.workloads()), ...store.buried()];
-        cluster.sync(store, new Set(changed), now);
+        cluster.sync(store, maintenancePass({ index, gone, store }, now, { targetExpiryMs: 30 * 24 * hour, goneWorkloadMs: goneMs }), now);
       }
       maxSeen = Math.max(maxSeen, store.size.clients);
     }
@@ -81,7 +82,7 @@ describe('bounded memory and expiry on by default', () => {
 
     // Nothing new runs: once the gone time has passed, every CI client's ClientIntents is deleted.
     const later = t0 + runs * 10_000 + goneMs + minute;
-    cluster.sync(store, new Set([...store.expireGone(later, goneMs, index.workloads()), ...store.buried()]), later);
+    cluster.sync(store, maintenancePass({ index, gone, store }, later, { targetExpiryMs: 30 * 24 * hour, goneWorkloadMs: goneMs }), later);
     expect([...cluster.objects.keys()].filter((k) => k.startsWith('ci/'))).to.deep.equal([]);
     expect(cluster.deletes).to.equal(runs);
     expect(store.size.clients).to.equal(0);

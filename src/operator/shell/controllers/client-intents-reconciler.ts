@@ -10,7 +10,9 @@ import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
+import { NameClaims } from '../../core/name-claims.js';
+import { isNewerResourceVersion } from '../../core/resource-version.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -34,7 +36,7 @@ export interface ClientIntentsReconcilerDeps {
   readonly gone: GoneNamespaces;
   readonly settings: OperatorSettings;
   readonly log: Logger;
-  /** Time and timers (the manager's clock). */
+  /** The time (the manager's clock); waits are requeueAfter results, never timers of its own. */
   readonly clock: Clock;
   /** Clients to reconcile again (held clients released together). */
   readonly enqueueClients: (keys: readonly string[]) => void;
@@ -54,14 +56,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   private readonly written = new Map<string, ClientIntentsObject>();
   /** Per client, the last ObservedTargetsMissing Event's fingerprint: as many as the store holds clients, a day each. */
   private readonly eventFingerprints: BoundedMap<string>;
-  /**
-   * The object name each client was last planned under, by `namespace/name`: two clients
-   * planned at once (a Deployment and a CronJob called `web` in one observation) must not both
-   * pick the free name before either write is back. Dropped with the client.
-   */
-  private readonly claims = new Map<string, Map<string, { readonly clientKey: string; readonly workload: ClientRequest['workload'] }>>();
-  private readonly claimOf = new Map<string, { readonly namespace: string; readonly name: string }>();
-  private lapseTimer: TimerHandle | undefined;
+  /** The object name each client was last planned under (core/name-claims.ts). */
+  private readonly claims = new NameClaims();
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
@@ -76,18 +72,21 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   observed(object: ClientIntentsObject, deleted: boolean): void {
     const key = `${object.metadata?.namespace}/${object.metadata?.name}`;
     const written = this.written.get(key);
-    if (deleted || (written && newer(object.metadata?.resourceVersion, written.metadata?.resourceVersion))) this.written.delete(key);
+    if (deleted || (written && isNewerResourceVersion(object.metadata?.resourceVersion, written.metadata?.resourceVersion))) this.written.delete(key);
   }
 
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
   reset(): void {
     this.written.clear();
-    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {
     const { state, gone, writes, log } = this.deps;
     if (!state.active) return reconciled;
+    const now = this.deps.clock.now();
+    // A hold window that is over releases every client held in it (the first one held comes back
+    // here at its end, through requeueAfter below).
+    this.deps.enqueueClients(state.gate.lapse(now));
     const key = clientId(request);
     const store = state.store;
     if (gone.has(request.namespace)) {
@@ -106,19 +105,15 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       this.deps.delivered(state.delivery.written(key));
       return reconciled;
     }
-    const now = this.deps.clock.now();
     const hold = state.gate.hold(key, now);
-    if (hold.hold) {
-      if (hold.releaseAt !== undefined) this.armLapse(hold.releaseAt - now);
-      return reconciled;
-    }
+    if (hold.hold) return hold.releaseAt === undefined ? reconciled : requeueAfter(hold.releaseAt - now);
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claimedBy(desired.namespace, key, inNamespace)], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
     if (plan.invalid) {
       log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
     }
     if (plan.apply) {
-      this.claim(key, request.workload, desired.namespace, plan.apply.metadata.name);
+      this.claims.claim(key, request.workload, desired.namespace, plan.apply.metadata.name);
       const current = inNamespace.get(plan.apply.metadata.name);
       this.remember(await writes.applyIntents(plan.apply, current?.metadata?.resourceVersion));
       log.info('ClientIntents applied', { namespace: desired.namespace, name: plan.apply.metadata.name, targets: plan.apply.spec?.targets.length });
@@ -152,7 +147,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     for (const [key, object] of this.written) {
       if (object.metadata?.namespace !== namespace) continue;
       const cached = byName.get(object.metadata?.name ?? '');
-      if (!cached || newer(object.metadata?.resourceVersion, cached.metadata?.resourceVersion)) byName.set(object.metadata?.name ?? '', object);
+      if (!cached || isNewerResourceVersion(object.metadata?.resourceVersion, cached.metadata?.resourceVersion)) byName.set(object.metadata?.name ?? '', object);
       else this.written.delete(key);
     }
     return byName;
@@ -166,40 +161,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     this.deps.state.store.forget(key);
     this.deps.state.http.forget(key);
     this.eventFingerprints.delete(key);
-    const claimed = this.claimOf.get(key);
-    if (claimed) this.claims.get(claimed.namespace)?.delete(claimed.name);
-    this.claimOf.delete(key);
-  }
-
-  private claim(key: string, workload: ClientRequest['workload'], namespace: string, name: string): void {
-    const previous = this.claimOf.get(key);
-    if (previous) this.claims.get(previous.namespace)?.delete(previous.name);
-    let inNamespace = this.claims.get(namespace);
-    if (!inNamespace) this.claims.set(namespace, (inNamespace = new Map()));
-    inNamespace.set(name, { clientKey: key, workload });
-    this.claimOf.set(key, { namespace, name });
-  }
-
-  /** Names other clients have claimed whose objects the informer does not show yet: taken, as ours. */
-  private claimedBy(namespace: string, key: string, inNamespace: ReadonlyMap<string, ClientIntentsObject>): ExistingIntents[] {
-    const claimed: ExistingIntents[] = [];
-    const claims = this.claims.get(namespace);
-    for (const [name, claim] of claims ?? []) {
-      if (!this.deps.state.store.has(claim.clientKey)) {
-        // The store let that client go (expiry, its bounds): so does the claim.
-        claims!.delete(name);
-        this.claimOf.delete(claim.clientKey);
-        continue;
-      }
-      if (claim.clientKey === key || inNamespace.has(name)) continue;
-      claimed.push({ namespace, name, managed: true, spec: { workload: claim.workload, targets: [] }, annotations: {} });
-    }
-    return claimed;
-  }
-
-  private armLapse(ms: number): void {
-    if (this.lapseTimer !== undefined) this.deps.clock.clearTimeout(this.lapseTimer);
-    this.lapseTimer = this.deps.clock.setTimeout(() => this.deps.enqueueClients(this.deps.state.gate.lapse(this.deps.clock.now())), ms);
+    this.claims.release(key);
   }
 
   private remember(object: ClientIntentsObject): void {
@@ -216,8 +178,3 @@ export async function ignoreNotFound(write: Promise<void>): Promise<void> {
   }
 }
 
-/** resourceVersions are opaque, but etcd's are integers: compare them as such when they are. */
-function newer(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) > BigInt(b);
-}

@@ -1,10 +1,11 @@
 import type { CustomObjectsApi, KubernetesObject } from '@kubernetes/client-node';
-import { networkObservationDefinition, networkObservationSpec, type NetworkObservationSpec, type NetworkObservationStatus } from '../../../crds/network-observation.js';
+import { networkObservationDefinition, type NetworkObservationStatus } from '../../../crds/network-observation.js';
 import { observationBounds } from '../../../crds/bounds.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { mergeOutcomes, resolveHttp } from '../../core/http-resolver.js';
 import { resolveObservation } from '../../core/observation-resolver.js';
+import { deleteAt, readObservation, settleAt } from '../../core/observation-timing.js';
 import { objectId, reconciled, requeueAfter, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
 import type { KubeWrites } from '../kube-writes.js';
@@ -78,9 +79,8 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
       return reconciled;
     }
     if (isFinal(object)) {
-      const processedAt = Date.parse(object.status?.processedAt ?? '') || now;
-      const deleteAt = processedAt + settings.observationRetentionMs;
-      if (deleteAt > now) return requeueAfter(deleteAt - now);
+      const at = deleteAt(object.status?.processedAt, now, settings.observationRetentionMs);
+      if (at > now) return requeueAfter(at - now);
       await ignoreNotFound(writes.deleteObservation(namespace, name));
       return reconciled;
     }
@@ -92,26 +92,23 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
     // The cache keeps no specs (see slimObservation): read this one now, and only this one.
     const full = await this.read(namespace, name);
     if (!full) return reconciled;
-    const parsed = networkObservationSpec.safeParse(full.spec);
-    const problem = parsed.success ? semanticProblem(parsed.data) : parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    if (!parsed.success || problem) {
-      await this.markInvalid(request, object, `invalid NetworkObservation: ${problem}`.slice(0, observationBounds.messageLength), now);
+    const read = readObservation(full.spec);
+    if (read.problem !== undefined) {
+      await this.markInvalid(request, object, read.problem, now);
       this.setWaiting(id, false);
       return reconciled;
     }
-    // The pods a window names exist by the time it ends; the API server's creation time also
-    // bounds it, so a sniffer whose clock runs ahead cannot hold an object back.
     const created = object.metadata?.creationTimestamp ? new Date(object.metadata.creationTimestamp as unknown as string).getTime() : now;
-    const settleAt = Math.min(Date.parse(parsed.data.windowEnd), created) + settings.observationSettleMs;
-    if (settleAt > now) {
+    const settled = settleAt(read.spec.windowEnd, created, settings.observationSettleMs);
+    if (settled > now) {
       this.settling.add(id);
       this.setWaiting(id, false);
-      return requeueAfter(settleAt - now);
+      return requeueAfter(settled - now);
     }
     this.settling.delete(id);
     const outcome = mergeOutcomes(
-      resolveObservation(parsed.data, this.deps.index, state.store, { internetTargets: settings.internetTargets, dnsMemoryMs: settings.dnsMemoryMs }),
-      resolveHttp(parsed.data, this.deps.index, state.store, state.http, { enabled: settings.httpPaths }),
+      resolveObservation(read.spec, this.deps.index, state.store, { internetTargets: settings.internetTargets, dnsMemoryMs: settings.dnsMemoryMs }),
+      resolveHttp(read.spec, this.deps.index, state.store, state.http, { enabled: settings.httpPaths }),
     );
     const unresolved = [...outcome.unresolved.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, count]) => ({ reason, count }));
     const { metrics } = this.deps;
@@ -162,12 +159,4 @@ export class ObservationReconciler implements Reconciler<ObjectRequest> {
       throw error;
     }
   }
-}
-
-/** Checks the schema cannot express: windows and records that end before they start. */
-function semanticProblem(spec: NetworkObservationSpec): string | undefined {
-  if (Date.parse(spec.windowEnd) < Date.parse(spec.windowStart)) return 'windowEnd is before windowStart';
-  const bad = [...spec.dnsAnswers, ...spec.connections].findIndex((r) => Date.parse(r.lastSeen) < Date.parse(r.firstSeen));
-  if (bad >= 0) return `record ${bad}: lastSeen is before firstSeen`;
-  return undefined;
 }

@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { errorFields, type Logger } from '../logger.js';
+import { BoundedMap } from '../../operator/core/bounded-map.js';
 import { ownerKey, type OwnerLookup } from '../../operator/core/workload-identity.js';
 import type { OwnerRef } from '../../operator/core/types.js';
 
@@ -14,7 +15,8 @@ const maxEntries = 50_000;
  */
 export class OwnerReader {
   private readonly api: KubernetesObjectApi;
-  private readonly cache = new Map<string, { lookup: OwnerLookup; until: number }>();
+  /** At most maxEntries owners, oldest read first out (never cleared at once: a pod storm would re-read every owner). */
+  private readonly cache = new BoundedMap<{ lookup: OwnerLookup; until: number }>(maxEntries, foundTtlMs);
   private readonly inflight = new Map<string, Promise<OwnerLookup>>();
 
   /** `now`: the operator's clock (its cache ages in the same time as everything else). */
@@ -23,7 +25,7 @@ export class OwnerReader {
   }
 
   cached(namespace: string, ref: OwnerRef, now = this.now()): OwnerLookup | undefined {
-    const entry = this.cache.get(ownerKey(namespace, ref));
+    const entry = this.cache.get(ownerKey(namespace, ref), now);
     return entry && entry.until > now ? entry.lookup : undefined;
   }
 
@@ -54,8 +56,8 @@ export class OwnerReader {
       else throw error;
       this.log.info('owner walk stops at an owner it cannot read', { namespace, kind: ref.kind, name: ref.name, status: lookup.status, ...errorFields(error) });
     }
-    if (this.cache.size >= maxEntries) this.cache.clear();
-    this.cache.set(key, { lookup, until: this.now() + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) });
+    const now = this.now();
+    this.cache.set(key, { lookup, until: now + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) }, now);
     return lookup;
   }
 }

@@ -42,6 +42,9 @@ describe('the API server goes away and comes back (real API server behind a TCP 
     await cluster.observation(opNs, 'before-1', { connections: [connection('10.247.0.10', '10.247.0.11', 8080)] });
     await waitFor('ClientIntents of web', () => cluster.intents(appNs, 'web'));
     await waitFor('the write counted', async () => ((await writes()) === 1 ? true : undefined));
+    // And before-1 marked Processed, its answer back: a mark in flight when the proxy pauses can
+    // land without its answer (counted as a network error), and is then never written again.
+    await waitFor('before-1 marked', async () => ((await writesOf(registry, 'networkobservations/status')) === 1 ? true : undefined));
     const restartsBefore = await metricValue(registry, 'netmap_informer_restarts_total');
 
     proxy.pause();

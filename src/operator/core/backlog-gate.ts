@@ -45,10 +45,17 @@ export class BacklogGate {
     return { hold: true, releaseAt: this.holdUntil };
   }
 
-  /** The hold window is over: every held client goes, whatever still waits. */
+  /**
+   * The hold window is over: every held client goes, whatever still waits. The window stays
+   * over until the backlog clears (setWaiting) or leadership changes: opening a new one here
+   * would hold the released clients again in the same reconcile, and a stuck backlog would then
+   * stop their writes for good.
+   */
   lapse(now: number): string[] {
-    if (this.holdUntil === undefined || now < this.holdUntil) return [];
-    return this.release();
+    if (this.holdUntil === undefined || now < this.holdUntil || this.held.size === 0) return [];
+    const released = [...this.held];
+    this.held.clear();
+    return released;
   }
 
   /** Shutting down: nothing is held any more, and what was held goes now. */

@@ -23,7 +23,7 @@ export interface StatusInput {
   /** Undefined: the ClientIntents CRD is not installed. */
   readonly crd?: { readonly ours: boolean; readonly versions: readonly string[] };
   /** Per client workload of network-mapper's ClientIntents, ready to enforce or not; undefined: not read. */
-  readonly readiness?: { readonly stableForMs: number; readonly clients: readonly Readiness[] };
+  readonly readiness?: { readonly stableForMs: number; readonly clients: readonly Readiness[] } | { readonly stableForMs: number; readonly unreadable: string };
   /** Undefined: no Kafka watcher status (its ConfigMap does not exist: no broker was ever followed). */
   readonly kafka?: WatcherStatus | 'unreadable';
 }
@@ -139,7 +139,9 @@ export function statusReport(input: StatusInput): StatusReport {
     lines.push(`ClientIntents CRD: ${input.crd.ours ? "network-mapper's (config/crd/optional)" : "Otterize's (the Intents Operator's)"}, versions ${input.crd.versions.join(', ')}`);
   }
 
-  if (input.readiness) {
+  if (input.readiness && 'unreadable' in input.readiness) {
+    lines.push(`Ready to enforce: not known, network-mapper's ClientIntents could not be read (${input.readiness.unreadable})`);
+  } else if (input.readiness) {
     const { clients, stableForMs } = input.readiness;
     const learning = clients.filter((c) => !c.ready);
     lines.push(`Ready to enforce (nothing new for ${formatAge(stableForMs)}): ${clients.length - learning.length} of ${clients.length} client workloads`);

@@ -4,7 +4,7 @@ import { encodeEvidence, type Evidence } from '../../../src/operator/core/eviden
 import { readIntentsObject, type IntentsObject } from '../../../src/cli/core/intents-object.js';
 import { selectorMatches } from '../../../src/cli/core/network-policy/label-selector.js';
 import { observedEdges } from '../../../src/cli/core/network-policy/observed-edges.js';
-import { planNetworkPolicies, selectPolicies } from '../../../src/cli/core/network-policy/plan-policies.js';
+import { planNetworkPolicies, selectPolicies, selectSkipped } from '../../../src/cli/core/network-policy/plan-policies.js';
 import { diffPolicies, renderPoliciesDiff, type CommittedPolicy } from '../../../src/cli/core/network-policy/policy-diff.js';
 import { workloadKey, type ClusterFacts, type PodFacts, type WorkloadRef } from '../../../src/cli/core/network-policy/policy-facts.js';
 import { policyDirectoryLayout, renderPolicies, renderSkipped } from '../../../src/cli/core/network-policy/policy-yaml.js';
@@ -155,6 +155,19 @@ describe('NetworkPolicy export', () => {
     expect(names({ namespaces: ['billing'], excludeServices: [] })).to.deep.equal(['billing/payments-statefulset-ingress']);
     expect(names({ namespaces: [], excludeServices: [], server: { name: 'cart', namespace: 'shop' } })).to.deep.equal(['shop/cart-deployment-ingress']);
     expect(names({ namespaces: ['shop'], excludeServices: [{ name: 'cart' }, { name: 'search-a', namespace: 'shop' }] })).to.deep.equal(['shop/checkout-deployment-egress', 'shop/search-b-deployment-ingress']);
+  });
+
+  it('reports only the skipped policies the selection would have written', () => {
+    const skipped = [
+      { direction: 'Egress' as const, workload: { namespace: 'shop', name: 'debug', kind: 'Pod' }, reason: 'a bare pod without labels' },
+      { direction: 'Ingress' as const, workload: { namespace: 'shop', name: 'cart', kind: 'Deployment' }, reason: 'r' },
+      { direction: 'Ingress' as const, workload: { namespace: 'other', name: 'server' }, reason: 'no pod of it was found to read labels from' },
+    ];
+    const names = (selection: Parameters<typeof selectSkipped>[1]) => selectSkipped(skipped, selection).map((s) => `${s.workload.namespace}/${s.workload.name}`);
+    expect(names({ namespaces: [], excludeServices: [] })).to.deep.equal(['shop/debug', 'shop/cart', 'other/server']);
+    expect(names({ namespaces: ['shop'], excludeServices: [] })).to.deep.equal(['shop/debug', 'shop/cart']);
+    expect(names({ namespaces: [], excludeServices: [], server: { name: 'cart', namespace: 'shop' } })).to.deep.equal(['shop/cart']);
+    expect(names({ namespaces: ['shop'], excludeServices: [{ name: 'cart' }] })).to.deep.equal(['shop/debug']);
   });
 
   it('diff against committed policies: a new port or client is +, an admission no longer observed is -', () => {

@@ -75,6 +75,13 @@ describe('readiness to enforce', () => {
     expect(statusReport({ ...input, readiness: { stableForMs: 7 * day, clients: many } }).text).to.include(`  ... and 3 more (kubectl netmap list --readiness)\n`);
   });
 
+  it('status shows a readiness it could not read as one line, not as a failure of the screen', () => {
+    const input = { now, namespace: 'network-mapper', nodes: [], snifferPods: [], observations: [], readiness: { stableForMs: 7 * day, unreadable: 'HTTP 429 TooManyRequests: storage is (re)initializing' } };
+    const text = statusReport(input).text;
+    expect(text).to.include("Ready to enforce: not known, network-mapper's ClientIntents could not be read (HTTP 429 TooManyRequests: storage is (re)initializing)\n");
+    expect(text).to.not.include('client workloads');
+  });
+
   it('a CronJob that has not run since the mapper started is still learning; one that ran, or has a ClientIntents, is not listed again', () => {
     const clients = readinessOf(objects, now, 7 * day);
     const since = now - day;

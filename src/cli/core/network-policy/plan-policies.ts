@@ -268,13 +268,21 @@ export function policyName(workload: WorkloadRef, direction: 'ingress' | 'egress
  * the policies' namespaces, `--exclude-services` leaves out those workloads' policies, `--server`
  * keeps only that workload's ingress policy.
  */
-export function selectPolicies(policies: readonly PlannedPolicy[], selection: Pick<Selection, 'namespaces' | 'excludeServices' | 'server'>): PlannedPolicy[] {
-  const namespaces = new Set(selection.namespaces);
-  return policies.filter((p) => {
-    if (namespaces.size > 0 && !namespaces.has(p.namespace)) return false;
-    if (selection.excludeServices.some((s) => s.name === p.workload.name && (s.namespace === undefined || s.namespace === p.namespace))) return false;
-    return !selection.server || (p.direction === 'Ingress' && p.workload.name === selection.server.name && p.namespace === selection.server.namespace);
-  });
+export function selectPolicies(policies: readonly PlannedPolicy[], selection: PolicySelection): PlannedPolicy[] {
+  return policies.filter((p) => selected(p.direction, p.workload.name, p.namespace, selection));
+}
+
+/** The skipped policies among those the selection would have written: a user asking for `-n shop` reads about shop only. */
+export function selectSkipped(skipped: readonly SkippedPolicy[], selection: PolicySelection): SkippedPolicy[] {
+  return skipped.filter((s) => selected(s.direction, s.workload.name, s.workload.namespace, selection));
+}
+
+type PolicySelection = Pick<Selection, 'namespaces' | 'excludeServices' | 'server'>;
+
+function selected(direction: 'Ingress' | 'Egress', name: string, namespace: string, selection: PolicySelection): boolean {
+  if (selection.namespaces.length > 0 && !selection.namespaces.includes(namespace)) return false;
+  if (selection.excludeServices.some((s) => s.name === name && (s.namespace === undefined || s.namespace === namespace))) return false;
+  return !selection.server || (direction === 'Ingress' && name === selection.server.name && namespace === selection.server.namespace);
 }
 
 /** The selection the plan reads with: every client network-mapper manages. */

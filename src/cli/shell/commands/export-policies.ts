@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from '../../core/command.js';
 import type { IntentsObject } from '../../core/intents-object.js';
 import { observedEdges } from '../../core/network-policy/observed-edges.js';
-import { planNetworkPolicies, selectPolicies } from '../../core/network-policy/plan-policies.js';
+import { planNetworkPolicies, selectPolicies, selectSkipped } from '../../core/network-policy/plan-policies.js';
 import { workloadKey } from '../../core/network-policy/policy-facts.js';
 import { policyDirectoryLayout, renderPolicies, renderSkipped } from '../../core/network-policy/policy-yaml.js';
 import { readinessOf } from '../../core/readiness.js';
@@ -28,7 +28,7 @@ export async function runExportPolicies(command: ExportCommand, objects: readonl
     ready = new Set(readinessOf(objects, Date.now(), period).filter((r) => r.ready).map((r) => workloadKey(r.workload)));
   }
   const whole = planNetworkPolicies(edges, facts, { egress: command.policy?.egress === true, ...(ready ? { ready } : {}) });
-  const plan = { policies: selectPolicies(whole.policies, command.selection), skipped: whole.skipped };
+  const plan = { policies: selectPolicies(whole.policies, command.selection), skipped: selectSkipped(whole.skipped, command.selection) };
   const output = command.output;
   if (output.type === 'stdout') streams.stdout(renderPolicies(plan.policies));
   else if (output.type === 'file') {

@@ -124,16 +124,19 @@ export async function readStatus(command: Pick<StatusCommand, 'namespace' | 'lea
 
 /**
  * network-mapper's ClientIntents judged against the operator's stable period (its annotation,
- * else 7 days). Not readable (forbidden): left out of the screen rather than failing it.
+ * else 7 days). Not readable (forbidden): left out of the screen; any other failure (such as
+ * the API server's 429 while a new CRD's storage initializes) is one line of the screen, not its end.
  */
 async function readReadiness(client: KubeClient, annotation: string | undefined, timeoutSeconds: number): Promise<StatusInput['readiness']> {
   const stableForMs = (annotation === undefined ? undefined : parseDuration(annotation)) ?? defaultStableForMs;
   const selection = { namespaces: [], includeUserManaged: false, excludeServices: [], excludeLabels: [] };
-  const items = await listClientIntents(client, selection, timeoutSeconds).catch((error: unknown) => {
+  let items: unknown[];
+  try {
+    items = await listClientIntents(client, selection, timeoutSeconds);
+  } catch (error) {
     if (error instanceof CliError && error.exitCode === exitCodes.forbidden) return undefined;
-    throw error;
-  });
-  if (!items) return undefined;
+    return { stableForMs, unreadable: error instanceof Error ? error.message : String(error) };
+  }
   const objects = items.flatMap((item) => {
     const read = readIntentsObject(item);
     return read.ok ? [read.object] : [];

@@ -11,7 +11,10 @@ import { listIntentItems, listIntents, mapDifferences, type ExpectedIntents } fr
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
+import { NodeBusyError } from './node/node-host.js';
 import { waitFor } from '../wait-for.js';
+import type { DemoFlow, UnmappedCall } from './zero-trust-check.js';
+import { checkZeroTrust, verdictLines } from './zero-trust-verdict.js';
 import { slotted, slottedOctet, slottedPort } from '../test-slot.js';
 
 export interface MainCommandOptions {
@@ -21,7 +24,13 @@ export interface MainCommandOptions {
   readonly timeoutMs: number;
   /** Otterize's binaries, chart and images (OTTERIZE_BIN_DIR): its Intents Operator then enforces the map, and its policies are shown. */
   readonly otterize?: OtterizeDir;
+  /** With Otterize: the demo's flows (kept under enforcement?) and calls outside the map (blocked?). */
+  readonly flows?: (nodeIP: string) => readonly DemoFlow[];
+  readonly unmappedCalls?: readonly UnmappedCall[];
 }
+
+/** How long the demo runs under enforcement before the verdict. */
+const enforcementWindowMs = 120_000;
 
 /** Otterize applies a new ClientIntents within a second or two; a slow machine gets this long. */
 const otterizeApplyTimeoutMs = 60_000;
@@ -62,7 +71,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
     stopping = true;
     // Before the cluster is up, startup finishes first and is then stopped (below).
     if (!cluster) return;
-    console.log('\nStopping: removing pods, namespaces, interfaces, nft rules and processes...');
+    console.log('\nStopping: removing pods, containers, namespaces, interfaces, mounts, cgroups and processes...');
     void cluster.stop().then(() => {
       console.log('Everything the local cluster created is removed.');
       process.exit(0);
@@ -71,11 +80,11 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  console.log(`Starting the local cluster (control plane, node agent, kube-proxy, CoreDNS) and installing ${options.otterize ? 'Otterize\'s Intents Operator with its Helm chart, then ' : ''}network-mapper with its Helm chart from its image...`);
+  console.log(`Starting the local cluster (control plane, a real node: containerd, kubelet, kube-proxy; CoreDNS) and installing ${options.otterize ? 'Otterize\'s Intents Operator with its Helm chart, then ' : ''}network-mapper with its Helm chart from its image...`);
   try {
     cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478), otterize: options.otterize });
   } catch (error) {
-    if (error instanceof ImageUnavailableError || error instanceof OtterizeUnavailableError) {
+    if (error instanceof ImageUnavailableError || error instanceof OtterizeUnavailableError || error instanceof NodeBusyError) {
       console.error(error.message);
       process.exit(1);
     }
@@ -88,6 +97,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
     shutdown();
     return;
   }
+  console.log(`Node ${cluster.nodeName} (kubelet, containerd) Ready ${(cluster.nodeReadyAfterMs / 1000).toFixed(1)} s after the start.`);
 
   try {
     await showMap(cluster, options, () => stopping);
@@ -132,6 +142,11 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
+  if (cluster.withOtterize && options.flows) {
+    console.log(`\nEnforcing (kube-router) for ${enforcementWindowMs / 1000} s: the demo's flows, counted from its clients' logs, and ${options.unmappedCalls?.length ?? 0} calls outside the map...`);
+    const result = await checkZeroTrust(cluster, options.flows(cluster.network.nodeIP), options.unmappedCalls ?? [], enforcementWindowMs, stopping);
+    if (result) console.log(verdictLines(result).join('\n'));
+  }
   const kubectl = `${controlPlaneBinary()} kubectl`;
   console.log(`
 The local cluster keeps running. Look around with:
@@ -142,9 +157,11 @@ The local cluster keeps running. Look around with:
   ${kubectl} get clientintents -A
   ${kubectl} get networkobservations -A${cluster.withOtterize ? `
   ${kubectl} get networkpolicies -A   # what Otterize enforces from the map` : ''}
+  ${kubectl} get nodes -o wide
   ${kubectl} get pods -A -o wide
+  ${kubectl} logs -n shop deploy/frontend
 
-Pod logs: ${join(cluster.stateDir, 'logs')}
+Node component logs: ${join(cluster.stateDir, 'logs')}; pods: kubectl logs
 Press Ctrl-C to stop; everything it created is removed.`);
 }
 

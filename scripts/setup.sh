@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for both README commands: Debian packages, Node 24, npm dependencies,
-# the TypeScript build and the test control plane. Each step is skipped when already done.
+# the TypeScript build, the test control plane (with the node's kubelet, kube-proxy and
+# kube-scheduler) and the images. Each step is skipped when already done.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$NETMAP_ROOT"
@@ -9,7 +10,11 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 source "$NETMAP_ROOT/scripts/cap-patch.sh"
 
 ensure_debian_packages() {
-  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap chromium) missing=()
+  # The local cluster's node: containerd and runc (Debian's: the versions Debian patches, no Go
+  # build of our own), the CNI plugins, util-linux (nsenter, setpriv), ipset (the NetworkPolicy
+  # enforcer), busybox-static (the demo image's shell).
+  local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap chromium
+    containerd runc containernetworking-plugins util-linux ipset busybox-static) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -83,7 +88,7 @@ ensure_controlplane() {
   minor=${version#v1.}
   minor=${minor%%.*}
   flags="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
-  build_go_tool controlplane NETMAP_CONTROLPLANE_BIN "the test control plane (kube-apiserver + etcd)" test/controlplane . "$flags"
+  build_go_tool controlplane NETMAP_CONTROLPLANE_BIN "the test control plane (kube-apiserver + etcd, kubelet, kube-proxy, kube-scheduler)" test/controlplane . "$flags"
 }
 
 # Helm for the chart tests and the local cluster (test/tools/helm pins it in go.mod and go.sum).
@@ -105,6 +110,15 @@ ensure_coredns() {
   build_go_tool coredns NETMAP_COREDNS_BIN "CoreDNS for the local cluster" test/tools/coredns . ""
 }
 
+# kube-router v2.1.0 (test/tools/kube-router pins it; the only version the module proxy serves):
+# the local cluster runs only its NetworkPolicy firewall, as the enforcer of Otterize's policies.
+ensure_kube_router() {
+  local dir=test/tools/kube-router version
+  version=$(awk '$1 == "github.com/cloudnativelabs/kube-router/v2" { print $2; exit }' $dir/go.mod)
+  CGO_ENABLED=0 build_go_tool kube-router NETMAP_KUBE_ROUTER_BIN "kube-router $version" $dir \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$version"
+}
+
 build_typescript() {
   # tsc never deletes outputs; drop those whose source is gone so mocha does not run them.
   if [ -d dist ]; then
@@ -116,6 +130,13 @@ build_typescript() {
   npx tsc -p tsconfig.json
   # The kubectl plugin runs as `kubectl-netmap` once this file is on PATH under that name.
   chmod +x dist/src/cli/main.js
+}
+
+# The local cluster node's own images (pause, demo, CoreDNS), scripts/node-images.sh; a no-op
+# when nothing they are made of changed.
+ensure_node_images() {
+  NETMAP_NODE_IMAGES=$(bash scripts/node-images.sh)
+  export NETMAP_NODE_IMAGES
 }
 
 # The container image (Containerfile) as an OCI layout, built by scripts/image.sh; a no-op when
@@ -134,8 +155,10 @@ netmap_setup() {
   ensure_controlplane
   ensure_helm
   ensure_coredns
+  ensure_kube_router
   build_typescript
   ensure_image
+  ensure_node_images
 }
 
 # Sourced by test.sh and main.sh (which then share PATH and the variables); run on its own too.
@@ -145,8 +168,10 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     controlplane) ensure_controlplane ;;
     helm) ensure_helm ;;
     coredns) ensure_coredns ;;
+    kube-router) ensure_kube_router ;;
     cap-patch) ensure_cap_patch ;;
     image) ensure_image ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|cap-patch|image]"; exit 2 ;;
+    node-images) ensure_node_images ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|kube-router|cap-patch|image|node-images]"; exit 2 ;;
   esac
 fi

@@ -53,3 +53,28 @@ func startControllerManager(controllers []string, kubeconfig, logPath string, pk
 	}()
 	return cmd, done, nil
 }
+
+// startChild runs one more subcommand of this binary (see subcommands), killed by the kernel when
+// this process dies, its output appended to logPath.
+func startChild(logPath string, args ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("%s: %w", args[0], err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		log.Close()
+	}()
+	return cmd, nil
+}

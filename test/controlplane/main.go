@@ -31,12 +31,10 @@ import (
 )
 
 func main() {
-	// "controlplane kubectl ..." is a kubectl for machines without one, to look at the cluster.
-	if len(os.Args) > 1 && os.Args[1] == "kubectl" {
-		os.Exit(runKubectl(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "controller-manager" {
-		os.Exit(runControllerManager(os.Args[2:]))
+	if len(os.Args) > 1 {
+		if sub, ok := subcommands[os.Args[1]]; ok {
+			os.Exit(sub(os.Args[2:]))
+		}
 	}
 	dataDir := flag.String("data-dir", "", "directory for certificates, etcd data and the kubeconfig (required)")
 	port := flag.Int("port", 0, "secure port of the API server (0 picks a free one)")
@@ -50,6 +48,12 @@ func main() {
 		"kube-controller-manager controllers to run in-process, comma-separated (e.g. deployment,replicaset,garbage-collector); none by default, so tests own every object")
 	exitWithStdin := flag.Bool("exit-with-stdin", false,
 		"shut down when stdin closes, so a parent that dies (even by SIGKILL) never leaves a control plane behind")
+	nodeName := flag.String("node-name", "",
+		"a real node joins: write kubeconfigs for its kubelet (system:node:<name>), kube-proxy and kube-scheduler, "+
+			"and a serving certificate for its kubelet, which the API server verifies")
+	nodeIP := flag.String("node-ip", "", "the node's InternalIP, named in its kubelet's serving certificate")
+	serviceAccountAdmission := flag.Bool("service-account-admission", false,
+		"run the ServiceAccount admission plugin (the kube-api-access volume a real kubelet mounts); it needs the serviceaccount controller")
 	flag.Parse()
 	if *exitWithStdin {
 		go shutdownOnStdinEOF()
@@ -57,7 +61,8 @@ func main() {
 	if *dataDir == "" {
 		fail(errors.New("--data-dir is required"))
 	}
-	err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity, controllers: splitList(*controllers)})
+	err := run(options{dataDir: *dataDir, port: *port, serviceCIDRs: *serviceCIDRs, advertise: *advertise, bind: *bind, verbosity: *verbosity, controllers: splitList(*controllers),
+		nodeName: *nodeName, nodeIP: *nodeIP, serviceAccountAdmission: *serviceAccountAdmission})
 	if orphaned.Load() {
 		// Nobody is left to clean up after us.
 		_ = os.RemoveAll(*dataDir)
@@ -65,6 +70,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+}
+
+// The other components, each a process of its own: "controlplane <name> <its flags>".
+var subcommands = map[string]func([]string) int{
+	// "controlplane kubectl ..." is a kubectl for machines without one, to look at the cluster.
+	"kubectl":            runKubectl,
+	"controller-manager": runControllerManager,
+	"kubelet":            runKubelet,
+	"kube-proxy":         runKubeProxy,
+	"kube-scheduler":     runScheduler,
+	"cri-clean":          runCRIClean,
 }
 
 var orphaned, stopping atomic.Bool
@@ -85,6 +101,8 @@ type options struct {
 	dataDir, serviceCIDRs, advertise, bind string
 	port, verbosity                        int
 	controllers                            []string
+	nodeName, nodeIP                       string
+	serviceAccountAdmission                bool
 }
 
 func splitList(value string) []string {
@@ -111,7 +129,7 @@ func run(o options) error {
 			return err
 		}
 	}
-	pki, err := writePKI(filepath.Join(dataDir, "pki"))
+	pki, err := writePKI(filepath.Join(dataDir, "pki"), o.advertise, o.nodeName, o.nodeIP)
 	if err != nil {
 		return fmt.Errorf("certificates: %w", err)
 	}
@@ -124,34 +142,59 @@ func run(o options) error {
 
 	server := "https://127.0.0.1:" + strconv.Itoa(port)
 	kubeconfig := filepath.Join(dataDir, "admin.kubeconfig")
-	if err := writeKubeconfig(kubeconfig, server, pki); err != nil {
+	if err := writeKubeconfig(kubeconfig, server, pki.caCert, pki.adminCert, pki.adminKey); err != nil {
 		return err
 	}
+	if o.nodeName != "" {
+		// The node's components reach the API server at its advertised address, as on a real node.
+		nodeServer := "https://" + net.JoinHostPort(o.advertise, strconv.Itoa(port))
+		for _, c := range pki.components {
+			if err := writeKubeconfig(filepath.Join(dataDir, c.name+".kubeconfig"), nodeServer, pki.caCert, c.cert, c.key); err != nil {
+				return err
+			}
+		}
+	}
 
-	cmd := apiserver.NewAPIServerCommand()
-	cmd.SetArgs([]string{
-		"--etcd-servers=http://" + etcd.Clients[0].Addr().String(),
-		"--bind-address=" + o.bind,
-		"--advertise-address=" + o.advertise,
-		"--secure-port=" + strconv.Itoa(port),
-		"--cert-dir=" + filepath.Join(dataDir, "pki"),
-		"--tls-cert-file=" + pki.servingCert,
-		"--tls-private-key-file=" + pki.servingKey,
-		"--client-ca-file=" + pki.caCert,
-		"--authorization-mode=RBAC",
-		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file=" + pki.saKey,
-		"--service-account-signing-key-file=" + pki.saKey,
-		"--service-cluster-ip-range=" + o.serviceCIDRs,
-		"--allow-privileged=true",
+	admission := []string{
 		// No controller-manager creates the "default" ServiceAccount, so the admission
 		// plugin that requires it would reject every Pod the tests create.
 		"--disable-admission-plugins=ServiceAccount",
+	}
+	authorization := "RBAC"
+	if o.serviceAccountAdmission {
+		admission = nil
+	}
+	if o.nodeName != "" {
+		// As kubeadm sets it up: the kubelet is authorized by the Node authorizer and limited
+		// to its own Node and pods by NodeRestriction; the API server calls the kubelet (logs,
+		// exec, port-forward) with a client certificate and verifies the kubelet's.
+		authorization = "Node,RBAC"
+		admission = append(admission, "--enable-admission-plugins=NodeRestriction",
+			"--kubelet-client-certificate="+pki.adminCert, "--kubelet-client-key="+pki.adminKey,
+			"--kubelet-certificate-authority="+pki.caCert,
+			"--kubelet-preferred-address-types=InternalIP")
+	}
+	cmd := apiserver.NewAPIServerCommand()
+	cmd.SetArgs(append(admission,
+		"--etcd-servers=http://"+etcd.Clients[0].Addr().String(),
+		"--bind-address="+o.bind,
+		"--advertise-address="+o.advertise,
+		"--secure-port="+strconv.Itoa(port),
+		"--cert-dir="+filepath.Join(dataDir, "pki"),
+		"--tls-cert-file="+pki.servingCert,
+		"--tls-private-key-file="+pki.servingKey,
+		"--client-ca-file="+pki.caCert,
+		"--authorization-mode="+authorization,
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file="+pki.saKey,
+		"--service-account-signing-key-file="+pki.saKey,
+		"--service-cluster-ip-range="+o.serviceCIDRs,
+		"--allow-privileged=true",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--shutdown-delay-duration=0s",
-		"--v=" + strconv.Itoa(o.verbosity),
-	})
+		"--v="+strconv.Itoa(o.verbosity),
+	))
 
 	done := make(chan error, 1)
 	go func() { done <- cmd.Execute() }()
@@ -174,6 +217,16 @@ func run(o options) error {
 		cmd, done, err := startControllerManager(o.controllers, kubeconfig, filepath.Join(dataDir, "controller-manager.log"), pki)
 		if err != nil {
 			return err
+		}
+		if o.nodeName != "" {
+			// A node's pods are bound by the real scheduler, with its own identity; like the
+			// controller manager it dies with this process.
+			scheduler, err := startChild(filepath.Join(dataDir, "kube-scheduler.log"), "kube-scheduler",
+				"--kubeconfig="+filepath.Join(dataDir, "kube-scheduler.kubeconfig"), "--leader-elect=false", "--secure-port=0")
+			if err != nil {
+				return err
+			}
+			defer func() { _ = scheduler.Process.Kill() }()
 		}
 		// Stop it first on shutdown: its watches would otherwise hold the API server's graceful
 		// shutdown open.

@@ -23,11 +23,18 @@ type pkiFiles struct {
 	servingCert, servingKey string
 	adminCert, adminKey     string
 	saKey                   string
+	// With a node: the client certificates of its components, and its kubelet's serving certificate.
+	components                            []componentCert
+	kubeletServingCert, kubeletServingKey string
 }
+
+type componentCert struct{ name, cert, key string }
 
 // writePKI makes a throw-away CA, a serving certificate for loopback and the in-cluster names,
 // an admin client certificate in system:masters, and the ServiceAccount signing key.
-func writePKI(dir string) (*pkiFiles, error) {
+// A node's kubelet reaches the API server at its advertised address, which the serving
+// certificate then names too.
+func writePKI(dir, advertise, nodeName, nodeIP string) (*pkiFiles, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -74,6 +81,9 @@ func writePKI(dir string) (*pkiFiles, error) {
 			"kubernetes.default.svc.cluster.local"},
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.96.0.1")},
 	}
+	if ip := net.ParseIP(advertise); ip != nil {
+		serving.IPAddresses = append(serving.IPAddresses, ip)
+	}
 	if err := issue(serving, ca, caKey, f.servingCert, f.servingKey); err != nil {
 		return nil, err
 	}
@@ -87,6 +97,44 @@ func writePKI(dir string) (*pkiFiles, error) {
 	}
 	if err := issue(admin, ca, caKey, f.adminCert, f.adminKey); err != nil {
 		return nil, err
+	}
+
+	if nodeName != "" {
+		// The identities kubeadm gives them, which the Node authorizer and the default RBAC
+		// bindings (system:node-proxier, system:kube-scheduler) know.
+		identities := []struct{ name, user, group string }{
+			{"kubelet", "system:node:" + nodeName, "system:nodes"},
+			{"kube-proxy", "system:kube-proxy", ""},
+			{"kube-scheduler", "system:kube-scheduler", ""},
+		}
+		for i, id := range identities {
+			subject := pkix.Name{CommonName: id.user}
+			if id.group != "" {
+				subject.Organization = []string{id.group}
+			}
+			c := componentCert{name: id.name, cert: filepath.Join(dir, id.name+".crt"), key: filepath.Join(dir, id.name+".key")}
+			tmpl := &x509.Certificate{
+				SerialNumber: big.NewInt(int64(10 + i)), Subject: subject, NotBefore: now, NotAfter: now.Add(10 * 365 * 24 * time.Hour),
+				KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			}
+			if err := issue(tmpl, ca, caKey, c.cert, c.key); err != nil {
+				return nil, err
+			}
+			f.components = append(f.components, c)
+		}
+		f.kubeletServingCert, f.kubeletServingKey = filepath.Join(dir, "kubelet-serving.crt"), filepath.Join(dir, "kubelet-serving.key")
+		servingKubelet := &x509.Certificate{
+			SerialNumber: big.NewInt(20), Subject: pkix.Name{CommonName: "system:node:" + nodeName, Organization: []string{"system:nodes"}},
+			NotBefore: now, NotAfter: now.Add(10 * 365 * 24 * time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			DNSNames: []string{nodeName},
+		}
+		if ip := net.ParseIP(nodeIP); ip != nil {
+			servingKubelet.IPAddresses = []net.IP{ip}
+		}
+		if err := issue(servingKubelet, ca, caKey, f.kubeletServingCert, f.kubeletServingKey); err != nil {
+			return nil, err
+		}
 	}
 
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -126,20 +174,20 @@ func writeKey(path string, key crypto.Signer) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 }
 
-func writeKubeconfig(path, server string, f *pkiFiles) error {
+func writeKubeconfig(path, server, caCert, clientCert, clientKey string) error {
 	read := func(p string) (string, error) {
 		b, err := os.ReadFile(p)
 		return base64.StdEncoding.EncodeToString(b), err
 	}
-	ca, err := read(f.caCert)
+	ca, err := read(caCert)
 	if err != nil {
 		return err
 	}
-	cert, err := read(f.adminCert)
+	cert, err := read(clientCert)
 	if err != nil {
 		return err
 	}
-	key, err := read(f.adminKey)
+	key, err := read(clientKey)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ describe('the network-mapper image (OCI layout from scripts/image.sh)', function
 
   before(async () => {
     image = readOciImage(layoutDir, tag);
-    // A directory of its own, not the node agent's shared cache: the tests write mount points into it.
+    // A directory of its own, not a shared cache: the tests write mount points into it.
     unpackDir = mkdtempSync(join(tmpdir(), 'netmap-image-'));
     rootfs = await unpackOciImage(image, unpackDir);
   });

@@ -1,16 +1,22 @@
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { clientIntentsDefinition } from '../../../src/crds/client-intents.js';
+import { appliedByOtterize } from '../../support/otterize/otterize-policies.js';
+import { describeFlow, describeUnmapped, type DemoFlow } from '../../support/local-cluster/zero-trust-check.js';
+import { checkZeroTrust, verdictLines } from '../../support/local-cluster/zero-trust-verdict.js';
 import { networkObservationDefinition, type NetworkObservationSpec } from '../../../src/crds/network-observation.js';
 import { sh } from '../../support/netns/topology.js';
-import { listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
+import { listIntentItems, listIntents, targetKey } from '../../support/local-cluster/expected-intents.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from '../../support/local-cluster/expected-map.js';
-import { cleanUpHostNetwork, leftovers, otherClustersForwarding } from '../../support/local-cluster/host-network.js';
-import { applyManifests, observationNamespace, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
+import { controlPlaneBinary } from '../../support/control-plane.js';
+import { cleanUpNodeHost, nodeLeftovers } from '../../support/local-cluster/node/node-host.js';
+import { nodeLayout } from '../../support/local-cluster/node/node-layout.js';
+import { applyManifests, observationNamespace, repoRoot, startLocalCluster, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { releasePods, waitForReleaseReady } from '../../support/local-cluster/network-mapper-release.js';
 import { waitFor } from '../../support/wait-for.js';
 import { slotted, slottedOctet, slottedPort } from '../../support/test-slot.js';
@@ -24,6 +30,19 @@ const windowSeconds = 3;
 /** With OTTERIZE_BIN_DIR (CI always), Otterize's Intents Operator is installed into the cluster by its own chart and consumes the map. */
 const otterize = otterizeDir();
 
+const podTemplate = (name: string, env: Record<string, string>, port?: number, extra = ''): string => `
+    metadata: { labels: { app: ${name} } }
+    spec:${extra}
+      containers:
+        - name: app
+          image: __DEMO_IMAGE__
+          env:
+            - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
+${Object.entries({ ...env, INTERVAL_MS: '1000' }).map(([k, v]) => `            - { name: ${k}, value: "${v}" }`).join('\n')}${port ? `
+          # The kubelet probes servers from the node: that traffic must become no client and no target.
+          readinessProbe: { httpGet: { path: /ready, port: 8080 }, periodSeconds: 2 }
+          livenessProbe: { httpGet: { path: /alive, port: 8080 }, periodSeconds: 5 }` : ''}`;
+
 const deployment = (name: string, namespace: string, env: Record<string, string>, port?: number): string => `
 apiVersion: apps/v1
 kind: Deployment
@@ -31,16 +50,7 @@ metadata: { name: ${name}, namespace: ${namespace} }
 spec:
   replicas: 1
   selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      containers:
-        - name: app
-          image: local/node
-          command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
-          env:
-            - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
-${Object.entries({ ...env, INTERVAL_MS: '1000' }).map(([k, v]) => `            - { name: ${k}, value: "${v}" }`).join('\n')}
+  template:${podTemplate(name, env, port)}
 ---
 ${port ? `apiVersion: v1
 kind: Service
@@ -49,6 +59,16 @@ spec:
   selector: { app: ${name} }
   ports: [{ name: main, port: ${port}, targetPort: 8080 }]
 ---` : ''}`;
+
+/** A DaemonSet client (a pod on every node), and a hostNetwork one (the reference mapper never makes it a client). */
+const daemonSet = (name: string, namespace: string, env: Record<string, string>, hostNetwork = false): string => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  selector: { matchLabels: { app: ${name} } }
+  template:${podTemplate(name, env, undefined, hostNetwork ? '\n      hostNetwork: true\n      dnsPolicy: ClusterFirstWithHostNet' : '')}
+---`;
 
 /**
  * A smaller shop: web -> api (Service) -> payments in another namespace, the API server, the
@@ -64,6 +84,8 @@ const demo = [
   deployment('api', 'e2e-shop', { LISTEN_PORT: '8080', TARGETS: 'http://payments.e2e-billing/ https://kubernetes.default.svc/version http://status/' }, 8080),
   deployment('web', 'e2e-shop', { TARGETS: 'http://api:8080/ http://api.payments.example/' }),
   deployment('scraper', 'e2e-shop', { TARGETS: `http://$(HOST_IP):${nodeMetricsPort}/metrics` }),
+  daemonSet('agent', 'e2e-shop', { TARGETS: 'http://api:8080/' }),
+  daemonSet('host-client', 'e2e-shop', { TARGETS: 'http://api.e2e-shop.svc.cluster.local:8080/' }, true),
 ].join('\n');
 
 const edges: ExpectedEdge[] = [
@@ -72,6 +94,7 @@ const edges: ExpectedEdge[] = [
   { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'e2e-billing', name: 'payments', port: 80 } },
   { client: { namespace: 'e2e-shop', app: 'api' }, service: { namespace: 'default', name: 'kubernetes', port: 443 } },
   { client: { namespace: 'e2e-shop', app: 'api' }, dns: 'status.example.org' },
+  { client: { namespace: 'e2e-shop', app: 'agent' }, service: { namespace: 'e2e-shop', name: 'api', port: 8080 } },
 ];
 
 interface Flow { namespace: string; app: string; url: string; workload: string; target: string }
@@ -83,7 +106,20 @@ const flows: Flow[] = [
   { namespace: 'e2e-shop', app: 'api', url: 'http://payments.e2e-billing/', workload: 'api', target: 'kubernetes:payments.e2e-billing#Deployment' },
   { namespace: 'e2e-shop', app: 'api', url: 'https://kubernetes.default.svc/version', workload: 'api', target: 'service:kubernetes.default' },
   { namespace: 'e2e-shop', app: 'api', url: 'http://status/', workload: 'api', target: 'internet:status.example.org:80' },
+  { namespace: 'e2e-shop', app: 'agent', url: 'http://api:8080/', workload: 'agent', target: 'kubernetes:api#Deployment' },
 ];
+/** Processes of this node whose command is `name` (they run in its network namespace). */
+function pidsOf(name: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return (argv0[0]?.includes(name) || argv0[1] === name) && readlinkSync(`/proc/${pid}/ns/net`) === `net:[${statSync(`/run/netns/${prefix}-node`).ino}]`;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 
 /** Whether a NetworkObservation the operator has processed holds a record matching `matches`. */
@@ -94,19 +130,22 @@ async function processedRecord(cluster: LocalCluster, matches: (spec: NetworkObs
   return list.items.some((o) => o.status?.phase === 'Processed' && matches(o.spec));
 }
 
+/** The logs of a pod's first container, through the API server and the kubelet (as kubectl logs reads them). */
+async function podLog(cluster: LocalCluster, namespace: string, name: string): Promise<string> {
+  return cluster.admin.makeApiClient(CoreV1Api).readNamespacedPodLog({ name, namespace });
+}
+
 /** When the client's pod first logged a call to the URL (its log lines start with an ISO time). */
-function firstCall(logDir: string, namespace: string, app: string, url: string): number | undefined {
-  const times = readdirSync(logDir)
-    .filter((f) => f.startsWith(`${namespace}_${app}-`))
-    .flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n'))
-    .filter((line) => line.includes(` ${url} -> `))
-    .map((line) => Date.parse(line.split(' ')[0] ?? ''));
+async function firstCall(cluster: LocalCluster, namespace: string, app: string, url: string): Promise<number | undefined> {
+  const pods = (await cluster.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${app}` })).items;
+  const lines = (await Promise.all(pods.map((p) => podLog(cluster, namespace, p.metadata!.name!)))).flatMap((log) => log.split('\n'));
+  const times = lines.filter((line) => line.includes(` ${url} -> `)).map((line) => Date.parse(line.split(' ')[0] ?? ''));
   return times.length ? Math.min(...times) : undefined;
 }
 
 /**
- * The main command's pipeline on a smaller demo: real pods (processes in network namespaces),
- * real DNS through the cluster DNS, real ClusterIP DNAT, network-mapper installed by helm from
+ * The main command's pipeline on a smaller demo: a real node (containerd, kubelet, kube-proxy)
+ * running every pod from an image, real DNS through the cluster DNS, real ClusterIP DNAT, network-mapper installed by helm from
  * its image (the sniffer DaemonSet on the host network, two operator replicas with leader
  * election, in-cluster with projected tokens), the CLI's export, and nothing left on the machine
  * afterwards.
@@ -115,25 +154,24 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
   this.timeout(120_000);
   let cluster: LocalCluster | undefined;
   let leftoverProcess: ChildProcess | undefined;
-  const podPids: number[] = [];
-  // Read when this test starts (not when mocha loads the file); another slot's cluster may hold forwarding on meanwhile.
-  let forwardingBefore = '';
-  let othersForwardingBefore = true;
+  const layout = nodeLayout(prefix, slottedOctet(78), join(repoRoot, '.cache', 'local-cluster', prefix));
+  const sysctls = ['vm.overcommit_memory', 'kernel.panic', 'kernel.panic_on_oops', 'net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables'];
+  const readSysctls = (): string[] => sysctls.map((name) => readFileSync(`/proc/sys/${name.replaceAll('.', '/')}`, 'utf8').trim());
+  // Read when this test starts (not when mocha loads the file).
+  let sysctlsBefore: string[] = [];
 
   before(async function () {
     // The image's first unpack and the sniffer's first readiness probe included.
     this.timeout(240_000);
-    await cleanUpHostNetwork(prefix); // an earlier failed run of this test
-    forwardingBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
-    othersForwardingBefore = otherClustersForwarding();
-    // What a crashed run would leave: a namespace with a process in it, a link, the nft table, a resolv.conf.
-    await sh('ip', 'netns', 'add', `${prefix}-p99`);
-    leftoverProcess = spawn('ip', ['netns', 'exec', `${prefix}-p99`, 'sleep', '300'], { stdio: 'ignore' });
-    await sh('ip', 'link', 'add', `${prefix}v98`, 'type', 'veth', 'peer', 'name', `${prefix}v97`);
+    await cleanUpNodeHost(layout); // an earlier failed run of this test
+    sysctlsBefore = readSysctls();
+    // What a crashed run would leave: the node's namespace with a process in it, its host link, the nft table, a pod cgroup.
+    await sh('ip', 'netns', 'add', layout.netns);
+    leftoverProcess = spawn('nsenter', [`--net=/run/netns/${layout.netns}`, 'sleep', '300'], { stdio: 'ignore' });
+    await sh('ip', 'link', 'add', layout.hostLink.hostVeth, 'type', 'veth', 'peer', 'name', `${prefix}v97`);
     await sh('nft', 'add', 'table', 'inet', prefix);
     await sh('nft', 'add', 'chain', 'inet', prefix, 'leftover');
-    mkdirSync(`/etc/netns/${prefix}-p99`, { recursive: true });
-    writeFileSync(`/etc/netns/${prefix}-p99/resolv.conf`, 'nameserver 127.0.0.1\n');
+    mkdirSync(join('/sys/fs/cgroup/pids', layout.cgroupRoot, 'kubepods', 'leftover'), { recursive: true });
     cluster = await startLocalCluster({ prefix, octet: slottedOctet(78), windowSeconds, snifferPort: slottedPort(19478), otterize });
     await applyManifests(cluster.admin, demo);
   });
@@ -141,7 +179,6 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
   after(async function () {
     this.timeout(60_000);
     if (!cluster) return;
-    for (const run of cluster.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);
     await cluster.stop();
   });
 
@@ -154,10 +191,9 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     (await cluster!.admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'network-mapper-operator', namespace: observationNamespace })).spec?.holderIdentity, 30_000);
 
   it('removed what a crashed run with the same prefix left behind before starting', async () => {
-    expect(await sh('ip', 'netns', 'list')).not.to.include(`${prefix}-p99`);
-    expect(await sh('ip', '-o', 'link', 'show')).not.to.include(`${prefix}v98`);
+    expect(await sh('ip', '-o', 'link', 'show')).not.to.include(`${prefix}v97`);
     expect(await sh('nft', 'list', 'table', 'inet', prefix)).not.to.include('leftover');
-    expect(existsSync(`/etc/netns/${prefix}-p99`)).to.equal(false);
+    expect(existsSync(join('/sys/fs/cgroup/pids', layout.cgroupRoot, 'kubepods', 'leftover'))).to.equal(false);
     expect(leftoverProcess!.exitCode !== null || leftoverProcess!.signalCode !== null || !existsSync(`/proc/${leftoverProcess!.pid}`)).to.equal(true);
   });
 
@@ -166,21 +202,30 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     expect(sniffers.map((p) => [p.spec?.hostNetwork, p.status?.podIP, p.status?.containerStatuses?.[0]?.ready])).to.deep.equal([[true, cluster!.network.nodeIP, true]]);
     expect(operators).to.have.length(2);
     for (const pod of [...sniffers, ...operators]) {
-      const run = cluster!.nodeAgent.running().find((r) => r.uid === pod.metadata?.uid);
-      expect(run?.files?.serviceAccountDir, `${pod.metadata?.name} has its projected token`).to.be.a('string');
-      expect(pod.status?.containerStatuses?.[0]?.imageID).to.match(/^sha256:/);
+      expect(pod.spec?.volumes?.some((v) => v.projected?.sources?.some((s) => s.serviceAccountToken)), `${pod.metadata?.name} has its projected token`).to.equal(true);
+      expect(pod.status?.containerStatuses?.[0]?.imageID).to.match(/sha256:[0-9a-f]{64}$/);
+      expect(pod.status?.containerStatuses?.[0]?.containerID).to.match(/^containerd:\/\//);
     }
     const holder = await leaseHolder();
     expect(operators.map((p) => p.metadata?.name)).to.include(holder);
   });
 
-  it('runs every demo pod as processes with a pod IP, Ready, and the Services get endpoints', async () => {
+  it('runs a real kubelet: the Node reports its versions and containerd, without taints', async () => {
+    const node = await cluster!.admin.makeApiClient(CoreV1Api).readNode({ name: cluster!.nodeName });
+    expect(node.status?.nodeInfo?.kubeletVersion).to.equal('v1.34.4');
+    expect(node.status?.nodeInfo?.containerRuntimeVersion).to.match(/^containerd:\/\/1\./);
+    expect(node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).to.equal(cluster!.network.nodeIP);
+    expect(node.spec?.taints ?? []).to.deep.equal([]);
+    console.log(`local-cluster: Node Ready ${(cluster!.nodeReadyAfterMs / 1000).toFixed(1)} s after the cluster's start`);
+  });
+
+  it('runs every demo pod from the demo image with a pod IP, Ready, and the Services get endpoints', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);
-    const pods = await waitFor('four Running, Ready pods with IPs', async () => {
+    const pods = await waitFor('five Running, Ready pods with pod IPs', async () => {
       const items = [...(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items, ...(await core.listNamespacedPod({ namespace: 'e2e-billing' })).items];
-      const ready = items.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === 4 ? ready : undefined;
-    }, 30_000);
+      const ready = items.filter((p) => !p.spec?.hostNetwork && p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === 5 ? ready : undefined;
+    }, 60_000);
     for (const pod of pods) {
       expect(pod.spec?.nodeName).to.equal(cluster!.nodeName);
       expect(pod.status?.podIPs?.map((i) => i.ip)).to.have.length(2);
@@ -205,11 +250,11 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
       throw new Error(`${error.message}; have ${[...seenAt.keys()].join(', ')}; not in the NetworkObservations: ${unseen.join(', ') || 'none'}`);
     });
 
-    const latencies = flows.map((flow) => {
-      const first = firstCall(cluster!.logDir, flow.namespace, flow.app, flow.url);
+    const latencies = await Promise.all(flows.map(async (flow) => {
+      const first = await firstCall(cluster!, flow.namespace, flow.app, flow.url);
       expect(first, `a logged call to ${flow.url}`).to.be.a('number');
       return { flow: keyOf(flow), seconds: (seenAt.get(keyOf(flow))! - first!) / 1000 };
-    });
+    }));
     const worst = Math.max(...latencies.map((l) => l.seconds));
     const line = `local-cluster: first connection -> ClientIntents target: ${latencies.map((l) => `${l.flow} ${l.seconds.toFixed(1)} s`).join('; ')}; worst ${worst.toFixed(1)} s (sniffer window ${windowSeconds} s)`;
     console.log(line);
@@ -246,7 +291,13 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
       apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: want.workload, namespace: want.namespace },
       spec: { workload: { name: want.workload, ...(want.kind ? { kind: want.kind } : {}) }, targets: want.targets.map((t) => ({ service: { name: t.replace(/^service:/, '') } })) },
     })) : [];
+    // No ClientIntents for the hostNetwork client (the reference mapper's rule), none for the
+    // node's probes of api and payments, and none of them a target.
     expect(documents.sort(byName)).to.deep.equal([...otterizeDocuments, ...[
+      {
+        apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'agent', namespace: 'e2e-shop' },
+        spec: { workload: { name: 'agent', kind: 'DaemonSet' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] },
+      },
       {
         apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'api', namespace: 'e2e-shop' },
         spec: { workload: { name: 'api', kind: 'Deployment' }, targets: [
@@ -277,7 +328,71 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
     expect(worst, 'seconds from the first call to its ClientIntents target').to.be.below(windowSeconds + 5);
   });
 
-  if (otterize) describeOtterizeConsumer(otterize, () => cluster!, deployment);
+  if (otterize) {
+    describeOtterizeConsumer(otterize, () => cluster!, deployment);
+
+    /** Every call of the demo above (the scraper's names the node IP). */
+    const demoFlows = (): DemoFlow[] => [
+      { namespace: 'e2e-shop', podPrefix: 'web-', url: 'http://api:8080/' },
+      { namespace: 'e2e-shop', podPrefix: 'web-', url: 'http://api.payments.example/' },
+      { namespace: 'e2e-shop', podPrefix: 'api-', url: 'http://payments.e2e-billing/' },
+      { namespace: 'e2e-shop', podPrefix: 'api-', url: 'https://kubernetes.default.svc/version' },
+      { namespace: 'e2e-shop', podPrefix: 'api-', url: 'http://status/' },
+      { namespace: 'e2e-shop', podPrefix: 'scraper-', url: `http://${cluster!.network.nodeIP}:${nodeMetricsPort}/metrics` },
+      { namespace: 'e2e-shop', podPrefix: 'agent-', url: 'http://api:8080/' },
+      // The node's own traffic (hostNetwork) passes any pod's policy, as kube-router lets the node reach its pods.
+      { namespace: 'e2e-shop', podPrefix: 'host-client-', url: 'http://api.e2e-shop.svc.cluster.local:8080/' },
+    ];
+    const allApplied = (): Promise<boolean> => waitFor('every ClientIntents applied by Otterize', async () => {
+      const items = await listIntentItems(cluster!.admin);
+      return items.length > 0 && items.every((i) => appliedByOtterize(i));
+    }, 60_000);
+
+    it('closes the zero-trust loop: for two minutes under kube-router\'s enforcement every mapped flow keeps working and calls outside the map are refused', async function () {
+      this.timeout(240_000);
+      await allApplied();
+      const result = (await checkZeroTrust(cluster!, demoFlows(), [
+        { kind: 'new-pod', namespace: 'e2e-shop', name: 'intruder', url: 'http://payments.e2e-billing/' },
+        { kind: 'exec', namespace: 'e2e-shop', podPrefix: 'web-', url: 'http://payments.e2e-billing/' },
+      ], 120_000))!;
+      console.log(`local-cluster: ${verdictLines(result).join('\n')}`);
+      expect(result.flows.filter((f) => !f.kept).map(describeFlow), 'flows broken under enforcement').to.deep.equal([]);
+      expect(result.unmapped.filter((u) => !u.blocked).map((u) => describeUnmapped(u.call)), 'calls outside the map that got through').to.deep.equal([]);
+    });
+
+    it('breaks exactly the flow whose target is removed from a ClientIntents by hand (with network-mapper stopped, which would restore it)', async function () {
+      this.timeout(180_000);
+      const objects = cluster!.admin.makeApiClient(CustomObjectsApi);
+      const apps = cluster!.admin.makeApiClient(AppsV1Api);
+      const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      const ref = { group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural, namespace: 'e2e-shop', name: 'api' };
+      // Our operator owns its ClientIntents and puts a removed target back within a second; stopped, it leaves the edit alone.
+      const scaleOperator = (replicas: number): Promise<unknown> =>
+        apps.patchNamespacedDeploymentScale({ name: 'network-mapper-operator', namespace: observationNamespace, body: { spec: { replicas } } }, mergePatch);
+      await scaleOperator(0);
+      const api = (await objects.getNamespacedCustomObject(ref)) as { spec: { targets: { kubernetes?: { name: string } }[] } };
+      const targets = api.spec.targets.filter((t) => t.kubernetes?.name !== 'payments.e2e-billing');
+      expect(targets).to.have.length(api.spec.targets.length - 1);
+      const patch = (to: unknown[]): Promise<unknown> => objects.patchNamespacedCustomObject({ ...ref, body: { spec: { targets: to } } }, mergePatch);
+      let result;
+      try {
+        await waitFor('the operator\'s pods gone', async () => (await releasePods(cluster!.admin, observationNamespace)).operators.length === 0, 60_000);
+        await patch(targets);
+        await allApplied();
+        result = (await checkZeroTrust(cluster!, demoFlows(), [], 15_000))!;
+      } finally {
+        // The map as it was, and the operator back, for the tests after this one.
+        await patch(api.spec.targets);
+        await scaleOperator(2);
+        await waitForReleaseReady(cluster!.admin, observationNamespace, { sniffers: 1, operators: 2 }, 90_000);
+        await allApplied();
+      }
+      console.log(`local-cluster: payments removed from api's ClientIntents by hand: ${verdictLines(result).join('\n')}`);
+      const removed = result.flows.find((f) => f.url === 'http://payments.e2e-billing/')!;
+      expect(removed.count.failed, 'api -> payments refused').to.be.greaterThan(0);
+      expect(result.flows.filter((f) => f !== removed && !f.kept).map(describeFlow), 'other flows broken').to.deep.equal([]);
+    });
+  }
 
   it('hands the Lease to another operator when the leader\'s pod is deleted, and loses no target', async function () {
     this.timeout(90_000);
@@ -316,8 +431,7 @@ spec:
       restartPolicy: Never
       containers:
         - name: call
-          image: local/node
-          command: ["__NODE__", "__DEMO_DIR__/app.mjs"]
+          image: __DEMO_IMAGE__
           env: [{ name: ONCE, value: "1" }, { name: TARGETS, value: "http://api:8080/" }]
 `);
     const batch = cluster!.admin.makeApiClient(BatchV1Api);
@@ -331,18 +445,16 @@ spec:
     expect(once.spec).to.deep.equal({ workload: { name: 'once', kind: 'Job' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] });
 
     const web = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items[0]!;
-    const run = cluster!.nodeAgent.running().find((r) => r.uid === web.metadata!.uid);
-    expect(run?.netns).to.be.a('string');
+    const containerId = web.status!.containerStatuses![0]!.containerID!.replace('containerd://', '');
+    const containers = async (): Promise<string> => sh('ctr', '-a', cluster!.network.containerdSocket, '-n', 'k8s.io', 'containers', 'ls', '-q');
+    expect(await containers()).to.include(containerId);
     await core.deleteNamespacedPod({ name: web.metadata!.name!, namespace: 'e2e-shop' });
     await waitFor('the deleted pod to be gone from the API server', async () =>
-      !(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items.some((p) => p.metadata?.uid === web.metadata!.uid), 20_000);
-    const namespaces = await sh('ip', 'netns', 'list');
-    expect(namespaces).not.to.include(`${run!.netns} `);
-    expect(existsSync(`/etc/netns/${run!.netns}`)).to.equal(false);
-    expect(run!.containers.every((c) => c.child?.pid !== undefined && !existsSync(`/proc/${c.child.pid}`))).to.equal(true);
+      !(await core.listNamespacedPod({ namespace: 'e2e-shop' })).items.some((p) => p.metadata?.uid === web.metadata!.uid), 40_000);
+    await waitFor('its container removed from containerd', async () => !(await containers()).includes(containerId), 20_000);
   });
 
-  it('runs a hostNetwork pod in the host namespace with the node IP', async () => {
+  it('runs a hostNetwork pod in the node\'s network namespace with the node IP', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);
     await applyManifests(cluster!.admin, `
 apiVersion: v1
@@ -352,17 +464,27 @@ spec:
   hostNetwork: true
   containers:
     - name: app
-      image: local/node
-      command: ["__NODE__", "-e", "require('fs').writeFileSync(process.env.OUT, require('fs').readlinkSync('/proc/self/ns/net')); setInterval(() => {}, 1000)"]
-      env: [{ name: OUT, value: "${join(cluster!.stateDir, 'host-agent.netns')}" }]
+      image: __DEMO_IMAGE__
+      command: ["sh", "-c", "readlink /proc/self/ns/net; exec sleep 3600"]
 `);
     const pod = await waitFor('the hostNetwork pod Running', async () => {
       const read = await core.readNamespacedPod({ name: 'host-agent', namespace: 'e2e-shop' });
       return read.status?.phase === 'Running' ? read : undefined;
-    }, 20_000);
+    }, 30_000);
     expect(pod.status?.podIPs).to.deep.equal([{ ip: cluster!.network.nodeIP }]);
-    const netns = await waitFor('the pod to report its network namespace', () => (existsSync(join(cluster!.stateDir, 'host-agent.netns')) && readFileSync(join(cluster!.stateDir, 'host-agent.netns'), 'utf8')) || undefined);
-    expect(netns).to.equal(readlinkSync('/proc/self/ns/net'));
+    const netns = await waitFor('the pod to log its network namespace', async () => (await podLog(cluster!, 'e2e-shop', 'host-agent')).trim() || undefined);
+    expect(netns).to.equal(`net:[${statSync(`/run/netns/${cluster!.network.netns}`).ino}]`);
+  });
+
+  it('serves kubectl logs and kubectl exec through the kubelet', () => {
+    const kubectl = (...args: string[]): ReturnType<typeof spawnSync> =>
+      spawnSync(controlPlaneBinary(), ['kubectl', '--kubeconfig', cluster!.controlPlane.kubeconfigPath, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const logs = kubectl('logs', '-n', 'e2e-shop', 'deploy/api', '--tail=5');
+    expect(logs.status, String(logs.stderr)).to.equal(0);
+    expect(String(logs.stdout)).to.match(/ -> /);
+    const exec = kubectl('exec', '-n', 'e2e-shop', 'deploy/api', '--', 'sh', '-c', 'echo "$HOSTNAME" from "$(readlink /proc/1/exe)"');
+    expect(exec.status, String(exec.stderr)).to.equal(0);
+    expect(String(exec.stdout)).to.match(/^api-[a-z0-9]+-[a-z0-9]+ from \/usr\/local\/bin\/node\n$/);
   });
 
   it('reports a pod whose command fails as Failed, with the exit code', async () => {
@@ -374,26 +496,25 @@ metadata: { name: broken, namespace: e2e-shop }
 spec:
   restartPolicy: Never
   containers:
-    - { name: app, image: local/node, command: ["__NODE__", "-e", "process.exit(3)"] }
+    - { name: app, image: __DEMO_IMAGE__, command: ["sh", "-c", "exit 3"] }
 `);
     const pod = await waitFor('the broken pod Failed', async () => {
       const read = await core.readNamespacedPod({ name: 'broken', namespace: 'e2e-shop' });
       return read.status?.phase === 'Failed' ? read : undefined;
-    }, 20_000);
+    }, 30_000);
     expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(3);
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).to.equal('False');
   });
 
-  it('leaves nothing behind: namespaces, links, nft table, /etc/netns files, container dirs and cgroup, processes', async function () {
+  it('leaves nothing behind: namespaces, links, nft table, mounts, cgroups, containers, processes; the sysctls restored', async function () {
     this.timeout(60_000);
-    for (const run of cluster!.nodeAgent.running()) for (const c of run.containers) if (c.child?.pid) podPids.push(c.child.pid);
-    expect(podPids.length).to.be.greaterThan(0);
+    const components = ['containerd', 'kubelet', 'kube-proxy', 'containerd-shim'].flatMap((name) => pidsOf(name));
+    expect(components.length, 'containerd, the kubelet, kube-proxy, shims running').to.be.greaterThan(3);
     await cluster!.stop();
     cluster = undefined;
-    expect(await leftovers(prefix)).to.deep.equal([]);
-    // Only when no other local cluster held forwarding on, before or now, is the value before ours to compare.
-    if (!othersForwardingBefore && !otherClustersForwarding()) expect(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), 'net.ipv4.ip_forward restored').to.equal(forwardingBefore);
-    const alive = podPids.filter((pid) => existsSync(`/proc/${pid}`));
+    expect(await nodeLeftovers(layout)).to.deep.equal([]);
+    expect(readSysctls(), sysctls.join(', ')).to.deep.equal(sysctlsBefore);
+    const alive = components.filter((pid) => existsSync(`/proc/${pid}`));
     expect(alive, 'processes still running').to.deep.equal([]);
   });
 });

@@ -1,49 +1,42 @@
 import { createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import dnsPacket from 'dns-packet';
-import { cachedTool } from '../cached-tool.js';
-import type { ControlPlane } from '../control-plane.js';
-import { writeServiceAccountKubeconfig } from '../service-account-kubeconfig.js';
 // A cycle (local-cluster.ts starts CoreDNS), harmless: applyManifests is only called at run time.
 import { applyManifests } from './local-cluster.js';
+import { corednsImageRepository, imageFrom, type ImageSource } from './node/node-images.js';
 
 export const dnsNamespace = 'kube-system';
 const serviceAccount = 'coredns';
 const readyTimeoutMs = 60_000;
 
-/** CoreDNS built by scripts/setup.sh (test/tools/coredns, cached by source hash). */
-export function corednsBinary(): string {
-  return cachedTool('coredns', 'NETMAP_COREDNS_BIN', 'CoreDNS');
-}
-
 /**
  * The Corefile of a kubeadm cluster, trimmed to what the local cluster has: the kubernetes
- * plugin with verified pod records (autopath needs them to know a client's namespace), autopath,
- * the upstream resolver of the local internet, a cache. Until the node agent projects
- * ServiceAccount tokens, the kubernetes plugin reads the API server through a kubeconfig file for
- * the coredns ServiceAccount; with projected tokens it moves to the in-cluster config.
+ * plugin (in-cluster, with the pod's projected token) with verified pod records (autopath needs
+ * them to know a client's namespace), autopath, the node's upstream resolver (the local
+ * internet's), a cache.
  */
-export function corefile(options: { clusterDomain: string; kubeconfig: string; upstream: string }): string {
+export function corefile(options: { clusterDomain: string }): string {
   return `.:53 {
     errors
     log
+    health :8080
+    ready :8181
     kubernetes ${options.clusterDomain} in-addr.arpa ip6.arpa {
-        kubeconfig ${options.kubeconfig}
         pods verified
         fallthrough in-addr.arpa ip6.arpa
         ttl 5
     }
     autopath @kubernetes
-    forward . ${options.upstream}:53
+    forward . /etc/resolv.conf
     cache 5
 }
 `;
 }
 
-/** As CoreDNS's own deployment manifests grant it: reads only. */
-function manifests(clusterIP: string, binary: string, corefilePath: string): string {
+const indent = (text: string, spaces: number): string => text.split('\n').map((line) => (line ? ' '.repeat(spaces) + line : line)).join('\n');
+
+/** As CoreDNS's own deployment manifests have it (reads only; dnsPolicy Default: the node's resolver is its upstream). */
+function manifests(clusterIP: string, image: string, clusterDomain: string): string {
   return `
 apiVersion: v1
 kind: ServiceAccount
@@ -62,6 +55,13 @@ metadata: { name: "system:coredns" }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns" }
 subjects: [{ kind: ServiceAccount, name: ${serviceAccount}, namespace: ${dnsNamespace} }]
 ---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: coredns, namespace: ${dnsNamespace} }
+data:
+  Corefile: |
+${indent(corefile({ clusterDomain }), 4)}
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: { name: coredns, namespace: ${dnsNamespace}, labels: { k8s-app: kube-dns } }
@@ -72,13 +72,20 @@ spec:
     metadata: { labels: { k8s-app: kube-dns } }
     spec:
       serviceAccountName: ${serviceAccount}
+      dnsPolicy: Default
       containers:
         - name: coredns
-          image: local/coredns
-          command: ["${binary}", "-conf", "${corefilePath}"]
+          image: ${image}
+          args: ["-conf", "/etc/coredns/Corefile"]
           ports:
             - { name: dns, containerPort: 53, protocol: UDP }
             - { name: dns-tcp, containerPort: 53, protocol: TCP }
+          securityContext:
+            capabilities: { add: [NET_BIND_SERVICE], drop: [ALL] }
+          livenessProbe: { httpGet: { path: /health, port: 8080 }, periodSeconds: 10 }
+          readinessProbe: { httpGet: { path: /ready, port: 8181 }, periodSeconds: 2 }
+          volumeMounts: [{ name: config, mountPath: /etc/coredns, readOnly: true }]
+      volumes: [{ name: config, configMap: { name: coredns } }]
 ---
 apiVersion: v1
 kind: Service
@@ -110,22 +117,13 @@ async function answersKubernetesName(ip: string, clusterDomain: string): Promise
 }
 
 /**
- * Cluster DNS as every real cluster runs it: Deployment kube-system/coredns behind Service
- * kube-dns on a fixed ClusterIP. Resolves once CoreDNS answers the API server's name (asked
- * from the host, straight to the pod).
+ * Cluster DNS as every real cluster runs it: Deployment kube-system/coredns (its image from
+ * scripts/node-images.sh) behind Service kube-dns on a fixed ClusterIP. Resolves once CoreDNS
+ * answers the API server's name (asked from the host, straight to the pod).
  */
-export async function startCoreDns(controlPlane: ControlPlane, options: { stateDir: string; clusterIP: string; upstream: string; clusterDomain: string }): Promise<void> {
-  const admin = controlPlane.admin();
-  const core = admin.makeApiClient(CoreV1Api);
-  const kubernetes = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
-  const corefilePath = join(options.stateDir, 'Corefile');
-  const kubeconfig = join(options.stateDir, 'coredns.kubeconfig');
-  // Files first, so the pod's first start finds them. The token lasts an hour (the control
-  // plane's TokenRequest); a projected token would be refreshed by the node agent.
-  const token = await controlPlane.serviceAccount(dnsNamespace, serviceAccount);
-  writeServiceAccountKubeconfig(token, kubeconfig, dnsNamespace, `https://${kubernetes.spec?.clusterIP}:${kubernetes.spec?.ports?.[0]?.port ?? 443}`);
-  writeFileSync(corefilePath, corefile({ clusterDomain: options.clusterDomain, kubeconfig, upstream: options.upstream }));
-  await applyManifests(admin, manifests(options.clusterIP, corednsBinary(), corefilePath));
+export async function startCoreDns(admin: KubeConfig, options: { clusterIP: string; clusterDomain: string; images: ReadonlyMap<string, ImageSource> }): Promise<void> {
+  const image = imageFrom(options.images, corednsImageRepository);
+  await applyManifests(admin, manifests(options.clusterIP, image, options.clusterDomain));
   await waitForAnswers(admin, options.clusterDomain);
 }
 
@@ -138,5 +136,5 @@ async function waitForAnswers(admin: KubeConfig, clusterDomain: string): Promise
     for (const ip of ips) if (await answersKubernetesName(ip, clusterDomain)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`CoreDNS did not answer within ${readyTimeoutMs} ms (its log: logs/${dnsNamespace}_coredns-*_coredns.log)`);
+  throw new Error(`CoreDNS did not answer within ${readyTimeoutMs} ms (kubectl logs -n ${dnsNamespace} deploy/coredns)`);
 }

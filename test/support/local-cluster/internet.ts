@@ -1,25 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { sh } from '../netns/topology.js';
 import type { Zone } from './internet-dns-zone.js';
-import type { ClusterNetwork } from './host-network.js';
+import type { NodeLayout } from './node/node-layout.js';
 
 export const demoDir = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'support', 'local-cluster', 'demo');
 
 /**
- * The "internet" as seen from the pods: one more namespace, routed (not bridged) through the
- * host, with an HTTP server. Only its own address is ever used: nothing leaves the machine.
+ * The "internet" as seen from the pods: the namespace behind the node's uplink (made with the
+ * node's network), with an HTTP server on its address. Only that address is ever used: nothing
+ * leaves the machine. The server is the demo app, run by this machine's Node, not a pod.
  */
-export async function startInternet(network: ClusterNetwork): Promise<{ names: Zone; stop(): Promise<void> }> {
-  const { netns, hostVeth, hostIP, ip } = network.internet;
-  await sh('ip', 'netns', 'add', netns);
-  await sh('ip', '-n', netns, 'link', 'set', 'lo', 'up');
-  await sh('ip', 'link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
-  await sh('ip', 'addr', 'add', `${hostIP}/24`, 'dev', hostVeth);
-  await sh('ip', 'link', 'set', hostVeth, 'up');
-  await sh('ip', '-n', netns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0');
-  await sh('ip', '-n', netns, 'link', 'set', 'eth0', 'up');
-  await sh('ip', '-n', netns, 'route', 'add', 'default', 'via', hostIP);
+export function startInternet(layout: NodeLayout): { names: Zone; stop(): Promise<void> } {
+  const { netns, ip } = layout.internet;
   const server: ChildProcess = spawn('ip', ['netns', 'exec', netns, process.execPath, join(demoDir, 'app.mjs')], {
     stdio: 'ignore',
     env: { POD_NAME: 'internet', LISTEN_PORT: '80', PATH: process.env.PATH ?? '' },
@@ -38,7 +30,6 @@ export async function startInternet(network: ClusterNetwork): Promise<{ names: Z
         server.kill('SIGKILL');
         await exited;
       }
-      await sh('ip', 'netns', 'delete', netns).catch(() => undefined);
     },
   };
 }

@@ -5,17 +5,20 @@ import { componentLogger } from '../component-process.js';
 import { step } from '../progress.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
-import { installOtterizeRelease, otterizeImages, OtterizeUnavailableError } from '../otterize/otterize-release.js';
-import { joinClusterCgroup } from './cluster-cgroup.js';
+import { installOtterizeRelease, otterizeImages } from '../otterize/otterize-release.js';
 import { startCoreDns } from './coredns.js';
-import { cleanUpHostNetwork, clusterNetwork, setUpHostNetwork, type ClusterNetwork } from './host-network.js';
-import { demoDir, startInternet } from './internet.js';
-import { startKubeProxy } from './kube-proxy.js';
+import { startInternet } from './internet.js';
 import { networkMapperImageLayout } from './network-mapper-image.js';
 import { chartImageReference, helmInstall, waitForReleaseReady } from './network-mapper-release.js';
-import { startNodeAgent, type NodeAgent } from './node-agent.js';
+import { startNetworkPolicyEnforcer } from './network-policy-enforcer.js';
 import { startNodeMetrics } from './node-metrics.js';
 import { startUpstreamDns } from './upstream-dns.js';
+import { nodeCredentials } from './node/node-config.js';
+import { cleanUpNodeHost, lockNode, recordHost, unlockNode } from './node/node-host.js';
+import { demoImage, imageFrom, kubeRouterImageRepository, nodeImages, type ImageSource } from './node/node-images.js';
+import { nodeLayout, type NodeLayout } from './node/node-layout.js';
+import { closeApiServerPort, setUpNodeNetwork } from './node/node-network.js';
+import { startRealNode } from './node/node.js';
 
 const log = componentLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
@@ -26,6 +29,11 @@ const helmBinary = join(repoRoot, '.cache', 'helm');
 const controllers = [
   'deployment-controller', 'replicaset-controller', 'statefulset-controller', 'daemonset-controller', 'job-controller', 'cronjob-controller',
   'garbage-collector-controller', 'endpointslice-controller', 'serviceaccount-controller', 'namespace-controller',
+  // Taints follow the Node's conditions (not-ready goes once the kubelet reports Ready), and
+  // pods of a deleted or dead node are evicted, as in any cluster.
+  'node-lifecycle-controller', 'taint-eviction-controller',
+  // The kube-root-ca.crt ConfigMap every namespace gets: the kube-api-access volume projects it.
+  'root-ca-certificate-publisher-controller',
 ];
 /** The image's first unpack (about 300 MB) and the sniffer's first readiness probe (every 10 s) fit in this. */
 const releaseReadyTimeoutMs = 120_000;
@@ -51,10 +59,12 @@ export interface LocalClusterOptions {
 export interface LocalCluster {
   readonly controlPlane: ControlPlane;
   readonly admin: KubeConfig;
-  readonly network: ClusterNetwork;
+  /** The node's names, addresses and dirs. */
+  readonly network: NodeLayout;
   readonly nodeName: string;
   readonly stateDir: string;
-  readonly nodeAgent: NodeAgent;
+  /** From the start call to the Node Ready without taints. */
+  readonly nodeReadyAfterMs: number;
   /** When the sniffer pod was first Ready. */
   readonly snifferStartedAt: number;
   readonly logDir: string;
@@ -63,9 +73,9 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-/** Replaces `__DEMO_DIR__` and `__NODE__` and creates the objects (already existing ones are kept). */
+/** Replaces `__DEMO_IMAGE__` (the demo image's reference) and creates the objects (already existing ones are kept). */
 export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<KubernetesObject[]> {
-  const text = yamlText.replaceAll('__DEMO_DIR__', demoDir).replaceAll('__NODE__', process.execPath);
+  const text = yamlText.replaceAll('__DEMO_IMAGE__', demoImage);
   // Split by hand: loadAllYaml fails on empty documents.
   const objects = text.split(/^---\s*$/m)
     .filter((doc) => doc.split('\n').some((line) => line.trim() && !line.trim().startsWith('#')))
@@ -82,63 +92,68 @@ export async function applyManifests(kc: KubeConfig, yamlText: string): Promise<
 }
 
 /**
- * A one-node cluster on this machine: the test control plane with controllers, a node agent that
- * runs pods in network namespaces (from OCI images, or as processes), kube-proxy-like nft DNAT,
- * CoreDNS as a pod, a node exporter on the node IP, a local "internet", and network-mapper
- * installed by its Helm chart from its image: the sniffer DaemonSet and the operator Deployment,
- * in-cluster with their projected ServiceAccount tokens; with `otterize`, Otterize's Intents
- * Operator from its own chart before it. stop() removes everything it made.
+ * A one-node cluster on this machine from real parts: the test control plane (API server, etcd,
+ * controllers, scheduler) on the host, and a real node in a network namespace of its own
+ * (containerd with runc and the CNI plugins, the kubelet, kube-proxy in nftables mode) running
+ * every pod from an OCI image imported into containerd; CoreDNS as a pod, a node exporter on the
+ * node IP, a local "internet" behind the node, and network-mapper installed by its Helm chart from
+ * its image; with `otterize`, Otterize's Intents Operator from its own chart before it. stop()
+ * removes everything it made. One node at a time on a machine (node/node-host.ts).
  * Throws ImageUnavailableError before making anything when the image cannot be built.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const startedAt = Date.now();
   const imageLayout = networkMapperImageLayout(repoRoot);
   const image = chartImageReference(chartDir);
-  const images = new Map([[image.reference, { layout: imageLayout, tag: image.tag }], ...(options.otterize ? otterizeImages(options.otterize) : [])]);
-  const network = clusterNetwork(options.prefix, options.octet);
+  const images = new Map<string, ImageSource>([
+    [image.reference, { layout: imageLayout, tag: image.tag }],
+    ...nodeImages(repoRoot),
+    ...(options.otterize ? otterizeImages(options.otterize) : []),
+  ]);
   const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
+  const layout = nodeLayout(options.prefix, options.octet, stateDir);
   mkdirSync(stateDir, { recursive: true });
-  await cleanUpHostNetwork(options.prefix);
-  rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
+  lockNode(layout);
+  await cleanUpNodeHost(layout);
   const logDir = join(stateDir, 'logs');
+  rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
+  await recordHost(layout);
 
   const stops: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
     for (const step of stops.reverse()) await step().catch((error: unknown) => log.warn('cleanup step failed', { error: String(error) }));
-    await cleanUpHostNetwork(options.prefix);
+    await cleanUpNodeHost(layout);
+    unlockNode();
   };
   try {
-    await step('host network (bridge, routes, nft rules)', () => setUpHostNetwork(network));
+    await step('node network (link, routes, nft rules)', () => setUpNodeNetwork(layout));
     const controlPlane = await step('control plane (etcd, kube-apiserver, controllers)', () => startControlPlane({
       controllers,
-      // As on kubeadm, kind or k3s the kubernetes Service's endpoint is the node IP (on the
-      // bridge), which pods reach through the Service's DNAT; the nft input chain keeps the port
-      // closed to every interface but lo and the bridge.
-      extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${network.nodeIP}`],
+      // The API server binds every host address and advertises the host's end of the node's
+      // link: the kubernetes Service's endpoint, which pods reach through kube-proxy's DNAT and
+      // the node's components directly. It joins a node: kubeconfigs and certificates for the
+      // kubelet, kube-proxy and the scheduler, which it runs beside the controllers.
+      extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${layout.hostLink.hostIP}`, `--node-name=${layout.nodeName}`,
+        `--node-ip=${layout.nodeIP}`, '--service-account-admission'],
     }));
     stops.push(() => controlPlane.stop());
-    // As on a node with kube-proxy, the API server reaches webhook Services by their ClusterIP.
-    if (!joinClusterCgroup(options.prefix, controlPlane.pid) && options.otterize) {
-      throw new OtterizeUnavailableError('Otterize cannot be installed: without a cgroup2 mount below /sys/fs/cgroup the API server cannot reach its webhook Service');
-    }
     const admin = controlPlane.admin();
-    const apiPort = Number(new URL(admin.getCurrentCluster()!.server).port);
+    closeApiServerPort(layout, Number(new URL(admin.getCurrentCluster()!.server).port));
 
-    const nodeName = `${options.prefix}-node`;
-    const nodeAgent = await step(`node ${nodeName}`, () => startNodeAgent(admin, { nodeName, network, logDir, images }));
-    stops.push(() => nodeAgent.stop());
-    const kubeProxy = startKubeProxy(admin, network, apiPort);
-    stops.push(() => kubeProxy.stop());
-    await step('kube-proxy', () => kubeProxy.kick());
-    const internet = await startInternet(network);
+    const node = await step(`node ${layout.nodeName} (containerd, kubelet, kube-proxy, kube-scheduler)`, () => startRealNode(layout, { admin, credentials: nodeCredentials(controlPlane.dataDir), images, logDir }));
+    stops.push(() => node.stop());
+    const nodeReadyAfterMs = Date.now() - startedAt;
+    const internet = startInternet(layout);
     stops.push(() => internet.stop());
-    const upstreamDns = await startUpstreamDns(network, internet.names);
+    const upstreamDns = await startUpstreamDns(layout, internet.names);
     stops.push(() => upstreamDns.stop());
-    await step('CoreDNS', () => startCoreDns(controlPlane, { stateDir, clusterIP: network.dnsServiceIP, upstream: upstreamDns.address, clusterDomain: 'cluster.local' }));
-
-    await startNodeMetrics(admin, network.nodeIP);
-    const otterize = options.otterize;
-    if (otterize) {
+    await step('CoreDNS', () => startCoreDns(admin, { clusterIP: layout.dnsServiceIP, clusterDomain: 'cluster.local', images }));
+    await startNodeMetrics(admin, layout);
+    // The NetworkPolicy enforcer, before anything makes policies (docs/local-cluster.md).
+    await step('NetworkPolicy enforcer (kube-router firewall)', () => startNetworkPolicyEnforcer(admin, imageFrom(images, kubeRouterImageRepository)));
+    if (options.otterize) {
+      const otterize = options.otterize;
       await step('Otterize Intents Operator (Helm chart)', () => installOtterizeRelease(admin, otterize, {
         helm: helmBinary, kubeconfigPath: controlPlane.kubeconfigPath, helmHome: join(stateDir, 'helm'), timeoutMs: otterizeReadyTimeoutMs,
       }));
@@ -163,7 +178,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
     const snifferStartedAt = Date.now();
 
-    return { controlPlane, admin, network, nodeName, stateDir, nodeAgent, snifferStartedAt, logDir, withOtterize: options.otterize !== undefined, stop };
+    return { controlPlane, admin, network: layout, nodeName: layout.nodeName, stateDir, nodeReadyAfterMs, snifferStartedAt, logDir, withOtterize: options.otterize !== undefined, stop };
   } catch (error) {
     await stop();
     throw error;

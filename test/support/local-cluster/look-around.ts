@@ -12,6 +12,8 @@ export interface LookAroundOptions {
   /** The control plane's binary: `<it> kubectl` is the built kubectl. */
   readonly controlPlaneBinary: string;
   readonly withOtterize: boolean;
+  /** A demo workload whose logs `kubectl logs` shows (through the kubelet), as `namespace/deploy/name`; absent: no such line. */
+  readonly logsOf?: { readonly namespace: string; readonly workload: string };
 }
 
 /**
@@ -30,7 +32,9 @@ export function lookAroundCommands(options: LookAroundOptions): LookAroundLine[]
     { command: `${kubectl} get clientintents -A` },
     { command: `${kubectl} get networkobservations -A` },
     ...(options.withOtterize ? [{ command: `${kubectl} get networkpolicies -A`, comment: 'what Otterize enforces from the map' }] : []),
+    { command: `${kubectl} get nodes -o wide`, comment: 'the real node: its kubelet version' },
     { command: `${kubectl} get pods -A -o wide` },
+    ...(options.logsOf ? [{ command: `${kubectl} logs -n ${options.logsOf.namespace} ${options.logsOf.workload}`, comment: 'a demo client\'s own counts, through the kubelet' }] : []),
   ];
 }
 

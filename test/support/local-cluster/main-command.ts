@@ -14,7 +14,10 @@ import { lookAroundCommands, renderLookAround } from './look-around.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
+import { NodeBusyError } from './node/node-host.js';
 import { waitFor } from '../wait-for.js';
+import type { DemoFlow, UnmappedCall } from './zero-trust-check.js';
+import { checkZeroTrust, verdictLines } from './zero-trust-verdict.js';
 import { slotted, slottedOctet, slottedPort } from '../test-slot.js';
 
 export interface MainCommandOptions {
@@ -26,10 +29,16 @@ export interface MainCommandOptions {
   readonly otterize?: OtterizeDir;
   /** Also show the local cluster's component logs live (they always go to files in componentLogsDir). */
   readonly verbose?: boolean;
+  /** With Otterize: the demo's flows (kept under enforcement?) and calls outside the map (blocked?). */
+  readonly flows?: (nodeIP: string) => readonly DemoFlow[];
+  readonly unmappedCalls?: readonly UnmappedCall[];
 }
 
 /** The local cluster's own components' logs (the pods' are in the cluster's logs/ directory), fresh each run. */
 const componentLogsDir = join(repoRoot, '.cache', 'logs', 'main-command');
+
+/** How long the demo runs under enforcement before the verdict. */
+const enforcementWindowMs = 120_000;
 
 /** Otterize applies a new ClientIntents within a second or two; a slow machine gets this long. */
 const otterizeApplyTimeoutMs = 60_000;
@@ -70,7 +79,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
     stopping = true;
     // Before the cluster is up, startup finishes first and is then stopped (below).
     if (!cluster) return;
-    console.log('\nStopping: removing pods, namespaces, interfaces, nft rules and processes...');
+    console.log('\nStopping: removing pods, containers, namespaces, interfaces, mounts, cgroups and processes...');
     void cluster.stop().then(() => {
       console.log('Everything the local cluster created is removed.');
       process.exit(0);
@@ -82,11 +91,11 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
   rmSync(componentLogsDir, { recursive: true, force: true });
   routeComponentLogs({ dir: componentLogsDir, verbose: options.verbose ?? false });
   showProgress();
-  console.log(`Starting the local cluster and installing ${options.otterize ? 'Otterize\'s Intents Operator, then ' : ''}network-mapper with its Helm chart from its image. Component logs: ${componentLogsDir}/${options.verbose ? ' (also shown here: --verbose)' : ' (--verbose shows them here)'}`);
+  console.log(`Starting the local cluster (control plane, a real node: containerd, kubelet, kube-proxy; CoreDNS) and installing ${options.otterize ? 'Otterize\'s Intents Operator, then ' : ''}network-mapper with its Helm chart from its image. Component logs: ${componentLogsDir}/${options.verbose ? ' (also shown here: --verbose)' : ' (--verbose shows them here)'}`);
   try {
     cluster = await startLocalCluster({ prefix: slotted('nmlc'), octet: slottedOctet(77), windowSeconds: 5, snifferPort: slottedPort(9478), otterize: options.otterize });
   } catch (error) {
-    if (error instanceof ImageUnavailableError || error instanceof OtterizeUnavailableError) {
+    if (error instanceof ImageUnavailableError || error instanceof OtterizeUnavailableError || error instanceof NodeBusyError) {
       console.error(error.message);
       process.exit(1);
     }
@@ -99,7 +108,7 @@ export async function runMainCommand(options: MainCommandOptions): Promise<void>
     shutdown();
     return;
   }
-  progress('local cluster: Ready');
+  progress(`local cluster: Ready (node ${cluster.nodeName}, kubelet and containerd, Ready ${(cluster.nodeReadyAfterMs / 1000).toFixed(1)} s after the start)`);
 
   try {
     await showMap(cluster, options, () => stopping);
@@ -144,13 +153,18 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
-  const commands = lookAroundCommands({ repoRoot, kubeconfig, controlPlaneBinary: controlPlaneBinary(), withOtterize: cluster.withOtterize });
+  if (cluster.withOtterize && options.flows) {
+    console.log(`\nEnforcing (kube-router) for ${enforcementWindowMs / 1000} s: the demo's flows, counted from its clients' logs, and ${options.unmappedCalls?.length ?? 0} calls outside the map...`);
+    const result = await checkZeroTrust(cluster, options.flows(cluster.network.nodeIP), options.unmappedCalls ?? [], enforcementWindowMs, stopping);
+    if (result) console.log(verdictLines(result).join('\n'));
+  }
+  const commands = lookAroundCommands({ repoRoot, kubeconfig, controlPlaneBinary: controlPlaneBinary(), withOtterize: cluster.withOtterize, logsOf: { namespace: 'shop', workload: 'deploy/frontend' } });
   console.log(`
 The local cluster keeps running. Look around with:
 
 ${renderLookAround(commands)}
 
-Logs: ${cluster.logDir}/ (pods), ${componentLogsDir}/ (the local cluster's own components)
+Logs: ${cluster.logDir}/ (pods and node components; pods also through kubectl logs), ${componentLogsDir}/ (the local cluster's own components)
 Press Ctrl-C to stop; everything it created is removed.`);
 }
 

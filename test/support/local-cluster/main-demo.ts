@@ -1,5 +1,6 @@
 import type { ExpectedEdge } from './expected-map.js';
 import type { ExpectedIntents } from './expected-intents.js';
+import type { DemoFlow, UnmappedCall } from './zero-trust-check.js';
 
 /** What the demo in demo/shop.yaml must make visible (the CronJob's edge appears at the first full minute). */
 export const shopEdges: readonly ExpectedEdge[] = [
@@ -33,4 +34,27 @@ export const shopIntents: readonly ExpectedIntents[] = [
   // network-mapper's operator runs as pods on the pod network, as in any cluster: its calls of
   // the API server are mapped like everyone's (the sniffer is hostNetwork, so it has none).
   { namespace: 'network-mapper', workload: 'network-mapper-operator', kind: 'Deployment', targets: ['service:kubernetes.default'] },
+];
+
+/** Every call the demo's clients make (their own logs count them under enforcement); the node scraper's URL names the node IP. */
+export function shopFlows(nodeIP: string): DemoFlow[] {
+  return [
+    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://cart:8080/' },
+    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://checkout:8080/' },
+    { namespace: 'shop', podPrefix: 'cart-', url: 'tcp://db:5432' },
+    { namespace: 'shop', podPrefix: 'checkout-', url: 'http://payments.billing:8080/' },
+    { namespace: 'billing', podPrefix: 'payments-', url: 'http://api.payments.example/charge' },
+    { namespace: 'ops', podPrefix: 'inventory-sync-', url: 'https://kubernetes.default.svc/version' },
+    { namespace: 'ops', podPrefix: 'inventory-sync-', url: 'http://status/' },
+    { namespace: 'ops', podPrefix: 'node-scraper-', url: `http://${nodeIP}:9100/metrics` },
+    { namespace: 'shop', podPrefix: 'recommender-', url: 'http://frontend:8080/' },
+    { namespace: 'shop', podPrefix: 'recommender-', url: 'http://status.example.org/' },
+    { namespace: 'billing', podPrefix: 'nightly-report-', url: 'http://payments:8080/report' },
+  ];
+}
+
+/** Calls the map does not hold: a pod made after enforcement calling db, and cart calling a server it never called. */
+export const shopUnmappedCalls: readonly UnmappedCall[] = [
+  { kind: 'new-pod', namespace: 'shop', name: 'intruder', url: 'tcp://db:5432' },
+  { kind: 'exec', namespace: 'shop', podPrefix: 'cart-', url: 'http://payments.billing:8080/' },
 ];

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Zone } from './internet-dns-zone.js';
-import type { ClusterNetwork } from './host-network.js';
+import type { NodeLayout } from './node/node-layout.js';
 
 const startTimeoutMs = 10_000;
 
@@ -11,7 +11,7 @@ const startTimeoutMs = 10_000;
  * TCP): a process of its own, because a socket binds in the namespace of its process (a crashed
  * run's is killed with the namespace's processes by the next start's clean-up).
  */
-export async function startUpstreamDns(network: ClusterNetwork, zone: Zone): Promise<{ address: string; stop(): Promise<void> }> {
+export async function startUpstreamDns(network: NodeLayout, zone: Zone): Promise<{ address: string; stop(): Promise<void> }> {
   const { netns, ip } = network.internet;
   const child = spawn('ip', ['netns', 'exec', netns, process.execPath, join(import.meta.dirname, 'upstream-dns-main.js')], {
     stdio: ['ignore', 'pipe', 'inherit'],

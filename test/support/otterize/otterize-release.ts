@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AdmissionregistrationV1Api, ApiextensionsV1Api, AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import type { ImageSource } from '../local-cluster/image-store.js';
+import type { ImageSource } from '../local-cluster/node/node-images.js';
 import { describePod, helmInstall } from '../local-cluster/network-mapper-release.js';
 import { waitFor } from '../wait-for.js';
 import type { OtterizeDir } from './otterize-dir.js';

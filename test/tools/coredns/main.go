@@ -13,12 +13,14 @@ import (
 	_ "github.com/coredns/coredns/plugin/cache"
 	_ "github.com/coredns/coredns/plugin/errors"
 	_ "github.com/coredns/coredns/plugin/forward"
+	_ "github.com/coredns/coredns/plugin/health"
 	_ "github.com/coredns/coredns/plugin/kubernetes"
 	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/ready"
 )
 
 func init() {
-	dnsserver.Directives = []string{"errors", "log", "cache", "autopath", "kubernetes", "forward"}
+	dnsserver.Directives = []string{"ready", "health", "errors", "log", "cache", "autopath", "kubernetes", "forward"}
 }
 
 func main() {

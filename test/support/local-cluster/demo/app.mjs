@@ -9,10 +9,12 @@ import process from 'node:process';
 import { setInterval } from 'node:timers';
 import { URL } from 'node:url';
 
-const name = process.env.POD_NAME ?? 'demo';
+// In a pod the kubelet sets HOSTNAME to the pod's name.
+const name = process.env.POD_NAME ?? process.env.HOSTNAME ?? 'demo';
 const listenPort = Number(process.env.LISTEN_PORT ?? 0);
 const targets = (process.env.TARGETS ?? '').split(/\s+/).filter(Boolean);
 const intervalMs = Number(process.env.INTERVAL_MS ?? 2000);
+const timeoutMs = Number(process.env.CALL_TIMEOUT_MS ?? 3000);
 const log = (message) => process.stdout.write(`${new Date().toISOString()} ${name} ${message}\n`);
 
 if (listenPort) {
@@ -27,18 +29,25 @@ if (listenPort) {
 function call(target) {
   return new Promise((resolve) => {
     const url = new URL(target);
-    const done = (result) => { log(`${target} -> ${result}`); resolve(result); };
+    // One result per call: an error is followed by a close, which must not count again.
+    let settled = false;
+    const done = (result) => {
+      if (settled) return;
+      settled = true;
+      log(`${target} -> ${result}`);
+      resolve(result);
+    };
     if (url.protocol === 'tcp:') {
-      const socket = connect({ host: url.hostname, port: Number(url.port), timeout: 3000 });
+      const socket = connect({ host: url.hostname, port: Number(url.port), timeout: timeoutMs });
       socket.on('data', () => socket.end());
       socket.on('close', () => done('closed'));
-      socket.on('timeout', () => socket.destroy());
+      socket.on('timeout', () => socket.destroy(new Error('timeout')));
       socket.on('error', (error) => done(error.code ?? error.message));
       return;
     }
     const get = url.protocol === 'https:' ? httpsGet : httpGet;
     // agent: false — a new connection (and so a new SYN the sniffer sees) for every call.
-    const request = get(url, { agent: false, timeout: 3000, rejectUnauthorized: false }, (res) => {
+    const request = get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
       res.resume();
       res.on('end', () => done(String(res.statusCode)));
     });

@@ -487,6 +487,26 @@ spec:
     expect(String(exec.stdout)).to.match(/^api-[a-z0-9]+-[a-z0-9]+ from \/usr\/local\/bin\/node\n$/);
   });
 
+  it('keeps a container restarted in place as the same client: same pod and IP, the same map', async function () {
+    this.timeout(60_000);
+    const core = cluster!.admin.makeApiClient(CoreV1Api);
+    const [before] = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=api' })).items;
+    const mapBefore = (await listIntents(cluster!.admin)).map((i) => `${i.namespace}/${i.name} ${i.spec.targets.map(targetKey).sort().join(' ')}`).sort();
+    // The demo app exits on SIGTERM; the kubelet starts the container again in the same sandbox.
+    const kill = spawnSync(controlPlaneBinary(), ['kubectl', '--kubeconfig', cluster!.controlPlane.kubeconfigPath, 'exec', '-n', 'e2e-shop', before!.metadata!.name!, '--', 'kill', '1'], { encoding: 'utf8' });
+    expect(kill.status, kill.stderr).to.equal(0);
+    const after = await waitFor('api restarted in place and Ready', async () => {
+      const pod = await core.readNamespacedPod({ name: before!.metadata!.name!, namespace: 'e2e-shop' });
+      const status = pod.status?.containerStatuses?.[0];
+      return (status?.restartCount ?? 0) >= 1 && status?.ready ? pod : undefined;
+    }, 40_000);
+    expect(after.status?.podIP).to.equal(before!.status?.podIP);
+    // Its calls after the restart are processed, and attributed as before: nothing new in the map.
+    await new Promise((resolve) => setTimeout(resolve, 2 * windowSeconds * 1000 + 2000));
+    const mapAfter = (await listIntents(cluster!.admin)).map((i) => `${i.namespace}/${i.name} ${i.spec.targets.map(targetKey).sort().join(' ')}`).sort();
+    expect(mapAfter).to.deep.equal(mapBefore);
+  });
+
   it('reports a pod whose command fails as Failed, with the exit code', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);
     await applyManifests(cluster!.admin, `

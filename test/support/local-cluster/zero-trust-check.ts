@@ -87,7 +87,8 @@ spec:
   if (!pod) return { call, blocked: false, detail: 'no such pod' };
   // The demo app itself, for one call, in the client's container (its network identity).
   const result = spawnSync(controlPlaneBinary(), ['kubectl', '--kubeconfig', kubeconfigPath, 'exec', '-n', call.namespace, pod, '--',
-    'env', 'ONCE=1', 'CALL_TIMEOUT_MS=5000', `TARGETS=${call.url}`, 'node', '/demo/app.mjs'], { encoding: 'utf8', timeout: 30_000 });
+    // No server of its own: the container's may listen on LISTEN_PORT already.
+    'env', 'ONCE=1', 'LISTEN_PORT=', 'CALL_TIMEOUT_MS=5000', `TARGETS=${call.url}`, 'node', '/demo/app.mjs'], { encoding: 'utf8', timeout: 30_000 });
   const [count] = countFlows(result.stdout, 0, Number.MAX_SAFE_INTEGER);
   if (!count) return { call, blocked: false, detail: `kubectl exec: ${result.stderr.trim() || `exit ${result.status}`}` };
   return { call, blocked: count.failed > 0 && count.succeeded === 0, detail: Object.keys(count.failures).join(', ') || 'answered' };

@@ -1,6 +1,7 @@
 import { intentsBounds } from '../../crds/bounds.js';
 import { httpMethods, type ClientIntentsSpec } from '../../crds/client-intents.js';
 import { bookkeepingAnnotationPrefix } from '../../shared/ownership.js';
+import { BoundedMap } from '../../shared/core/bounded-map.js';
 import { HttpPaths } from '../../shared/http-paths.js';
 import type { DesiredIntents } from './intents-store.js';
 import { targetKey } from './target-ref.js';
@@ -35,12 +36,13 @@ const otterizeMethods = new Set<string>(httpMethods);
  * desired spec as `http: [{path, methods}]`. Bounded: paths per target, and (client, target) pairs.
  */
 export class HttpIntents {
-  /** `${clientKey}\n${targetKey}` -> paths; insertion order is refresh order. */
-  private readonly targets = new Map<string, TargetHttp>();
+  /** `${clientKey}\n${targetKey}` -> paths; order is refresh order, at most maxTargets (200,000 by default). */
+  private readonly targets: BoundedMap<string, TargetHttp>;
   private readonly bounds: HttpIntentsBounds;
 
   constructor(bounds: Partial<HttpIntentsBounds> = {}) {
     this.bounds = { ...defaultHttpIntentsBounds, ...bounds };
+    this.targets = new BoundedMap(this.bounds.maxTargets, { onEvict: (evicted) => this.bounds.onEvict?.(evicted.length) });
   }
 
   get size(): number {
@@ -93,9 +95,12 @@ export class HttpIntents {
     }
   }
 
-  /** Takes over what `previous` held that this one lacks (see IntentsStore.adoptMissing). */
+  /**
+   * Takes over what `previous` held that this one lacks (see IntentsStore.adoptMissing), within
+   * the bound: the previous entries are older, so they are the first to go.
+   */
   adoptMissing(previous: HttpIntents): void {
-    for (const [key, entry] of previous.targets) if (!this.targets.has(key)) this.targets.set(key, entry);
+    this.targets.replaceAll([...[...previous.targets].filter(([key]) => !this.targets.has(key)), ...this.targets]);
   }
 
   forget(clientKey: string): void {
@@ -129,20 +134,8 @@ export class HttpIntents {
 
   private entry(clientKey: string, target: string): TargetHttp {
     const key = `${clientKey}\n${target}`;
-    let entry = this.targets.get(key);
-    if (entry) {
-      this.targets.delete(key);
-    } else {
-      entry = { paths: new HttpPaths(this.bounds.pathsPerTarget), overflow: 0 };
-    }
+    const entry = this.targets.get(key) ?? { paths: new HttpPaths(this.bounds.pathsPerTarget), overflow: 0 };
     this.targets.set(key, entry);
-    let evicted = 0;
-    for (const old of this.targets.keys()) {
-      if (this.targets.size <= this.bounds.maxTargets) break;
-      this.targets.delete(old);
-      evicted++;
-    }
-    if (evicted > 0) this.bounds.onEvict?.(evicted);
     return entry;
   }
 }

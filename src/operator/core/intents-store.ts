@@ -6,35 +6,9 @@ import { kafkaTopicFits } from './kafka/kafka-bounds.js';
 import { copyPorts, recordPort } from './port-evidence.js';
 import { compareTargetRefs, fromIntentsTarget, targetKey, toIntentsTargets, type TargetRef } from './target-ref.js';
 import type { Capture, WorkloadIdentity } from './types.js';
-
-interface TargetState {
-  readonly ref: TargetRef;
-  readonly ports: Set<number>;
-  readonly evidence: Evidence;
-}
-
-interface ClientState {
-  readonly namespace: string;
-  readonly workloadName: string;
-  readonly kind: string | undefined;
-  objectName: string;
-  readonly targets: Map<string, TargetState>;
-  /** Per domain: answer IP -> until when it stays in status.resolvedIPs (TTL plus grace). */
-  readonly resolvedIPs: Map<string, Map<string, number>>;
-  /** The last moment the workload was known to exist (a pod of it in the index, or traffic of it). */
-  presentAt: number;
-  /** The latest time any of its targets was seen: the oldest-active client is evicted first. */
-  activeAt: number;
-}
-
-/** A client given up (gone, or beyond the bound) whose ClientIntents the shell is to delete. */
-interface Tombstone {
-  readonly namespace: string;
-  readonly workloadName: string;
-  readonly kind: string | undefined;
-  readonly objectName: string;
-  readonly at: number;
-}
+import { ClientTargets, type ClientState } from './client-targets.js';
+import { DnsMemory } from './dns-memory.js';
+import { ResolvedIps } from './resolved-ips.js';
 
 /** The store's bounds besides targets per client; docs/operator.md lists them. */
 export interface StoreBounds {
@@ -59,9 +33,6 @@ export const defaultStoreBounds: StoreBounds = {
   maxDomainsPerClient: intentsBounds.resolvedIPsEntries,
   resolvedIpGraceMs: 3_600_000,
 };
-
-/** A deleted client is kept as a tombstone this long at most, for the shell to delete its object. */
-const tombstoneMs = 10 * 60_000;
 
 /** What one client workload's ClientIntents should hold. */
 export interface DesiredIntents {
@@ -95,14 +66,15 @@ export function clientKeyOf(namespace: string, workloadName: string, kind?: stri
 /**
  * Per-client-workload target sets with evidence: the operator's memory of what it has seen.
  * Rebuilt after a restart from the ClientIntents it manages (seed), so that unchanged traffic
- * produces the same desired objects and no writes.
+ * produces the same desired objects and no writes. Three stores, each bounded where it is defined:
+ * the clients with their targets and evidence (client-targets.ts), the DNS memory that credits
+ * connections to names (dns-memory.ts), and status.resolvedIPs with their TTLs (resolved-ips.ts);
+ * this class keeps them consistent (a client given up loses its resolved IPs) and ages them.
  */
 export class IntentsStore {
-  private readonly clients = new Map<string, ClientState>();
-  /** Insertion order is burial order; at most maxClients, each at most tombstoneMs. */
-  private readonly tombstones = new Map<string, Tombstone>();
-  /** Insertion order is refresh order, so the first entry is the least recently refreshed. */
-  private readonly dnsMemory = new Map<string, { domain: string; until: number }>();
+  private readonly targets: ClientTargets;
+  private readonly dns: DnsMemory;
+  private readonly resolved: ResolvedIps;
   private readonly bounds: StoreBounds;
 
   constructor(
@@ -110,6 +82,10 @@ export class IntentsStore {
     bounds: Partial<StoreBounds> = {},
   ) {
     this.bounds = { ...defaultStoreBounds, ...bounds };
+    const evicted = (map: StoreMap) => (entries: number): void => this.bounds.onEvict?.(map, entries);
+    this.resolved = new ResolvedIps(this.bounds, evicted('resolved-ips'));
+    this.dns = new DnsMemory(this.bounds.maxDnsMemory, evicted('dns-memory'));
+    this.targets = new ClientTargets(this.bounds.maxClients, (map, entries) => this.bounds.onEvict?.(map, entries), (key) => this.resolved.forget(key));
   }
 
   /** Adds or refreshes a target; returns false when the client already has too many targets. */
@@ -138,47 +114,33 @@ export class IntentsStore {
    * `seenAt`; without them, until `until`).
    */
   rememberDns(client: WorkloadIdentity, domain: string, ips: readonly string[], until: number, answer?: { seenAt: number; ttlMs: number }): void {
-    const state = this.clientState(client, answer?.seenAt ?? until);
-    let known = state.resolvedIPs.get(domain);
-    if (known) state.resolvedIPs.delete(domain);
-    state.resolvedIPs.set(domain, (known ??= new Map()));
-    const shownUntil = answer ? answer.seenAt + answer.ttlMs + this.bounds.resolvedIpGraceMs : until;
-    for (const ip of ips) {
-      known.delete(ip);
-      known.set(ip, shownUntil);
-    }
-    this.evictOldest(known, this.bounds.maxIpsPerDomain, 'resolved-ips');
-    this.evictOldest(state.resolvedIPs, this.bounds.maxDomainsPerClient, 'resolved-ips');
-    const prefix = clientKeyOf(client.namespace, client.name, client.kind);
-    for (const ip of ips) {
-      const key = `${prefix}|${ip}`;
-      const remembered = this.dnsMemory.get(key);
-      if (remembered && remembered.until > until) continue;
-      this.dnsMemory.delete(key);
-      this.dnsMemory.set(key, { domain, until });
-    }
-    this.evictOldest(this.dnsMemory, this.bounds.maxDnsMemory, 'dns-memory');
+    this.clientState(client, answer?.seenAt ?? until);
+    const key = clientKeyOf(client.namespace, client.name, client.kind);
+    this.resolved.remember(key, domain, ips, answer ? answer.seenAt + answer.ttlMs + this.bounds.resolvedIpGraceMs : until);
+    this.dns.remember(key, domain, ips, until);
   }
 
   domainFor(client: WorkloadIdentity, ip: string, at: number): string | undefined {
-    const known = this.dnsMemory.get(`${clientKeyOf(client.namespace, client.name, client.kind)}|${ip}`);
-    return known && known.until >= at ? known.domain : undefined;
+    return this.dns.domainFor(clientKeyOf(client.namespace, client.name, client.kind), ip, at);
   }
 
   /**
    * Takes over from `previous` (this replica's store before it last lost the lead) what the
    * freshly seeded store lacks: targets resolved from observations already marked Processed but
    * not yet written when leadership was lost, and the DNS answers remembered. Only adds: a target
-   * that is written (and so seeded) keeps its written evidence. The bounds hold afterwards too
-   * (two full stores merged would be twice the bound): the least recently active clients are
-   * given up and the oldest DNS memory goes, as on any insert.
+   * that is written (and so seeded) keeps its written evidence. Every store keeps its bound while
+   * adopting (two full stores merged would be twice the bound): a client taken over when the
+   * store is full first gives up the least recently active, and the previous DNS answers, being
+   * older, are the first to go.
    */
   adoptMissing(previous: IntentsStore, now: number): string[] {
     const changed: string[] = [];
-    for (const [key, old] of previous.clients) {
-      const state = this.clients.get(key);
+    // The least active first, so that the clients given up for room are the least active of all.
+    const byActivity = [...previous.targets.clients].sort(([, a], [, b]) => a.activeAt - b.activeAt);
+    for (const [key, old] of byActivity) {
+      const state = this.targets.get(key);
       if (!state) {
-        this.clients.set(key, old);
+        this.targets.insert(key, old, now);
         changed.push(key);
         continue;
       }
@@ -188,16 +150,10 @@ export class IntentsStore {
         state.targets.set(tkey, target);
         added = true;
       }
-      for (const [dns, ips] of old.resolvedIPs) if (!state.resolvedIPs.has(dns)) state.resolvedIPs.set(dns, ips);
-      this.evictOldest(state.resolvedIPs, this.bounds.maxDomainsPerClient, 'resolved-ips');
       if (added) changed.push(key);
     }
-    // The previous store's answers are older than the fresh store's: they go first (insertion order is refresh order).
-    const merged = [...[...previous.dnsMemory].filter(([key]) => !this.dnsMemory.has(key)), ...this.dnsMemory];
-    this.dnsMemory.clear();
-    for (const [key, value] of merged) this.dnsMemory.set(key, value);
-    this.evictOldest(this.dnsMemory, this.bounds.maxDnsMemory, 'dns-memory');
-    this.evictClients(now);
+    for (const [key] of byActivity) if (this.targets.get(key)) this.resolved.adoptMissing(key, previous.resolved);
+    this.dns.adoptMissing(previous.dns);
     return changed;
   }
 
@@ -211,7 +167,6 @@ export class IntentsStore {
       kind: seed.spec.workload.kind,
       objectName: seed.objectName,
       targets: new Map(),
-      resolvedIPs: new Map(),
       presentAt: now,
       activeAt: now,
     };
@@ -230,19 +185,19 @@ export class IntentsStore {
         state.activeAt = Math.max(unknownAt, ...[...state.targets.values()].map((t) => t.evidence.lastSeen));
       }
     }
+    this.targets.forget(key);
+    this.targets.insert(key, state, now);
     // The TTLs are not written down: IPs read back stay for the grace period unless answered again.
-    for (const entry of seed.resolvedIPs ?? []) state.resolvedIPs.set(entry.dns, new Map(entry.ips.map((ip) => [ip, now + this.bounds.resolvedIpGraceMs])));
-    this.clients.set(key, state);
-    this.evictClients(now);
+    for (const entry of seed.resolvedIPs ?? []) this.resolved.remember(key, entry.dns, entry.ips, now + this.bounds.resolvedIpGraceMs);
     return key;
   }
 
   has(clientKey: string): boolean {
-    return this.clients.has(clientKey) || this.tombstones.has(clientKey);
+    return this.targets.has(clientKey);
   }
 
   clientKeys(): string[] {
-    return [...this.clients.keys()];
+    return [...this.targets.clients.keys()];
   }
 
   /**
@@ -252,28 +207,18 @@ export class IntentsStore {
    */
   expire(now: number, maxAgeMs: number): string[] {
     const changed = new Set<string>();
-    for (const [key, tombstone] of this.tombstones) {
-      if (now - tombstone.at <= tombstoneMs) break;
-      this.tombstones.delete(key);
-    }
-    for (const [key, state] of this.clients) {
+    this.targets.expireTombstones(now);
+    for (const [key, state] of this.targets.clients) {
       for (const [tkey, target] of state.targets) {
         if (maxAgeMs > 0 && target.evidence.lastSeen < now - maxAgeMs) {
           state.targets.delete(tkey);
-          if (target.ref.type === 'internet') state.resolvedIPs.delete(target.ref.domain);
+          if (target.ref.type === 'internet') this.resolved.forgetDomain(key, target.ref.domain);
           changed.add(key);
         }
-      }
-      for (const [domain, ips] of state.resolvedIPs) {
-        for (const [ip, until] of ips) {
-          if (until >= now) continue;
-          ips.delete(ip);
-          changed.add(key);
-        }
-        if (ips.size === 0) state.resolvedIPs.delete(domain);
       }
     }
-    for (const [key, memory] of this.dnsMemory) if (memory.until < now) this.dnsMemory.delete(key);
+    for (const key of this.resolved.expire(now)) changed.add(key);
+    this.dns.expire(now);
     return [...changed];
   }
 
@@ -287,43 +232,40 @@ export class IntentsStore {
     const presentKeys = new Set<string>();
     for (const identity of present) presentKeys.add(clientKeyOf(identity.namespace, identity.name, identity.kind));
     const changed: string[] = [];
-    for (const [key, state] of this.clients) {
+    for (const [key, state] of this.targets.clients) {
       if (presentKeys.has(key)) state.presentAt = now;
-      else if (goneMs > 0 && now - state.presentAt >= goneMs) {
-        this.bury(key, state, now);
-        changed.push(key);
-      }
+      else if (goneMs > 0 && now - state.presentAt >= goneMs) changed.push(key);
     }
+    for (const key of changed) this.targets.bury(key, now);
     return changed;
   }
 
   /** Removes one target of a client; true when it had it. */
   drop(client: WorkloadIdentity, ref: TargetRef): boolean {
-    return this.clients.get(clientKeyOf(client.namespace, client.name, client.kind))?.targets.delete(targetKey(ref)) ?? false;
+    return this.targets.get(clientKeyOf(client.namespace, client.name, client.kind))?.targets.delete(targetKey(ref)) ?? false;
   }
 
   /** Clients given up (gone, or beyond the bound) whose ClientIntents is yet to be deleted. */
   buried(): string[] {
-    return [...this.tombstones.keys()];
+    return [...this.targets.tombstones.keys()];
   }
 
   get size(): { clients: number; tombstones: number; dnsMemory: number } {
-    return { clients: this.clients.size, tombstones: this.tombstones.size, dnsMemory: this.dnsMemory.size };
+    return { clients: this.targets.clients.size, tombstones: this.targets.tombstones.size, dnsMemory: this.dns.size };
   }
 
   forget(clientKey: string): void {
-    this.clients.delete(clientKey);
-    this.tombstones.delete(clientKey);
+    this.targets.forget(clientKey);
   }
 
   /** Removes the client's targets for which `drop` says so; true when any went. */
   dropTargets(clientKey: string, drop: (ref: TargetRef) => boolean): boolean {
-    const state = this.clients.get(clientKey);
+    const state = this.targets.get(clientKey);
     let removed = false;
     for (const [tkey, target] of state?.targets ?? []) {
       if (!drop(target.ref)) continue;
       state!.targets.delete(tkey);
-      if (target.ref.type === 'internet') state!.resolvedIPs.delete(target.ref.domain);
+      if (target.ref.type === 'internet') this.resolved.forgetDomain(clientKey, target.ref.domain);
       removed = true;
     }
     return removed;
@@ -331,15 +273,15 @@ export class IntentsStore {
 
   /** The typed request of a key this store gave out: a client's, or a buried one's (its object is to be deleted). */
   requestOf(clientKey: string): { namespace: string; workload: { name: string; kind?: string } } | undefined {
-    const state = this.clients.get(clientKey) ?? this.tombstones.get(clientKey);
+    const state = this.targets.get(clientKey) ?? this.targets.tombstones.get(clientKey);
     if (!state) return undefined;
     return { namespace: state.namespace, workload: state.kind ? { name: state.workloadName, kind: state.kind } : { name: state.workloadName } };
   }
 
   desired(clientKey: string): DesiredIntents | undefined {
-    const state = this.clients.get(clientKey);
+    const state = this.targets.get(clientKey);
     if (!state) {
-      const tombstone = this.tombstones.get(clientKey);
+      const tombstone = this.targets.tombstones.get(clientKey);
       if (!tombstone) return undefined;
       const workload = tombstone.kind ? { name: tombstone.workloadName, kind: tombstone.kind } : { name: tombstone.workloadName };
       return { clientKey, namespace: tombstone.namespace, objectName: tombstone.objectName, spec: { workload, targets: [] }, evidence: new Map(), resolvedIPs: [] };
@@ -348,11 +290,6 @@ export class IntentsStore {
     const evidence = new Map<string, Evidence>();
     for (const t of targets) evidence.set(targetKey(t.ref), t.evidence);
     const domains = new Set(targets.flatMap((t) => (t.ref.type === 'internet' ? [t.ref.domain] : [])));
-    const resolvedIPs = [...state.resolvedIPs.entries()]
-      .filter(([dns, ips]) => domains.has(dns) && ips.size > 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, intentsBounds.resolvedIPsEntries)
-      .map(([dns, ips]) => ({ dns, ips: [...ips.keys()].sort().slice(0, intentsBounds.ipsPerTarget) }));
     return {
       clientKey,
       namespace: state.namespace,
@@ -362,15 +299,13 @@ export class IntentsStore {
         targets: toIntentsTargets(targets.map((t) => ({ ref: t.ref, ports: [...t.ports].sort((a, b) => a - b) }))),
       },
       evidence,
-      resolvedIPs,
+      resolvedIPs: this.resolved.listFor(clientKey, domains, intentsBounds.resolvedIPsEntries, intentsBounds.ipsPerTarget),
     };
   }
 
   private clientState(client: WorkloadIdentity, seenAt = 0): ClientState {
     const key = clientKeyOf(client.namespace, client.name, client.kind);
-    let state = this.clients.get(key);
-    // Seen again after it was given up: it starts over, and its object is kept (rewritten).
-    if (!state) this.tombstones.delete(key);
+    let state = this.targets.get(key);
     if (!state) {
       state = {
         namespace: client.namespace,
@@ -378,45 +313,12 @@ export class IntentsStore {
         kind: client.kind,
         objectName: objectNameFor(client),
         targets: new Map(),
-        resolvedIPs: new Map(),
         presentAt: seenAt,
         activeAt: seenAt,
       };
-      this.clients.set(key, state);
-      this.evictClients(seenAt);
+      this.targets.insert(key, state, seenAt);
     }
     if (seenAt > state.presentAt) state.presentAt = seenAt;
     return state;
-  }
-
-  /**
-   * Beyond maxClients, the least recently active tenth is given up at once (one sort per many
-   * inserts rather than a scan per insert); their ClientIntents are deleted like a gone workload's.
-   */
-  private evictClients(now: number): void {
-    if (this.clients.size <= this.bounds.maxClients) return;
-    const byActivity = [...this.clients].sort(([, a], [, b]) => a.activeAt - b.activeAt);
-    const keep = Math.floor(this.bounds.maxClients * 0.9);
-    const evicted = byActivity.slice(0, byActivity.length - keep);
-    for (const [key, state] of evicted) this.bury(key, state, now);
-    this.bounds.onEvict?.('clients', evicted.length);
-  }
-
-  private bury(key: string, state: ClientState, now: number): void {
-    this.clients.delete(key);
-    this.tombstones.delete(key);
-    this.tombstones.set(key, { namespace: state.namespace, workloadName: state.workloadName, kind: state.kind, objectName: state.objectName, at: now });
-    this.evictOldest(this.tombstones, this.bounds.maxClients, 'tombstones');
-  }
-
-  /** Map insertion order is refresh order here: the first entries are the least recently refreshed. */
-  private evictOldest(map: Map<string, unknown>, max: number, name: StoreMap): void {
-    let evicted = 0;
-    for (const key of map.keys()) {
-      if (map.size <= max) break;
-      map.delete(key);
-      evicted++;
-    }
-    if (evicted > 0) this.bounds.onEvict?.(name, evicted);
   }
 }

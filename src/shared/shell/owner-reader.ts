@@ -1,6 +1,6 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { errorFields, type Logger } from '../logger.js';
-import { BoundedMap } from '../../operator/core/bounded-map.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import { ownerKey, type OwnerLookup } from '../../operator/core/workload-identity.js';
 import type { OwnerRef } from '../../operator/core/types.js';
 
@@ -16,7 +16,7 @@ const maxEntries = 50_000;
 export class OwnerReader {
   private readonly api: KubernetesObjectApi;
   /** At most maxEntries owners, oldest read first out (never cleared at once: a pod storm would re-read every owner). */
-  private readonly cache = new BoundedMap<{ lookup: OwnerLookup; until: number }>(maxEntries, foundTtlMs);
+  private readonly cache = new BoundedMap<string, { lookup: OwnerLookup; until: number }>(maxEntries);
   private readonly inflight = new Map<string, Promise<OwnerLookup>>();
 
   /** `now`: the operator's clock (its cache ages in the same time as everything else). */
@@ -25,7 +25,7 @@ export class OwnerReader {
   }
 
   cached(namespace: string, ref: OwnerRef, now = this.now()): OwnerLookup | undefined {
-    const entry = this.cache.get(ownerKey(namespace, ref), now);
+    const entry = this.cache.get(ownerKey(namespace, ref));
     return entry && entry.until > now ? entry.lookup : undefined;
   }
 
@@ -57,7 +57,7 @@ export class OwnerReader {
       this.log.info('owner walk stops at an owner it cannot read', { namespace, kind: ref.kind, name: ref.name, status: lookup.status, ...errorFields(error) });
     }
     const now = this.now();
-    this.cache.set(key, { lookup, until: now + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) }, now);
+    this.cache.set(key, { lookup, until: now + (lookup.status === 'found' ? foundTtlMs : errorTtlMs) });
     return lookup;
   }
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../../shared/core/bounded-map.js';
 import type { ObservationWindow } from './observation-window.js';
 
 export interface RereportOptions {
@@ -35,10 +36,12 @@ interface Reported {
  * at most every EVIDENCE_INTERVAL_SECONDS) does not need sooner.
  */
 export class RereportFilter {
-  /** Record fingerprint -> when it was last reported and the gap until it is due again; insertion order is report order. */
-  private readonly reported = new Map<string, Reported>();
+  /** Record fingerprint -> when it was last reported and the gap until it is due again; order is report order; at most maxRecords. */
+  private readonly reported: BoundedMap<string, Reported>;
 
-  constructor(private readonly options: RereportOptions) {}
+  constructor(private readonly options: RereportOptions) {
+    this.reported = new BoundedMap(Math.max(1, options.maxRecords), { onEvict: (evicted) => options.onEvict?.(evicted.length) });
+  }
 
   get size(): number {
     return this.reported.size;
@@ -62,13 +65,6 @@ export class RereportFilter {
     for (const [key, entry] of window.http) {
       if (this.notDue(`h ${key} ${[...entry.methods].sort().join(',')}`, nowMs)) window.dropHttp(key);
     }
-    let evicted = 0;
-    for (const key of this.reported.keys()) {
-      if (this.reported.size <= this.options.maxRecords) break;
-      this.reported.delete(key);
-      evicted++;
-    }
-    if (evicted > 0) this.options.onEvict?.(evicted);
   }
 
   /** Whether the record was reported less than its gap ago; if not, it is remembered as reported now, with the next gap. */
@@ -78,16 +74,12 @@ export class RereportFilter {
     const first = Math.min(this.options.firstGapMs ?? firstRereportGapMs, this.options.intervalMs);
     const gapMs = last ? Math.min(last.gapMs * 2, this.options.intervalMs) : first;
     // Moved to the end: the map stays in report order, oldest first.
-    this.reported.delete(fingerprint);
     this.reported.set(fingerprint, { at: nowMs, gapMs });
     return false;
   }
 
   /** Reports are remembered in time order, so the expired ones are at the front. */
   private forgetBefore(limit: number): void {
-    for (const [key, { at }] of this.reported) {
-      if (at > limit) break;
-      this.reported.delete(key);
-    }
+    this.reported.dropOldestWhile(({ at }) => at <= limit);
   }
 }

@@ -5,7 +5,6 @@ import { IpHistory } from '../../../src/operator/core/ip-history.js';
 import { resolveObservation } from '../../../src/operator/core/observation-resolver.js';
 import { operatorConfigSchema, settingsFromEnv } from '../../../src/operator/core/operator-config.js';
 import { planClientIntents, type ExistingIntents } from '../../../src/operator/core/plan.js';
-import { BoundedMap } from '../../../src/operator/core/bounded-map.js';
 import { GoneNamespaces } from '../../../src/operator/core/gone-namespaces.js';
 import { maintenancePass } from '../../../src/operator/core/maintenance.js';
 import { conn, minute, observation, pod, t0 } from './fixtures.js';
@@ -151,18 +150,5 @@ describe('bounded memory and expiry on by default', () => {
     // The newest ended pods are the ones kept.
     expect(history.holder('10.3.3.250', t0 + 999, t0 + 999).kind).to.equal('pod');
     expect(history.holder('10.3.0.1', t0, t0).kind).to.equal('unknown');
-  });
-
-  it('BoundedMap (the shell\'s Event fingerprints): count bound, oldest first, and an age', () => {
-    let evicted = 0;
-    const map = new BoundedMap<string>(3, hour, (n) => (evicted += n));
-    for (const key of ['a', 'b', 'c', 'd']) map.set(key, key.toUpperCase(), t0);
-    expect(map.size).to.equal(3);
-    expect(evicted).to.equal(1);
-    expect(map.get('a', t0)).to.equal(undefined);
-    expect(map.get('d', t0)).to.equal('D');
-    expect(map.get('d', t0 + 2 * hour)).to.equal(undefined);
-    map.prune(t0 + 2 * hour);
-    expect(map.size).to.equal(0);
   });
 });

@@ -1,6 +1,6 @@
 import { clientIntentsDefinition } from '../../../crds/client-intents.js';
 import type { Logger } from '../../../shared/logger.js';
-import { BoundedMap } from '../../core/bounded-map.js';
+import { BoundedMap } from '../../../shared/core/bounded-map.js';
 import { clientKeyOf, defaultStoreBounds } from '../../core/intents-store.js';
 import { planClientIntents, type ExistingIntents } from '../../core/plan.js';
 import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
@@ -55,17 +55,22 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Our last write's answer per object, newer than the informer's copy until the watch catches up. */
   private readonly written = new Map<string, ClientIntentsObject>();
   /** Per client, the last ObservedTargetsMissing Event's fingerprint: as many as the store holds clients, a day each. */
-  private readonly eventFingerprints: BoundedMap<string>;
+  private readonly eventFingerprints: BoundedMap<string, { fingerprint: string; at: number }>;
   /** The object name each client was last planned under (core/name-claims.ts). */
   private readonly claims = new NameClaims();
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
-    this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, eventFingerprintMs, deps.onEvict);
+    this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, { onEvict: (evicted) => deps.onEvict?.(evicted.length) });
+  }
+
+  private fingerprintOf(key: string, now: number): string | undefined {
+    const entry = this.eventFingerprints.get(key);
+    return entry && now - entry.at <= eventFingerprintMs ? entry.fingerprint : undefined;
   }
 
   /** Periodic maintenance: fingerprints older than a day go. */
   prune(now: number): void {
-    this.eventFingerprints.prune(now);
+    this.eventFingerprints.dropOldestWhile((entry) => now - entry.at > eventFingerprintMs);
   }
 
   /** A ClientIntents changed or went: our copy of our own write is stale once the informer's is newer. */
@@ -108,7 +113,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     const hold = state.gate.hold(key, now);
     if (hold.hold) return hold.releaseAt === undefined ? reconciled : requeueAfter(hold.releaseAt - now);
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.eventFingerprints.get(key, now));
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.fingerprintOf(key, now));
     if (plan.invalid) {
       log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
     }
@@ -133,7 +138,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
         'ObservedTargetsMissing',
         plan.event.message,
       );
-      this.eventFingerprints.set(key, plan.event.fingerprint, this.deps.clock.now());
+      this.eventFingerprints.set(key, { fingerprint: plan.event.fingerprint, at: this.deps.clock.now() });
     }
     // Written, or nothing needed writing (evidence-only changes wait for their interval).
     this.deps.delivered(state.delivery.written(key));

@@ -41,6 +41,8 @@ export class WorkQueue<K> {
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly delayed = new Map<string, { handle: unknown; at: number }>();
   private readonly waiters: ((key: K | undefined) => void)[] = [];
+  /** Resolved (and dropped) the next time the queue turns idle; one promise however many wait. */
+  private idleSignal: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
   private shutDown = false;
   private readonly timers: Timers;
   private readonly limiter: RateLimiter;
@@ -137,6 +139,22 @@ export class WorkQueue<K> {
     this.processing.delete(id);
     if (this.dirtyWhileProcessing.delete(id)) this.add(this.keys.get(id) ?? key);
     else if (!this.queued.has(id) && !this.delayed.has(id)) this.keys.delete(id);
+    if (this.idle) this.signalIdle();
+  }
+
+  /**
+   * Resolves the next time the queue turns idle: a key done with nothing else waiting or in
+   * progress (or the queue shut down). Not at once when it is idle already: a caller waiting for
+   * something the work changes (the manager's shutdown flush) checks, then waits for the next turn.
+   */
+  nextIdle(): Promise<void> {
+    if (this.shutDown) return Promise.resolve();
+    if (!this.idleSignal) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.idleSignal = { promise, resolve };
+    }
+    return this.idleSignal.promise;
   }
 
   shutdown(): void {
@@ -144,6 +162,13 @@ export class WorkQueue<K> {
     for (const { handle } of this.delayed.values()) this.timers.clearTimeout(handle);
     this.delayed.clear();
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
+    this.signalIdle();
+  }
+
+  private signalIdle(): void {
+    const signal = this.idleSignal;
+    this.idleSignal = undefined;
+    signal?.resolve();
   }
 
   /** Keys waiting to be handed out (not counting delayed ones). */

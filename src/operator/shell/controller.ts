@@ -61,6 +61,11 @@ export class Controller<R> {
     return this.queue.idle;
   }
 
+  /** Resolves the next time the queue turns idle (see WorkQueue.nextIdle). */
+  nextIdle(): Promise<void> {
+    return this.queue.nextIdle();
+  }
+
   start(): void {
     if (this.workers.length > 0) return;
     for (let i = 0; i < this.options.workers; i++) this.workers.push(this.work());

@@ -5,6 +5,7 @@ import { OwnerReader } from '../../shared/shell/owner-reader.js';
 import { systemClock } from '../../shared/shell/system-clock.js';
 import type { Clock } from '../core/clock.js';
 import { ClusterIndex } from '../core/cluster-index.js';
+import { waitUntilDrained } from '../core/drain.js';
 import { GoneNamespaces } from '../core/gone-namespaces.js';
 import { LeaderState } from '../core/leader-state.js';
 import { defaultLeaseTimings } from '../core/lease-decision.js';
@@ -212,8 +213,9 @@ export class Manager {
   private async flush(): Promise<void> {
     this.state.draining = true;
     this.routing.enqueueClients(this.state.gate.flush());
-    const deadline = this.clock.now() + flushTimeoutMs;
-    while (this.clock.now() < deadline && (this.state.delivery.size > 0 || !this.clientController.idle || !this.observationController.idle)) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 50));
+    // Delivery only moves when a reconcile finishes, so a controller turning idle is the event to re-check on.
+    const controllers = [this.clientController, this.observationController];
+    await waitUntilDrained(() => this.state.delivery.size === 0 && controllers.every((c) => c.idle), () => controllers.map((c) => c.nextIdle()), this.clock, flushTimeoutMs);
     this.log.info('flushed before releasing the lease', { undelivered: this.state.delivery.size });
   }
 

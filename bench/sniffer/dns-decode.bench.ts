@@ -4,6 +4,7 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { decodeDnsResponse } from '../../src/sniffer/core/capture/dns-response.js';
 import { decodePacket } from '../../src/sniffer/core/capture/packet-decoder.js';
 import { ObservationBuffer } from '../../src/sniffer/core/observation-buffer.js';
+import { packetRate } from './support/packet-rate.js';
 import { dnsMessage, ipv4, ipv6, protocols, sll, udp } from '../../test/support/sniffer/packets.js';
 import type { DnsMessageSpec } from '../../test/support/sniffer/packets.js';
 
@@ -33,21 +34,8 @@ const packets = responses.map((r, i) =>
     ? ipv4('10.96.0.10', `10.244.${i % 250}.${i % 200}`, protocols.udp, udp(53, 40000 + i, r))
     : ipv6('fd00:10:96::a', `fd00:244::${i.toString(16)}`, protocols.udp, udp(53, 40000 + i, r))));
 
-function rate(label: string, run: (input: Buffer) => unknown, inputs: Buffer[], seconds = 2): number {
-  // Warm up so both sides are measured after the JIT has settled.
-  for (let i = 0; i < 20_000; i++) run(inputs[i % inputs.length] as Buffer);
-  let count = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(seconds * 1e9);
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1000; i++) run(inputs[(count + i) % inputs.length] as Buffer);
-    count += 1000;
-    now = process.hrtime.bigint();
-  }
-  const perSecond = count / (Number(now - start) / 1e9);
-  console.log(`${label.padEnd(44)} ${Math.round(perSecond).toLocaleString('en-US').padStart(12)} responses/s`);
-  return perSecond;
+function rate(label: string, run: (input: Buffer) => unknown, inputs: Buffer[]): number {
+  return packetRate(label, run, inputs, 'responses/s', 44);
 }
 
 console.log(`# node dist/bench/sniffer/dns-decode.bench.js  (node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`);

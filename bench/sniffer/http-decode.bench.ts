@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { decodePacket } from '../../src/sniffer/core/capture/packet-decoder.js';
 import { decodeHttpPacket } from '../../src/sniffer/core/http/http-packet.js';
 import { ObservationBuffer } from '../../src/sniffer/core/observation-buffer.js';
+import { packetRate } from './support/packet-rate.js';
 import { dnsMessage, ipv4, ipv6, protocols, sll2, tcp, tcpFlags, udp } from '../../test/support/sniffer/packets.js';
 
 /**
@@ -27,20 +28,8 @@ const dns = Array.from({ length: 1000 }, (_, i) => {
   return sll2(ipv4('10.96.0.10', `10.244.${i % 250}.${i % 200}`, protocols.udp, udp(53, 40000 + i, message)));
 });
 
-function rate(label: string, run: (input: Buffer) => void, inputs: Buffer[], seconds = 2): number {
-  for (let i = 0; i < 20_000; i++) run(inputs[i % inputs.length] as Buffer);
-  let count = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(seconds * 1e9);
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1000; i++) run(inputs[(count + i) % inputs.length] as Buffer);
-    count += 1000;
-    now = process.hrtime.bigint();
-  }
-  const perSecond = count / (Number(now - start) / 1e9);
-  console.log(`${label.padEnd(58)} ${Math.round(perSecond).toLocaleString('en-US').padStart(12)} packets/s  ${(1e6 / perSecond).toFixed(2)} µs`);
-  return perSecond;
+function rate(label: string, run: (input: Buffer) => unknown, inputs: Buffer[]): number {
+  return packetRate(label, run, inputs, 'packets/s', 58);
 }
 
 console.log(`# node dist/bench/sniffer/http-decode.bench.js  (node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores)`);

@@ -224,6 +224,15 @@ export class Manager {
     return this.clientReconciler.existingIntentsFor(namespace);
   }
 
+  /**
+   * The pod as this replica's index holds it (after its owner walk), or undefined; for tests and
+   * diagnostics: a fixture waits for it instead of guessing how long the informer takes.
+   */
+  indexedPod(namespace: string, name: string): { readonly ips: readonly string[]; readonly workload?: string } | undefined {
+    const entry = this.index.pod(namespace, name);
+    return entry && { ips: entry.pod.ips, ...(entry.identity ? { workload: `${entry.identity.kind ?? ''}/${entry.identity.name}` } : {}) };
+  }
+
   /** Runs the periodic maintenance now (expiry, gone workloads, pruning); for tests. */
   maintainNow(): void {
     this.maintenance.run();

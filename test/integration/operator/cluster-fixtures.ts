@@ -80,17 +80,53 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/**
+ * The operators running in this process. A pod a test makes is an input only once an operator's
+ * index has it (informer, then the owner walk): `Cluster.pod` and `startLeadingOperator` wait for
+ * that, so no test depends on the informer beating an observation's settle time (on a loaded API
+ * server it once did not, and a record stayed unresolved).
+ */
+const inProcessOperators = new Set<Manager>();
+
 export function startOperator(kc: KubeConfig, settings: OperatorSettings): RunningOperator {
   const registry = new Registry();
   const operator = new Manager(kc, settings, registry, createLogger(`operator-${settings.identity}`, process.env.TEST_LOG_LEVEL ?? 'error'), fixtureClock);
   operator.start();
-  return { operator, registry, stop: () => operator.stop() };
+  inProcessOperators.add(operator);
+  return {
+    operator,
+    registry,
+    stop: async () => {
+      inProcessOperators.delete(operator);
+      await operator.stop();
+    },
+  };
 }
 
-/** Starts the operator in this process and waits until it has listed everything and leads. */
+/** Waits until every operator of this process that has listed everything holds the pod, with these IPs, in its index. */
+export async function untilIndexed(namespace: string, name: string, ips: readonly string[]): Promise<void> {
+  for (const operator of inProcessOperators) {
+    if (!operator.isReady()) continue;
+    await waitFor(`${namespace}/${name} in the operator's index`, () => {
+      const indexed = operator.indexedPod(namespace, name);
+      return indexed !== undefined && ips.every((ip) => indexed.ips.includes(ip));
+    });
+  }
+}
+
+/**
+ * Starts the operator in this process and waits until it has listed everything, leads, and has
+ * every pod that exists now in its index (listing is not indexing: the owner walk comes after).
+ */
 export async function startLeadingOperator(kc: KubeConfig, settings: OperatorSettings): Promise<RunningOperator> {
   const running = startOperator(kc, settings);
   await waitFor(`operator ${settings.identity} ready and leading`, async () => (running.operator.isReady() && running.operator.isLeader ? true : undefined));
+  const { items } = await kc.makeApiClient(CoreV1Api).listPodForAllNamespaces();
+  for (const pod of items) {
+    const ips = (pod.status?.podIPs ?? []).map((p) => p.ip);
+    if (ips.length === 0) continue;
+    await waitFor(`${pod.metadata!.namespace}/${pod.metadata!.name} in operator ${settings.identity}'s index`, () => running.operator.indexedPod(pod.metadata!.namespace!, pod.metadata!.name!) !== undefined);
+  }
   return running;
 }
 
@@ -199,6 +235,7 @@ export class Cluster {
       { namespace, name, body: { status: { phase: 'Running', podIP: ips[0], podIPs: ips.map((i) => ({ ip: i })), hostIP: '192.168.50.10' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    await untilIndexed(namespace, name, ips);
     return created;
   }
 

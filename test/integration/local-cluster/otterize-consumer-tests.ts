@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { clientIntentsDefinition } from '../../../src/crds/client-intents.js';
+import { clientIntentsDefinition, clientIntentsSpec, httpMethods, type ClientIntentsSpec } from '../../../src/crds/client-intents.js';
+import { intentsBounds } from '../../../src/crds/bounds.js';
+import { decodeEvidence, evidenceAnnotation, evidenceAnnotations, type Evidence } from '../../../src/operator/core/evidence.js';
+import { maxPortsPerTarget } from '../../../src/operator/core/port-evidence.js';
+import { idPlaceholder } from '../../../src/sniffer/core/http/path-template.js';
 import { controlPlaneBinary } from '../../support/control-plane.js';
 import { listIntentItems, type ClientIntentsItem } from '../../support/local-cluster/expected-intents.js';
 import { applyManifests, observationNamespace, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
@@ -24,6 +28,15 @@ const webhookDownCode = '500';
 
 /** A Deployment (and Service) of the demo's app, as the end-to-end test writes them. */
 export type DemoDeployment = (name: string, namespace: string, env: Record<string, string>, port?: number) => string;
+
+/** A ClientIntents as read back with its annotations (the evidence is an annotation). */
+interface AnnotatedIntents {
+  metadata: { name: string; namespace: string; generation?: number; finalizers?: string[]; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: ClientIntentsSpec;
+  status?: unknown;
+}
+
+const intentsApi = { group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural };
 
 /** Where Otterize puts the ingress policy of a server a ClientIntents names: `<name>-<kind>-access` in its namespace. */
 function serverPolicy(target: { name: string; kind?: string }, clientNamespace: string): string {
@@ -61,6 +74,24 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
     }
     return total;
   };
+  const custom = (): CustomObjectsApi => admin().makeApiClient(CustomObjectsApi);
+  const readIntents = async (namespace: string, name: string): Promise<AnnotatedIntents> => (await custom().getNamespacedCustomObject({ ...intentsApi, namespace, name })) as AnnotatedIntents;
+  /**
+   * Writes a ClientIntents of our CRD's shape (parsed by our own schema first) as our operator
+   * would, under strict field validation through Otterize's webhooks (a refusal throws here), and
+   * waits until Otterize has applied this generation (upToDate, its finalizer). Returns it as read back.
+   */
+  const admittedAndApplied = async (name: string, spec: ClientIntentsSpec, annotations: Record<string, string> = {}): Promise<AnnotatedIntents> => {
+    const body = { apiVersion: `${clientIntentsDefinition.group}/${clientIntentsDefinition.version}`, kind: 'ClientIntents', metadata: { name, namespace: 'e2e-shop', annotations }, spec: clientIntentsSpec.parse(spec) };
+    await custom().createNamespacedCustomObject({ ...intentsApi, namespace: 'e2e-shop', fieldValidation: 'Strict', body });
+    return waitFor(`e2e-shop/${name} applied by Otterize`, async () => {
+      const item = await readIntents('e2e-shop', name);
+      return appliedByOtterize(item) && item.metadata.finalizers?.includes(otterizeFinalizer) ? item : undefined;
+    }, 60_000);
+  };
+  /** Ours as the API server keeps them, annotations included. */
+  const managedAnnotated = async (): Promise<AnnotatedIntents[]> =>
+    ((await custom().listClusterCustomObject(intentsApi)) as { items: AnnotatedIntents[] }).items.filter((i) => i.metadata.labels?.['app.kubernetes.io/managed-by'] === 'network-mapper');
   const workloadIntents = async (namespace: string, workload: string): Promise<ClientIntentsItem[]> =>
     (await allIntents()).filter((i) => i.metadata.namespace === namespace && i.spec.workload.name === workload);
 
@@ -97,6 +128,50 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
     expect(await operatorRefusals(), 'no write refused by the API server or Otterize\'s webhooks').to.deep.equal({});
     const webPods = (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items;
     expect(Object.keys(webPods[0]?.metadata?.labels ?? {}).some((k) => k.startsWith('intents.otterize.com/access-')), 'Otterize labelled the client pod').to.equal(true);
+  });
+
+  it('admits and applies HTTP paths and methods on kubernetes targets (ClientIntents of our CRD\'s shape), and keeps them through its storage version', async () => {
+    // Templated and plain paths, every method ClientIntents can name, and a target at the CRD's bound of paths.
+    const atBound = Array.from({ length: intentsBounds.httpPerTarget }, (_, i) => ({ path: `/items/${idPlaceholder}/part-${i}`, methods: ['GET' as const] }));
+    const spec: ClientIntentsSpec = {
+      workload: { name: 'http-caller', kind: 'Deployment' },
+      targets: [
+        { kubernetes: { name: 'api', kind: 'Deployment', http: [{ path: `/orders/${idPlaceholder}`, methods: ['GET', 'POST'] }, { path: '/health', methods: [...httpMethods] }] } },
+        { kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment', http: atBound } },
+      ],
+    };
+    try {
+      const applied = await admittedAndApplied('http-caller', spec);
+      // Otterize stores v2alpha1 and converts through its webhook: nothing of `http` may be lost on the way back.
+      expect(applied.spec).to.deep.equal(spec);
+    } finally {
+      await custom().deleteNamespacedCustomObject({ ...intentsApi, namespace: 'e2e-shop', name: 'http-caller' });
+    }
+  });
+
+  it('has every ClientIntents of ours that carries HTTP paths applied by Otterize', async () => {
+    const withHttp = (await managedIntents()).filter((i) => i.spec.targets.some((t) => (t.kubernetes?.http?.length ?? 0) > 0 || (t.service?.http?.length ?? 0) > 0));
+    // The demo turns HTTP capture on only where its chart values say so: none is then no failure, and the log says so.
+    console.log(`local-cluster: ClientIntents of ours with HTTP paths: ${withHttp.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).join(', ') || 'none (HTTP capture off in the demo)'}`);
+    for (const item of withHttp) expect(appliedByOtterize(item), `${item.metadata.namespace}/${item.metadata.name} applied`).to.equal(true);
+  });
+
+  it('admits and applies ClientIntents whose evidence annotation carries server ports: ours, and one at the ports bound', async () => {
+    const ours = (await managedAnnotated()).filter((i) => [...decodeEvidence(i.metadata.annotations?.[evidenceAnnotation]).values()].some((e) => (e.ports?.size ?? 0) > 0));
+    expect(ours.map((i) => `${i.metadata.namespace}/${i.metadata.name}`), 'the demo\'s ClientIntents record the server ports they use').to.include('e2e-shop/web');
+    for (const item of ours) expect(appliedByOtterize(item), `${item.metadata.namespace}/${item.metadata.name} applied with ports in its evidence`).to.equal(true);
+
+    const seen = Date.parse('2026-01-01T00:00:00Z');
+    const ports = new Map(Array.from({ length: maxPortsPerTarget }, (_, i) => [1024 + i, { firstSeen: seen, lastSeen: seen + i * 1000 }] as const));
+    const evidence = new Map<string, Evidence>([['kubernetes:api#Deployment', { firstSeen: seen, lastSeen: seen + 60_000, captures: new Set(['SYN']), ports }]]);
+    const annotations = evidenceAnnotations(evidence, seen + 60_000);
+    try {
+      const applied = await admittedAndApplied('ports-caller', { workload: { name: 'ports-caller', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] }, annotations);
+      expect(applied.metadata.annotations?.[evidenceAnnotation]).to.equal(annotations[evidenceAnnotation]);
+      expect(decodeEvidence(applied.metadata.annotations?.[evidenceAnnotation]).get('kubernetes:api#Deployment')?.ports?.size).to.equal(maxPortsPerTarget);
+    } finally {
+      await custom().deleteNamespacedCustomObject({ ...intentsApi, namespace: 'e2e-shop', name: 'ports-caller' });
+    }
   });
 
   it('keeps status.resolvedIPs next to Otterize\'s status, and Otterize\'s egress rules carry those IPs', async () => {
@@ -148,8 +223,8 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
 
   it('respects a ClientIntents a user wrote: no second object for that workload, and an Event for what it lacks', async () => {
     const refusedBefore = await operatorRefusals();
-    await admin().makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: clientIntentsDefinition.group, version: clientIntentsDefinition.version, plural: clientIntentsDefinition.plural, namespace: 'e2e-shop', fieldValidation: 'Strict',
+    await custom().createNamespacedCustomObject({
+      ...intentsApi, namespace: 'e2e-shop', fieldValidation: 'Strict',
       body: {
         apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'auditor-by-hand', namespace: 'e2e-shop' },
         spec: { workload: { name: 'auditor', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } }] },

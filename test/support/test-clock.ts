@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/operator/core/clock.js';
+import type { Clock, TimerHandle } from '../../src/shared/core/clock.js';
 
 /**
  * A clock that moves only when the test says so: `advance(ms)` runs every timer that falls due,

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../../shared/core/clock.js';
 
 /**
  * Waits until `drained()` holds, re-checking it only when something that can change it happened

@@ -2,7 +2,7 @@ import { httpStatus } from '../../shared/api-error-code.js';
 import { errorFields, type Logger } from '../../shared/logger.js';
 import { ControllerRateLimiter, type RateLimiterOptions } from '../core/rate-limiter.js';
 import { TerminalError, type Reconciler } from '../core/reconcile.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../shared/core/clock.js';
 import { WorkQueue } from '../core/work-queue.js';
 import { NotLeaderError } from './kube-writes.js';
 import type { OperatorMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 import { errorFields, type Logger } from '../../shared/logger.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../shared/core/clock.js';
 import type { LeaderState } from '../core/leader-state.js';
 import type { ObjectRequest } from '../core/reconcile.js';
 import { seedSourcesFrom } from '../core/seed-intents.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../../shared/core/clock.js';
 import type { ClusterIndex } from '../core/cluster-index.js';
 import type { GoneNamespaces } from '../core/gone-namespaces.js';
 import type { LeaderState } from '../core/leader-state.js';

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../../shared/logger.js';
 import { OwnerReader } from '../../shared/shell/owner-reader.js';
 import { systemClock } from '../../shared/shell/system-clock.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../../shared/core/clock.js';
 import { ClusterIndex } from '../core/cluster-index.js';
 import { waitUntilDrained } from '../core/drain.js';
 import { GoneNamespaces } from '../core/gone-namespaces.js';

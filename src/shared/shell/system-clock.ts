@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../operator/core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 
 /** The process's own time and timers (what runs in production). */
 export const systemClock: Clock = {

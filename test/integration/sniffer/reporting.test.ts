@@ -5,6 +5,7 @@ import { Registry as PromRegistry } from 'prom-client';
 import type { ObservedConnection } from '../../../src/sniffer/core/observed.js';
 import { startReporting, type Reporting, type ReportingOptions } from '../../../src/sniffer/shell/reporting/start-reporting.js';
 import { metricValue } from '../../support/metrics.js';
+import { ManualClock } from '../../support/test-clock.js';
 import { snifferClient } from '../../support/sniffer-kube.js';
 import { apiServerAddress, startTcpProxy, throughProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -12,8 +13,13 @@ import { listObservations, quietLogger, snifferTestNamespace } from './observati
 
 const namespace = 'sniffer-reporting';
 const windowMs = 300;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const connection = (serverPort: number): ObservedConnection => ({ clientIP: '10.244.7.5', serverIP: '10.96.0.20', serverPort, source: 'SYN', seenAt: Date.now() });
+/**
+ * The reporter's windows, retries and backoff run on this clock where a test counts windows: the
+ * test moves it by whole windows instead of sleeping (the API server, the proxy and the requests
+ * stay real). Tests of the flush deadline against a slow server keep real time.
+ */
+let clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
+const connection = (serverPort: number, seenAt = clock.now()): ObservedConnection => ({ clientIP: '10.244.7.5', serverIP: '10.96.0.20', serverPort, source: 'SYN', seenAt });
 
 describe('sniffer reporting against a real API server that goes away and comes back', function () {
   this.timeout(60_000);
@@ -28,6 +34,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
 
   beforeEach(async () => {
     proxy = await startTcpProxy(apiServerAddress(sniffer));
+    clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
   });
 
   afterEach(async () => {
@@ -57,27 +64,34 @@ describe('sniffer reporting against a real API server that goes away and comes b
 
   it('buffers while the API server is unreachable, merges the windows, and writes them as one object when it is back', async () => {
     proxy.pause();
-    const { reporting, registry } = start('node-r1');
-    const firstSeen = Date.now();
+    const { reporting, registry } = start('node-r1', { clock });
+    const firstSeen = clock.now();
     reporting.buffer.connection(connection(80));
     await waitFor('a failed request', async () => (await metricValue(registry, 'netmap_sniffer_write_errors_total')) >= 1);
-    await sleep(2 * windowMs);
-    const lastSeen = Date.now();
+    clock.advance(2 * windowMs);
+    const lastSeen = clock.now();
     reporting.buffer.connection(connection(80));
     reporting.buffer.connection(connection(443));
-    await sleep(3 * windowMs);
+    // Each probe is one more window: the retries (on the clock) keep failing while the proxy refuses.
+    await waitFor('a second failed request', async () => {
+      clock.advance(windowMs);
+      return (await metricValue(registry, 'netmap_sniffer_write_errors_total', { code: 'network' })) >= 2;
+    });
     expect(await listObservations(admin, namespace, 'node-r1')).to.have.length(0);
-    expect(await metricValue(registry, 'netmap_sniffer_write_errors_total', { code: 'network' })).to.be.at.least(2);
     expect(await metricValue(registry, 'netmap_sniffer_buffered_records', { kind: 'connection' })).to.equal(2);
     expect(await metricValue(registry, 'netmap_sniffer_buffered_bytes')).to.be.greaterThan(0);
     expect(reporting.reporter.connected).to.equal(false);
 
     proxy.resume();
+    // The pending retry is on the clock: each probe moves it on by a window.
     const [written] = await waitFor('the merged object', async () => {
+      clock.advance(windowMs);
       const objects = await listObservations(admin, namespace, 'node-r1');
       return objects.length > 0 && objects;
     });
-    await sleep(3 * windowMs);
+    await waitFor('the buffer empty', async () => (await metricValue(registry, 'netmap_sniffer_buffered_records')) === 0);
+    // Three more windows with nothing new: no further object.
+    clock.advance(3 * windowMs);
     const objects = await listObservations(admin, namespace, 'node-r1');
     expect(objects, 'one object for all the windows the outage lasted').to.have.length(1);
     const spec = written!.spec;
@@ -95,11 +109,11 @@ describe('sniffer reporting against a real API server that goes away and comes b
   it('with a tiny memory bound, counts exactly what it drops and writes the rest when the API server is back', async () => {
     proxy.pause();
     const maxBufferBytes = 2_500;
-    const { reporting, registry } = start('node-r2', { maxBufferBytes });
+    const { reporting, registry } = start('node-r2', { maxBufferBytes, clock });
     for (let port = 1; port <= 4; port++) reporting.buffer.connection(connection(port));
     await waitFor('a failed request', async () => (await metricValue(registry, 'netmap_sniffer_write_errors_total')) >= 1);
     for (let port = 5; port <= 20; port++) reporting.buffer.connection(connection(port));
-    await sleep(2 * windowMs);
+    clock.advance(2 * windowMs);
     const dropped = await metricValue(registry, 'netmap_sniffer_dropped_records_total', { kind: 'connection', reason: 'memory' });
     expect(dropped).to.be.greaterThan(0);
     expect(dropped).to.equal(reporting.buffer.drops.connection.memory);
@@ -107,6 +121,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
 
     proxy.resume();
     const written = await waitFor('the buffered records', async () => {
+      clock.advance(windowMs);
       const objects = await listObservations(admin, namespace, 'node-r2');
       const ports = objects.flatMap((o) => o.spec.connections.map((c) => c.serverPort));
       return ports.length === 20 - dropped && ports;

@@ -10,7 +10,7 @@ import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
 import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../shared/core/clock.js';
 import { NameClaims } from '../../core/name-claims.js';
 import { isNewerResourceVersion } from '../../core/resource-version.js';
 

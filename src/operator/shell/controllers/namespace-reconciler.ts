@@ -2,7 +2,7 @@ import type { V1Namespace } from '@kubernetes/client-node';
 import { reconciled, type NameRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { GoneNamespaces } from '../../core/gone-namespaces.js';
 import type { Lister } from '../watched-resource.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../shared/core/clock.js';
 
 /** Namespaces -> GoneNamespaces; `onGone` lets the leader drop what it holds for one. */
 export class NamespaceReconciler implements Reconciler<NameRequest> {

@@ -13,7 +13,7 @@ import type { LeaderState } from '../../core/leader-state.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { Lister } from '../watched-resource.js';
 import { ignoreNotFound } from './client-intents-reconciler.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../shared/core/clock.js';
 
 export interface ObservationObject extends KubernetesObject {
   spec?: unknown;

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Clock } from '../../core/clock.js';
+import type { Clock } from '../../../shared/core/clock.js';
 import type { ClusterIndex } from '../../core/cluster-index.js';
 import { reconciled, type ObjectRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { PodInfo, WorkloadIdentity } from '../../core/types.js';

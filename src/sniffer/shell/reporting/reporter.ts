@@ -1,4 +1,6 @@
+import type { Clock, TimerHandle } from '../../../shared/core/clock.js';
 import { errorFields, type Logger } from '../../../shared/logger.js';
+import { systemClock } from '../../../shared/shell/system-clock.js';
 import { backoffDelayMs, defaultBackoff, type BackoffOptions } from '../../core/backoff.js';
 import type { DropReason, ObservationBuffer, RecordKind } from '../../core/observation-buffer.js';
 import { errorCode } from './api-errors.js';
@@ -18,7 +20,8 @@ export interface ReporterOptions {
   backoff?: BackoffOptions;
   /** How long the final flush may take at shutdown. */
   flushTimeoutMs?: number;
-  now?: () => number;
+  /** Times the windows, the retries and the flush deadline (tests move it instead of sleeping). */
+  clock?: Clock;
 }
 
 export interface Reporter {
@@ -35,23 +38,26 @@ export interface Reporter {
  */
 export function startReporter(options: ReporterOptions): Reporter {
   const { buffer, writer, backlog, metrics, logger } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const backoff = options.backoff ?? defaultBackoff;
   let failures = 0;
   let paused = false;
   let connected = false;
   let stopping = false;
   let draining: Promise<void> | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
+  let retryTimer: TimerHandle | undefined;
 
   metrics.windowSeconds.set(options.windowMs / 1000);
   metrics.backlogPaused.set(0);
   metrics.watchBuffer(buffer);
 
-  const windowTimer = setInterval(() => {
+  // Re-armed after each window rather than an interval: a clock's timers are one-shot.
+  let windowTimer: TimerHandle = clock.setTimeout(function closeWindow() {
     buffer.closeWindow(now());
     logDrops();
     kick();
+    windowTimer = clock.setTimeout(closeWindow, options.windowMs);
   }, options.windowMs);
 
   setImmediate(kick);
@@ -87,7 +93,7 @@ export function startReporter(options: ReporterOptions): Reporter {
         const delayMs = backoffDelayMs(failures, backoff);
         logger.warn('API server request failed; records stay buffered', { ...errorFields(error), failures, retryInMs: delayMs, bufferedBytes: buffer.bytes });
         if (final) throw error;
-        retryTimer = setTimeout(() => {
+        retryTimer = clock.setTimeout(() => {
           retryTimer = undefined;
           kick();
         }, delayMs);
@@ -149,15 +155,15 @@ export function startReporter(options: ReporterOptions): Reporter {
     async stop() {
       if (stopping) return;
       stopping = true;
-      clearInterval(windowTimer);
-      clearTimeout(retryTimer);
+      clock.clearTimeout(windowTimer);
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
       retryTimer = undefined;
       // One deadline for all of it, including a request in flight: the pod's grace period is short.
       const deadline = now() + (options.flushTimeoutMs ?? 10_000);
       const untilDeadline = <T>(work: Promise<T>): Promise<T | void> => {
-        let timer: NodeJS.Timeout | undefined;
-        const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - now()))));
-        return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+        let timer: TimerHandle;
+        const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, Math.max(0, deadline - now()))));
+        return Promise.race([work, expired]).finally(() => clock.clearTimeout(timer));
       };
       await untilDeadline(draining ?? Promise.resolve());
       buffer.closeWindow(now());
@@ -165,7 +171,7 @@ export function startReporter(options: ReporterOptions): Reporter {
         try {
           await untilDeadline(drain(true));
         } catch {
-          await untilDeadline(new Promise((resolve) => setTimeout(resolve, backoffDelayMs(failures, backoff))));
+          await untilDeadline(new Promise<void>((resolve) => clock.setTimeout(resolve, backoffDelayMs(failures, backoff))));
         }
       }
       if (buffer.hasUnsent) {

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
+import type { Clock } from '../../../shared/core/clock.js';
 import type { Logger } from '../../../shared/logger.js';
+import { systemClock } from '../../../shared/shell/system-clock.js';
 import type { BackoffOptions } from '../../core/backoff.js';
 import type { SnifferConfig } from '../../core/sniffer-config.js';
 import { ObservationBuffer } from '../../core/observation-buffer.js';
@@ -25,10 +27,12 @@ export interface ReportingOptions {
   requestTimeoutMs?: number;
   flushTimeoutMs?: number;
   backoff?: BackoffOptions;
+  /** The reporter's time and timers (windows, retries, flush deadline); the system clock by default. */
+  clock?: Clock;
 }
 
 /** The reporting options that come from the sniffer's configuration. */
-export function reportingOptionsFrom(config: SnifferConfig): Omit<ReportingOptions, 'kube' | 'registry' | 'logger' | 'backoff'> {
+export function reportingOptionsFrom(config: SnifferConfig): Omit<ReportingOptions, 'kube' | 'registry' | 'logger' | 'backoff' | 'clock'> {
   return {
     namespace: config.POD_NAMESPACE,
     nodeName: config.NODE_NAME,
@@ -55,7 +59,7 @@ export function startReporting(options: ReportingOptions): Reporting {
   const buffer = new ObservationBuffer({
     nodeName,
     maxBytes: options.maxBufferBytes,
-    startMs: Date.now(),
+    startMs: (options.clock ?? systemClock).now(),
     onDrop: (kind, reason, events) => metrics.droppedRecords.inc({ kind, reason }, events),
     rereport: options.rereportMs
       ? { intervalMs: options.rereportMs, maxRecords: options.rereportMaxRecords ?? defaultRereportMaxRecords, onEvict: (records) => metrics.evictions.inc({ map: 'reported' }, records) }
@@ -73,6 +77,7 @@ export function startReporting(options: ReportingOptions): Reporting {
     maxPendingObjects: options.maxPendingObjects,
     backoff: options.backoff,
     flushTimeoutMs: options.flushTimeoutMs,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   return { buffer, reporter };
 }

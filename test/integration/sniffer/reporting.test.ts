@@ -16,9 +16,10 @@ const windowMs = 300;
 /**
  * The reporter's windows, retries and backoff run on this clock where a test counts windows: the
  * test moves it by whole windows instead of sleeping (the API server, the proxy and the requests
- * stay real). Tests of the flush deadline against a slow server keep real time.
+ * stay real). It starts at the real time: object names come from window times, and the control
+ * plane keeps earlier runs' objects. Tests of the flush deadline keep real time.
  */
-let clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
+let clock = new ManualClock(Date.now());
 const connection = (serverPort: number, seenAt = clock.now()): ObservedConnection => ({ clientIP: '10.244.7.5', serverIP: '10.96.0.20', serverPort, source: 'SYN', seenAt });
 
 describe('sniffer reporting against a real API server that goes away and comes back', function () {
@@ -34,7 +35,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
 
   beforeEach(async () => {
     proxy = await startTcpProxy(apiServerAddress(sniffer));
-    clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
+    clock = new ManualClock(Date.now());
   });
 
   afterEach(async () => {
@@ -133,7 +134,7 @@ describe('sniffer reporting against a real API server that goes away and comes b
   it('flushes the open window when it stops', async () => {
     const { reporting, registry } = start('node-r3', { windowMs: 60_000 });
     await waitFor('the first contact with the API server, before any record', () => reporting.reporter.connected);
-    reporting.buffer.connection(connection(8443));
+    reporting.buffer.connection(connection(8443, Date.now()));
     await reporting.reporter.stop();
     const objects = await listObservations(admin, namespace, 'node-r3');
     expect(objects.map((o) => o.spec.connections.map((c) => c.serverPort))).to.deep.equal([[8443]]);
@@ -141,20 +142,24 @@ describe('sniffer reporting against a real API server that goes away and comes b
   });
 
   it('keeps its flush deadline when the API server is slow rather than down', async () => {
-    proxy.delayResponses(10_000);
-    const { reporting, registry } = start('node-r5', { windowMs: 60_000, flushTimeoutMs: 800, requestTimeoutMs: 30_000 });
-    reporting.buffer.connection(connection(9001));
+    // Real time (the request hangs on a real socket), with a generous margin: the server would
+    // answer after 30 s and the deadline is 0.8 s, so stopping within 10 s can only be the deadline.
+    proxy.delayResponses(30_000);
+    const { reporting, registry } = start('node-r5', { windowMs: 60_000, flushTimeoutMs: 800, requestTimeoutMs: 60_000 });
+    reporting.buffer.connection(connection(9001, Date.now()));
     const started = Date.now();
     await reporting.reporter.stop();
-    expect(Date.now() - started).to.be.lessThan(3_000);
+    expect(Date.now() - started).to.be.lessThan(10_000);
     expect(await metricValue(registry, 'netmap_sniffer_dropped_records_total', { kind: 'connection', reason: 'shutdown' })).to.equal(1);
   });
 
   it('counts what it cannot write before its flush deadline as dropped at shutdown', async () => {
     proxy.pause();
     const { reporting, registry } = start('node-r4', { windowMs: 60_000, flushTimeoutMs: 600 });
-    for (let i = 0; i < 3; i++) reporting.buffer.connection(connection(9000));
+    for (let i = 0; i < 3; i++) reporting.buffer.connection(connection(9000, Date.now()));
     reporting.buffer.dnsAnswer({ clientIP: '10.244.7.5', name: 'example.com', ips: ['192.0.2.7'], ttlSeconds: 60, seenAt: Date.now() });
+    // Real time, generous margin: the deadline is 0.6 s; writes fail at once (refused), so only a
+    // flush that ignored its deadline and kept retrying could take 5 s.
     const started = Date.now();
     await reporting.reporter.stop();
     expect(Date.now() - started).to.be.lessThan(5_000);

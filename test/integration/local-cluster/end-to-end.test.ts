@@ -358,6 +358,12 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
       console.log(`local-cluster: ${verdictLines(result).join('\n')}`);
       expect(result.flows.filter((f) => !f.kept).map(describeFlow), 'flows broken under enforcement').to.deep.equal([]);
       expect(result.unmapped.filter((u) => !u.blocked).map((u) => describeUnmapped(u.call)), 'calls outside the map that got through').to.deep.equal([]);
+      // Two minutes after the refused calls: a refused call is an attempt, not a dependency, and
+      // must not widen the map (the next export would allow it).
+      const widened = (await listIntentItems(cluster!.admin))
+        .filter((i) => i.metadata.name === 'intruder' || (i.metadata.name === 'web' && i.spec.targets.some((t) => t.kubernetes?.name === 'payments.e2e-billing')))
+        .map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
+      expect(widened, 'ClientIntents widened by refused calls').to.deep.equal([]);
     });
 
     it('breaks exactly the flow whose target is removed from a ClientIntents by hand (with network-mapper stopped, which would restore it)', async function () {

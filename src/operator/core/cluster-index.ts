@@ -186,6 +186,19 @@ export class ClusterIndex {
     return facts.resolverIps.has(ip) || facts.resolverWorkloads.has(identityKey(client));
   }
 
+  /**
+   * Whether the sniffer sees the calls that follow a lookup of this in-cluster name: a Service
+   * whose ports are all TCP (the default protocol). Then its DNS answer alone adds no target; the
+   * answered connection does. For a Service with a UDP or SCTP port, unknown ports, or a pod's own
+   * DNS name, the lookup is the only evidence there will be, so it counts.
+   */
+  callsVisibleAfterLookup(name: string): boolean {
+    const parsed = parseClusterName(name, this.options.clusterDomain);
+    if (parsed.kind !== 'service') return false;
+    const specs = this.services.get(`${parsed.namespace}/${parsed.service}`)?.portSpecs;
+    return specs !== undefined && specs.length > 0 && specs.every((p) => (p.protocol ?? 'TCP') === 'TCP');
+  }
+
   /** An in-cluster DNS name, or `external` for names outside the cluster domain. */
   serverByName(name: string, from: number, to: number): Resolution<ServerTarget> | 'external' {
     const parsed = parseClusterName(name, this.options.clusterDomain);

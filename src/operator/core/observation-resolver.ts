@@ -85,6 +85,12 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
       miss(server.reason);
       continue;
     }
+    // A lookup is an intention, the answered call the fact: a refused call (under enforcement)
+    // must not widen the map through its lookup. Only where no call can be seen does it count.
+    if (index.callsVisibleAfterLookup(name)) {
+      resolved++;
+      continue;
+    }
     const ref = refFor(client.value, server.value);
     if (!ref) miss('self-call');
     else if (add(client.value, ref, 'DNS', first, last)) {

@@ -358,6 +358,12 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
       console.log(`local-cluster: ${verdictLines(result).join('\n')}`);
       expect(result.flows.filter((f) => !f.kept).map(describeFlow), 'flows broken under enforcement').to.deep.equal([]);
       expect(result.unmapped.filter((u) => !u.blocked).map((u) => describeUnmapped(u.call)), 'calls outside the map that got through').to.deep.equal([]);
+      // Two minutes after the refused calls: a refused call is an attempt, not a dependency, and
+      // must not widen the map (the next export would allow it).
+      const widened = (await listIntentItems(cluster!.admin))
+        .filter((i) => i.metadata.name === 'intruder' || (i.metadata.name === 'web' && i.spec.targets.some((t) => t.kubernetes?.name === 'payments.e2e-billing')))
+        .map((i) => `${i.metadata.namespace}/${i.metadata.name}`);
+      expect(widened, 'ClientIntents widened by refused calls').to.deep.equal([]);
     });
 
     it('breaks exactly the flow whose target is removed from a ClientIntents by hand (with network-mapper stopped, which would restore it)', async function () {
@@ -432,17 +438,19 @@ spec:
       containers:
         - name: call
           image: __DEMO_IMAGE__
-          env: [{ name: ONCE, value: "1" }, { name: TARGETS, value: "http://api:8080/" }]
+          env: [{ name: ONCE, value: "1" }, { name: TARGETS, value: "http://api.payments.example/" }]
 `);
     const batch = cluster!.admin.makeApiClient(BatchV1Api);
     await waitFor('the Job to complete', async () =>
       (await batch.readNamespacedJob({ name: 'once', namespace: 'e2e-shop' })).status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 30_000);
     const jobPods = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'job-name=once' })).items;
     expect(jobPods.map((p) => p.status?.phase)).to.deep.equal(['Succeeded']);
-    // A pod that lived about a second still gets its ClientIntents, named after its Job.
+    // A pod that lived about a second still gets its ClientIntents, named after its Job. It calls
+    // the internet: with Otterize installed, api's ingress policy would refuse a new client, and a
+    // refused call is no evidence (a pod without ClientIntents has no egress policy).
     const once = await waitFor('the ClientIntents of Job once', async () =>
       (await listIntents(cluster!.admin)).find((i) => i.namespace === 'e2e-shop' && i.spec.workload.name === 'once'), 20_000);
-    expect(once.spec).to.deep.equal({ workload: { name: 'once', kind: 'Job' }, targets: [{ kubernetes: { name: 'api', kind: 'Deployment' } }] });
+    expect(once.spec).to.deep.equal({ workload: { name: 'once', kind: 'Job' }, targets: [{ internet: { domains: ['api.payments.example'], ports: [80] } }] });
 
     const web = (await core.listNamespacedPod({ namespace: 'e2e-shop', labelSelector: 'app=web' })).items[0]!;
     const containerId = web.status!.containerStatuses![0]!.containerID!.replace('containerd://', '');

@@ -207,7 +207,10 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
         (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: otterizeNamespace, labelSelector: `app=${webhookServer}` })).items.length === 0, 30_000);
       // With no webhook endpoint the API server fails the call closed: 500 InternalError ("failed calling webhook").
       const refusedBefore = (await operatorRefusals())[webhookDownCode] ?? 0;
-      await applyManifests(admin(), deployment('reporter', 'e2e-shop', { TARGETS: 'http://api:8080/' }));
+      // Under Otterize's enforcement a new client's call to a server it protects is refused, and
+      // a refused call is no evidence; a client without ClientIntents has no egress policy, so
+      // its call to the internet goes through and is mapped.
+      await applyManifests(admin(), deployment('reporter', 'e2e-shop', { TARGETS: 'http://api.payments.example/' }));
       await waitFor(`a ClientIntents write refused with ${webhookDownCode}`, async () => ((await operatorRefusals())[webhookDownCode] ?? 0) > refusedBefore, 60_000);
     } finally {
       await scale(1);
@@ -217,12 +220,31 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
       const [item] = await workloadIntents('e2e-shop', 'reporter');
       return item && appliedByOtterize(item) ? item : undefined;
     }, 90_000);
-    expect(reporter.spec.targets).to.deep.equal([{ kubernetes: { name: 'api', kind: 'Deployment' } }]);
+    expect(reporter.spec.targets).to.deep.equal([{ internet: { domains: ['api.payments.example'], ports: [80] } }]);
     expect(reporter.metadata.finalizers).to.include(otterizeFinalizer);
   });
 
-  it('respects a ClientIntents a user wrote: no second object for that workload, and an Event for what it lacks', async () => {
+  it('respects a ClientIntents a user wrote: no second object for that workload, and an Event for what it lacks', async function () {
+    this.timeout(180_000);
     const refusedBefore = await operatorRefusals();
+    // Enforced, the user's ClientIntents gives auditor an egress policy that refuses every call it
+    // lacks, and a refused call is never observed. Otterize's operator is paused (its webhook
+    // stays up and would refuse a second object) so that the undeclared call happens, as before
+    // a team turns enforcement on.
+    const apps = admin().makeApiClient(AppsV1Api);
+    const scaleOtterize = (replicas: number) => apps.patchNamespacedDeploymentScale({ name: 'intents-operator', namespace: otterizeNamespace, body: { spec: { replicas } } }, mergePatch);
+    await scaleOtterize(0);
+    try {
+      await waitFor('Otterize\'s operator pod gone', async () =>
+        (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: otterizeNamespace })).items.every((p) => !p.metadata?.name?.startsWith('intents-operator-') || p.metadata.name.startsWith(`${webhookServer}-`)), 60_000);
+      await userIntentsWithUndeclaredCall(refusedBefore);
+    } finally {
+      await scaleOtterize(1);
+      await waitForOtterizeReady(admin(), 90_000);
+    }
+  });
+
+  const userIntentsWithUndeclaredCall = async (refusedBefore: Record<string, number>): Promise<void> => {
     await custom().createNamespacedCustomObject({
       ...intentsApi, namespace: 'e2e-shop', fieldValidation: 'Strict',
       body: {
@@ -230,14 +252,15 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
         spec: { workload: { name: 'auditor', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'payments.e2e-billing', kind: 'Deployment' } }] },
       },
     });
-    await applyManifests(admin(), deployment('auditor', 'e2e-shop', { TARGETS: 'http://api:8080/' }));
+    // api's ingress policy (Otterize made it before the pause) refuses auditor; the internet does not.
+    await applyManifests(admin(), deployment('auditor', 'e2e-shop', { TARGETS: 'http://api.payments.example/' }));
     const event = await waitFor('the ObservedTargetsMissing Event', async () =>
       (await admin().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'e2e-shop' })).items
         .find((e) => e.reason === 'ObservedTargetsMissing' && e.involvedObject.name === 'auditor-by-hand'), 60_000);
-    expect(event.message).to.contain('api');
+    expect(event.message).to.contain('api.payments.example');
     expect((await workloadIntents('e2e-shop', 'auditor')).map((i) => i.metadata.name)).to.deep.equal(['auditor-by-hand']);
     expect(await operatorRefusals(), 'no second object tried (the webhook would refuse it)').to.deep.equal(refusedBefore);
-  });
+  };
 
   for (const apiVersion of ['v2beta1', 'v1alpha3']) {
     it(`has \`kubectl netmap export --output-type dir --api-version ${apiVersion}\` accepted by kubectl apply -k under strict validation through Otterize's webhooks`, () => {

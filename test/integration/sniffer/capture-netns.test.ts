@@ -143,6 +143,38 @@ describe('sniffer packet capture in network namespaces (integration)', function 
     await client.stop();
   });
 
+  it('leaves out attempts nobody answered: a refused port and a port a firewall drops, IPv4 and IPv6', async () => {
+    await topology.exec('srv', 'nft', 'add table inet nmdrop');
+    await topology.exec('srv', 'nft', 'add chain inet nmdrop input { type filter hook input priority 0 ; }');
+    await topology.exec('srv', 'nft', 'add rule inet nmdrop input tcp dport 8081 drop');
+    try {
+      await topology.exec('cli', 'python3', '-c', `
+import socket
+for family, host in ((socket.AF_INET, '10.244.2.20'), (socket.AF_INET6, 'fd00:244:2::20')):
+    for port, wait in ((8079, 2), (8081, 1.5)):
+        s = socket.socket(family, socket.SOCK_STREAM)
+        s.settimeout(wait)
+        try:
+            s.connect((host, port))
+        except OSError:
+            pass
+        s.close()
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(('10.244.2.20', 8080))
+s.close()
+`);
+    } finally {
+      await topology.exec('srv', 'nft', 'delete table inet nmdrop');
+    }
+    // Capture order is packet order: once the answered call after them is reported, the attempts would have been too.
+    for (const capture of [onAny, onVeth]) {
+      await waitForRecord(capture, { type: 'connection', clientIP: '10.244.1.10', serverIP: '10.244.2.20', serverPort: 8080, source: 'SYN' });
+      const attempts = records(capture).filter((r) => r.type === 'connection' && (r.serverPort === 8079 || r.serverPort === 8081));
+      expect(attempts, 'connections never answered').to.deep.equal([]);
+    }
+  });
+
   it('sees an IPv6 SYN behind a destination options header', async () => {
     // Linux puts the header in front of every packet of a socket given IPV6_DSTOPTS (here one PadN option).
     await topology.exec('cli', 'python3', '-c', `

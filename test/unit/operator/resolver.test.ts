@@ -67,6 +67,22 @@ describe('resolveObservation', () => {
     }
   });
 
+  it('adds no target for a lookup alone of a TCP-only Service (a refused call must not widen the map), but does for a Service with a UDP port', () => {
+    const index = cluster();
+    index.upsertService({ namespace: 'shop', name: 'cart', clusterIPs: ['10.96.0.20'], portSpecs: [{ port: 8080 }, { port: 8443, protocol: 'TCP' }] });
+    index.upsertService({ namespace: 'billing', name: 'payments', clusterIPs: ['10.96.0.30'], portSpecs: [{ port: 443 }, { port: 8125, protocol: 'UDP' }] });
+    const store = new IntentsStore(1024);
+    const frontend = clientKeyOf('shop', 'frontend', 'Deployment');
+    const lookups = [dns('10.0.0.1', 'cart.shop.svc.cluster.local', ['10.96.0.20'], at), dns('10.0.0.1', 'payments.billing.svc.cluster.local', ['10.96.0.30'], at)];
+    const outcome = resolveObservation(observation({ dnsAnswers: lookups }), index, store, options);
+    expect(outcome.unresolved.size, 'both lookups understood').to.equal(0);
+    expect(store.desired(frontend)?.spec.targets, 'only the server whose calls cannot be seen').to.deep.equal([{ kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } }]);
+    resolveObservation(observation({ connections: [conn('10.0.0.1', '10.96.0.20', 8080, at + 1000)] }), index, store, options);
+    expect(store.desired(frontend)?.spec.targets, 'the answered call adds it').to.deep.equal([
+      { kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } },
+    ]);
+  });
+
   it('resolves in-cluster DNS names (service, headless, pod) and merges them with the connection', () => {
     const { store, outcome } = run({
       dnsAnswers: [

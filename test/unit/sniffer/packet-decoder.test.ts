@@ -48,12 +48,26 @@ describe('sniffer decodePacket', () => {
         expect(decodePacket(v4, v4.length, linkType, at)).to.deep.equal({
           kind: 'syn',
           connection: { clientIP: '10.244.1.5', serverIP: '10.96.0.1', serverPort: 443, source: 'SYN', seenAt: at },
+          clientPort: 41000,
         });
         const v6 = frame(ipv6('fd00:244:1::5', 'fd00:10:96::1', protocols.tcp, tcp(41000, 8443, flags)));
         expect(decodePacket(v6, v6.length, linkType, at)).to.have.nested.property('connection.serverIP', 'fd00:10:96::1');
       }
+    });
+
+    it(`reads a SYN-ACK as the server answering, IPv4 and IPv6 (${linkType})`, () => {
       const synAck = frame(ipv4('10.96.0.1', '10.244.1.5', protocols.tcp, tcp(443, 41000, tcpFlags.SYN | tcpFlags.ACK)));
-      expect(decodePacket(synAck, synAck.length, linkType, at)).to.deep.equal({ kind: 'ignored', reason: 'not-dns-or-syn' });
+      expect(decodePacket(synAck, synAck.length, linkType, at)).to.deep.equal({
+        kind: 'syn-ack',
+        answer: { serverIP: '10.96.0.1', serverPort: 443, clientIP: '10.244.1.5', clientPort: 41000 },
+      });
+      const v6 = frame(ipv6('fd00:10:96::1', 'fd00:244:1::5', protocols.tcp, tcp(8443, 41001, tcpFlags.SYN | tcpFlags.ACK | tcpFlags.ECE)));
+      expect(decodePacket(v6, v6.length, linkType, at)).to.deep.equal({
+        kind: 'syn-ack',
+        answer: { serverIP: 'fd00:10:96::1', serverPort: 8443, clientIP: 'fd00:244:1::5', clientPort: 41001 },
+      });
+      const fromPortZero = frame(ipv4('10.244.1.5', '10.96.0.1', protocols.tcp, tcp(0, 443, tcpFlags.SYN)));
+      expect(decodePacket(fromPortZero, fromPortZero.length, linkType, at)).to.deep.equal({ kind: 'malformed', reason: 'transport-bad-header' });
     });
   }
 

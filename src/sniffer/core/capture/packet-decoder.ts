@@ -1,5 +1,6 @@
 import type { ObservedConnection, ObservedDnsAnswer } from '../observed.js';
 import { decodeDnsResponse } from './dns-response.js';
+import type { HandshakeAnswer } from './handshake-matcher.js';
 import { parseIp, protocolTcp, protocolUdp } from './ip-layer.js';
 import type { LinkType } from './link-layer.js';
 import { parseLinkLayer, readU16 } from './link-layer.js';
@@ -11,7 +12,8 @@ import type { IgnoredReason, MalformedReason } from './reasons.js';
  */
 export type PacketOutcome =
   | { kind: 'dns'; answers: ObservedDnsAnswer[]; ignored: readonly IgnoredReason[]; malformed: readonly MalformedReason[] }
-  | { kind: 'syn'; connection: ObservedConnection }
+  | { kind: 'syn'; connection: ObservedConnection; clientPort: number }
+  | { kind: 'syn-ack'; answer: HandshakeAnswer }
   | { kind: 'ignored'; reason: IgnoredReason }
   | { kind: 'malformed'; reason: MalformedReason };
 
@@ -51,13 +53,18 @@ export function decodePacket(bytes: Uint8Array, length: number, linkType: LinkTy
     if (headerLength < 20) return { kind: 'malformed', reason: 'transport-bad-header' };
     if (end - offset < headerLength) return { kind: 'malformed', reason: 'transport-truncated' };
     const flags = bytes[offset + 13] ?? 0;
-    if ((flags & tcpSyn) !== 0 && (flags & tcpAck) === 0) {
-      const serverPort = readU16(bytes, offset + 2);
-      if (serverPort === 0) return { kind: 'malformed', reason: 'transport-bad-header' };
-      return {
-        kind: 'syn',
-        connection: { clientIP: ip.sourceIP, serverIP: ip.destinationIP, serverPort, source: 'SYN', seenAt },
-      };
+    if ((flags & tcpSyn) !== 0) {
+      const sourcePort = readU16(bytes, offset);
+      const destinationPort = readU16(bytes, offset + 2);
+      if (sourcePort === 0 || destinationPort === 0) return { kind: 'malformed', reason: 'transport-bad-header' };
+      if ((flags & tcpAck) === 0) {
+        return {
+          kind: 'syn',
+          connection: { clientIP: ip.sourceIP, serverIP: ip.destinationIP, serverPort: destinationPort, source: 'SYN', seenAt },
+          clientPort: sourcePort,
+        };
+      }
+      return { kind: 'syn-ack', answer: { serverIP: ip.sourceIP, serverPort: sourcePort, clientIP: ip.destinationIP, clientPort: destinationPort } };
     }
     if (readU16(bytes, offset) !== dnsPort || end - offset === headerLength) {
       return { kind: 'ignored', reason: 'not-dns-or-syn' };

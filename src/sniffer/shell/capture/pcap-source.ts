@@ -4,6 +4,7 @@ import type { Logger } from '../../../shared/logger.js';
 import { errorFields } from '../../../shared/logger.js';
 import { linkTypeFromName } from '../../core/capture/link-layer.js';
 import type { LinkType } from '../../core/capture/link-layer.js';
+import { HandshakeMatcher } from '../../core/capture/handshake-matcher.js';
 import { decodePacket } from '../../core/capture/packet-decoder.js';
 import { PcapCounterTotals } from '../../core/capture/pcap-counters.js';
 import { decodeHttpPacket } from '../../core/http/http-packet.js';
@@ -11,7 +12,8 @@ import type { ObservationSink } from '../../core/observed.js';
 import { malformedCounter, sharedCounter } from '../capture-metrics.js';
 
 /**
- * DNS responses (UDP and TCP, source port 53) and TCP SYNs without ACK, IPv4 and IPv6.
+ * DNS responses (UDP and TCP, source port 53) and TCP SYNs with or without ACK (a connection
+ * counts once its SYN-ACK is seen: handshake-matcher.ts), IPv4 and IPv6.
  * `tcp[tcpflags]` only compiles to IPv4 checks, and libpcap's `udp`/`tcp` look at the IPv6 fixed
  * header's next-header field only; so IPv6 SYNs are matched on the fixed header (next header TCP,
  * flags byte at offset 40 + 13), and IPv6 packets that begin with a hop-by-hop, routing or
@@ -20,8 +22,8 @@ import { malformedCounter, sharedCounter } from '../capture-metrics.js';
  */
 export const defaultCaptureFilter =
   '(udp src port 53) or (tcp src port 53) or ' +
-  '(ip and tcp and (tcp[tcpflags] & (tcp-syn|tcp-ack)) == tcp-syn) or ' +
-  '(ip6 and ip6[6] == 6 and (ip6[53] & 0x12) == 0x02) or ' +
+  '(ip and tcp and (tcp[tcpflags] & tcp-syn) != 0) or ' +
+  '(ip6 and ip6[6] == 6 and (ip6[53] & 0x02) != 0) or ' +
   '(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 60))';
 
 /**
@@ -204,7 +206,7 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   const pcapCounters = pcapMetrics(registry, decoder);
   const packets = sharedCounter(registry, {
     name: 'netmap_sniffer_packets_total',
-    help: 'Captured packets by outcome: dns (a response with answers), syn, http (HTTP capture: a request, TLS or HTTP/2 payload), ignored, malformed.',
+    help: 'Captured packets by outcome: dns (a response with answers), syn, syn-ack, http (HTTP capture: a request, TLS or HTTP/2 payload), ignored, malformed.',
     labelNames: ['kind'],
     collect: pcapCounters.collect,
   });
@@ -227,6 +229,12 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
     help: 'HTTP capture: payloads or request lines not turned into a request, by reason (tls, http2, line-split, line-too-long, bad-method, bad-target, bad-version, pipeline-unknown-length, pipeline-too-many, no-path, path-too-long).',
     labelNames: ['reason'],
   });
+  const unanswered = sharedCounter(registry, {
+    name: 'netmap_sniffer_unanswered_syns_total',
+    help: 'Connection attempts left out of the map because no SYN-ACK answered them, by reason: no-answer (refused, dropped by a policy, nothing there) or table-full (forgotten unanswered to keep the bound).',
+    labelNames: ['reason'],
+    collect: pcapCounters.collect,
+  });
   const sinkErrors = sharedCounter(registry, {
     name: 'netmap_sniffer_sink_errors_total',
     help: 'Observations the reporting side refused with an exception.',
@@ -235,10 +243,15 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
   // Counted in plain numbers per packet and moved into the counter when it is read (a scrape,
   // the stats timer, stop): prom-client builds a label string and a result object on every inc(),
   // garbage at tens of thousands of packets per second.
-  const packetsByKind = { dns: 0, syn: 0, http: 0, ignored: 0, malformed: 0 };
+  const packetsByKind = { dns: 0, syn: 0, 'syn-ack': 0, http: 0, ignored: 0, malformed: 0 };
   let requestsRead = 0;
+  const handshakes = new HandshakeMatcher();
   const flushPackets = (): void => {
-    for (const kind of ['dns', 'syn', 'http', 'ignored', 'malformed'] as const) {
+    handshakes.expire(Date.now());
+    const { unanswered: noAnswer, evicted } = handshakes.takeCounts();
+    if (noAnswer > 0) unanswered.inc({ reason: 'no-answer' }, noAnswer);
+    if (evicted > 0) unanswered.inc({ reason: 'table-full' }, evicted);
+    for (const kind of ['dns', 'syn', 'syn-ack', 'http', 'ignored', 'malformed'] as const) {
       const count = packetsByKind[kind];
       if (count === 0) continue;
       packets.inc({ kind }, count);
@@ -323,8 +336,13 @@ export function startPacketCapture(options: PacketCaptureOptions): PacketCapture
           for (const answer of outcome.answers) sink.dnsAnswer(answer);
           break;
         case 'syn':
-          sink.connection(outcome.connection);
+          handshakes.syn(outcome.connection, outcome.clientPort);
           break;
+        case 'syn-ack': {
+          const connection = handshakes.answer(outcome.answer, Date.now());
+          if (connection) sink.connection(connection);
+          break;
+        }
         case 'ignored':
           countIgnored(outcome.reason);
           break;

@@ -25,6 +25,8 @@ import { otterizeDir } from '../../support/otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../../support/otterize/otterize-own-intents.js';
 import { describeOtterizeConsumer } from './otterize-consumer-tests.js';
 import { networkPolicyPhase } from './network-policy-tests.js';
+import { describeIpReuse } from './ip-reuse-tests.js';
+import { describeSnatToInternet } from './snat-tests.js';
 
 const prefix = slotted('nmlt');
 const windowSeconds = 3;
@@ -517,6 +519,8 @@ spec:
     expect(mapAfter).to.deep.equal(mapBefore);
   });
 
+  describeSnatToInternet(() => cluster!, windowSeconds);
+  describeIpReuse(() => cluster!, windowSeconds);
 
   it('reports a pod whose command fails as Failed, with the exit code', async () => {
     const core = cluster!.admin.makeApiClient(CoreV1Api);

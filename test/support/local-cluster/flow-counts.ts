@@ -33,3 +33,27 @@ export function countFlows(log: string, from: number, to: number): FlowCount[] {
   }
   return [...counts].map(([url, c]) => ({ url, ...c })).sort((a, b) => a.url.localeCompare(b.url));
 }
+
+/**
+ * How many calls of `url` one pod's log shows refused at its very start and then answered: its
+ * first call lies in [from, to) (the pod started under enforcement), it failed, and a later call
+ * was answered (in the window or just after it, before the log was read); only refusals in the
+ * window count. Label-based enforcement (Otterize's) admits a pod only once it is
+ * labelled, after it is created; a client that retries gets through. A pod whose calls never
+ * succeed, or that fails again after succeeding, has none: those failures stay failures.
+ */
+export function firstCallsRefused(log: string, url: string, from: number, to: number): number {
+  const results: { at: number; ok: boolean }[] = [];
+  for (const line of log.split('\n')) {
+    const match = /^(\S+) \S+ (\S+) -> (\S+)$/.exec(line.trim());
+    if (!match || match[2] !== url) continue;
+    const at = Date.parse(match[1]!);
+    if (!Number.isNaN(at)) results.push({ at, ok: callSucceeded(match[3]!) });
+  }
+  if (results.length === 0 || results[0]!.at < from || results[0]!.at >= to) return 0;
+  const firstSuccess = results.findIndex((r) => r.ok);
+  // The answer may come just after the window (its log is read a moment later): the pod recovered.
+  if (firstSuccess <= 0) return 0;
+  const refused = results.slice(0, firstSuccess).filter((r) => r.at < to).length;
+  return results.slice(firstSuccess).some((r) => !r.ok && r.at < to) ? 0 : refused;
+}

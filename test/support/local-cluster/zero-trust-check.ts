@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { controlPlaneBinary } from '../control-plane.js';
 import { waitFor } from '../wait-for.js';
-import { countFlows, type FlowCount } from './flow-counts.js';
+import { countFlows, firstCallsRefused, type FlowCount } from './flow-counts.js';
 // A cycle (local-cluster.ts), harmless: applyManifests is only called at run time.
 import { applyManifests } from './local-cluster.js';
 
@@ -20,6 +20,9 @@ export type UnmappedCall =
 
 export interface FlowResult extends DemoFlow {
   readonly count: FlowCount;
+  /** Of the failures, first calls of pods started in the window, answered on a retry (flow-counts.ts). */
+  readonly firstCallsRefused: number;
+  /** Answered, and every failure such a first call. */
   readonly kept: boolean;
 }
 
@@ -51,7 +54,8 @@ export async function measureFlows(admin: KubeConfig, flows: readonly DemoFlow[]
       failed: counts.reduce((n, c) => n + c.failed, 0),
       failures: Object.assign({}, ...counts.map((c) => c.failures)) as Record<string, number>,
     };
-    results.push({ ...flow, count, kept: count.succeeded > 0 && count.failed === 0 });
+    const refusedFirst = logs.reduce((n, log) => n + firstCallsRefused(log, flow.url, from, to), 0);
+    results.push({ ...flow, count, firstCallsRefused: refusedFirst, kept: count.succeeded > 0 && count.failed === refusedFirst });
   }
   return results;
 }

@@ -30,8 +30,10 @@ export async function checkZeroTrust(cluster: LocalCluster, flows: readonly Demo
 export function verdictLines(result: ZeroTrustResult): string[] {
   const kept = result.flows.filter((f) => f.kept).length;
   const blocked = result.unmapped.filter((u) => u.blocked).length;
+  const refusedFirst = result.flows.filter((f) => f.kept && f.firstCallsRefused > 0);
   return [
     `Under enforcement for ${result.seconds} s: flows kept ${kept}/${result.flows.length}, unmapped calls blocked ${blocked}/${result.unmapped.length}.`,
+    ...(refusedFirst.length ? [`  first calls of new pods refused before the enforcer admitted them, then answered on a retry: ${refusedFirst.reduce((n, f) => n + f.firstCallsRefused, 0)} (${refusedFirst.map((f) => `${describeFlow(f)} x${f.firstCallsRefused}`).join(', ')})`] : []),
     ...result.flows.filter((f) => !f.kept).map((f) => `  broken: ${describeFlow(f)} (${f.count.succeeded} answered, ${f.count.failed} failed: ${Object.entries(f.count.failures).map(([k, n]) => `${k} x${n}`).join(', ') || 'no calls'})`),
     ...result.unmapped.filter((u) => !u.blocked).map((u) => `  not blocked: ${describeUnmapped(u.call)} (${u.detail})`),
   ];

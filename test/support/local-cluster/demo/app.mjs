@@ -1,12 +1,13 @@
 // A demo workload: optionally serves HTTP or raw TCP on LISTEN_PORT, and calls every URL in
 // TARGETS (space-separated; http://, https:// or tcp://host:port) every INTERVAL_MS over a new
 // connection each time, resolving names through the cluster DNS like any pod would.
-// ONCE=1 makes one round of calls and exits (for Jobs).
+// ONCE=1 makes one round of calls and exits (for Jobs); RETRIES=n makes a failed call again up to
+// n times, RETRY_DELAY_MS apart, as real jobs do.
 import { createServer as createHttpServer, get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { connect, createServer as createTcpServer } from 'node:net';
 import process from 'node:process';
-import { setInterval } from 'node:timers';
+import { setInterval, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
 
 // In a pod the kubelet sets HOSTNAME to the pod's name.
@@ -15,6 +16,8 @@ const listenPort = Number(process.env.LISTEN_PORT ?? 0);
 const targets = (process.env.TARGETS ?? '').split(/\s+/).filter(Boolean);
 const intervalMs = Number(process.env.INTERVAL_MS ?? 2000);
 const timeoutMs = Number(process.env.CALL_TIMEOUT_MS ?? 3000);
+const retries = Number(process.env.RETRIES ?? 0);
+const retryDelayMs = Number(process.env.RETRY_DELAY_MS ?? 2000);
 const log = (message) => process.stdout.write(`${new Date().toISOString()} ${name} ${message}\n`);
 
 if (listenPort) {
@@ -56,8 +59,19 @@ function call(target) {
   });
 }
 
+// Answered: an HTTP status, or a TCP server that wrote and closed (as flow-counts.ts counts).
+const answered = (result) => result === 'closed' || /^\d{3}$/.test(result);
+
+async function callWithRetries(target) {
+  for (let attempt = 0; ; attempt++) {
+    const result = await call(target);
+    if (answered(result) || attempt >= retries) return;
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+  }
+}
+
 async function round() {
-  await Promise.all(targets.map(call));
+  await Promise.all(targets.map(callWithRetries));
 }
 
 if (process.env.ONCE === '1') {

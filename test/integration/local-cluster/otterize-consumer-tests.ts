@@ -140,9 +140,10 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
     await waitForOtterizeReady(admin(), 90_000);
     const reporter = await waitFor('the pending ClientIntents, applied by Otterize', async () => {
       const [item] = await workloadIntents('e2e-shop', 'reporter');
-      return item && appliedByOtterize(item) ? item : undefined;
+      // Its connection may be written before the HTTP request it carried: wait for both.
+      return item && appliedByOtterize(item) && item.spec.targets[0]?.kubernetes?.http ? item : undefined;
     }, 90_000);
-    expect(reporter.spec.targets).to.deep.equal([{ kubernetes: { name: 'api', kind: 'Deployment' } }]);
+    expect(reporter.spec.targets).to.deep.equal([{ kubernetes: { name: 'api', kind: 'Deployment', http: [{ path: '/', methods: ['GET'] }] } }]);
     expect(reporter.metadata.finalizers).to.include(otterizeFinalizer);
   });
 

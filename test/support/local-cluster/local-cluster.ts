@@ -172,6 +172,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           // Processed observations are kept 5 min (the product deletes them at once), so that the
           // end-to-end test and a user looking around can read what was seen and how it resolved.
           'operator.observationRetentionSeconds': 300,
+          // The demo's HTTP paths and methods in the map (off by default in the chart).
+          'httpPaths.enabled': true,
         },
       });
       await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);

@@ -12,9 +12,10 @@ source "$NETMAP_ROOT/scripts/cap-patch.sh"
 ensure_debian_packages() {
   # The local cluster's node: containerd and runc (Debian's: the versions Debian patches, no Go
   # build of our own), the CNI plugins, util-linux (nsenter, setpriv), ipset (the NetworkPolicy
-  # enforcer), busybox-static (the demo image's shell).
+  # enforcer), busybox-static (the demo image's shell), Java 17 and Maven (the Kafka image:
+  # Debian's runtime, javac for the demo's Kafka clients, Kafka's jars from Maven Central).
   local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap chromium
-    containerd runc containernetworking-plugins util-linux ipset busybox-static) missing=()
+    containerd runc containernetworking-plugins util-linux ipset busybox-static openjdk-17-jdk-headless maven) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -139,6 +140,13 @@ ensure_node_images() {
   export NETMAP_NODE_IMAGES
 }
 
+# The local cluster's Kafka image (broker and demo clients), scripts/kafka-image.sh; a no-op when
+# nothing it is made of changed.
+ensure_kafka_image() {
+  NETMAP_KAFKA_IMAGE=$(bash scripts/kafka-image.sh)
+  export NETMAP_KAFKA_IMAGE
+}
+
 # The container image (Containerfile) as an OCI layout, built by scripts/image.sh; a no-op when
 # nothing it is made of changed.
 ensure_image() {
@@ -159,6 +167,7 @@ netmap_setup() {
   build_typescript
   ensure_image
   ensure_node_images
+  ensure_kafka_image
 }
 
 # Sourced by test.sh and main.sh (which then share PATH and the variables); run on its own too.
@@ -172,6 +181,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     cap-patch) ensure_cap_patch ;;
     image) ensure_image ;;
     node-images) ensure_node_images ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|kube-router|cap-patch|image|node-images]"; exit 2 ;;
+    kafka-image) ensure_kafka_image ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|kube-router|cap-patch|image|node-images|kafka-image]"; exit 2 ;;
   esac
 fi

@@ -11,11 +11,23 @@ export interface ExpectedIntents {
 
 type Target = ClientIntentsSpec['targets'][number];
 
-/** `kubernetes:cart#Deployment`, `service:kubernetes.default`, `internet:api.example:80`: short and exact. */
+/** ` http[GET /a; GET,POST /b/{*}]`, by path: a target's HTTP paths and methods, exact. */
+const httpKey = (http: readonly { path: string; methods: readonly string[] }[] | undefined): string =>
+  http?.length ? ` http[${[...http].sort((a, b) => a.path.localeCompare(b.path)).map((h) => `${[...h.methods].sort().join(',')} ${h.path}`).join('; ')}]` : '';
+
+/**
+ * `kubernetes:cart#Deployment`, `kubernetes:cart#Deployment http[GET /api/cart]`,
+ * `service:kubernetes.default`, `internet:api.example:80`,
+ * `kafka:kafka.kafka topics[orders: consume,describe; shipping: describe,produce]`: short and exact.
+ */
 export function targetKey(target: Target): string {
-  if (target.kubernetes) return `kubernetes:${target.kubernetes.name}${target.kubernetes.kind ? `#${target.kubernetes.kind}` : ''}`;
-  if (target.service) return `service:${target.service.name}`;
+  if (target.kubernetes) return `kubernetes:${target.kubernetes.name}${target.kubernetes.kind ? `#${target.kubernetes.kind}` : ''}${httpKey(target.kubernetes.http)}`;
+  if (target.service) return `service:${target.service.name}${httpKey(target.service.http)}`;
   if (target.internet) return `internet:${[...(target.internet.domains ?? []), ...(target.internet.ips ?? [])].join(',')}:${(target.internet.ports ?? []).join(',')}`;
+  if (target.kafka) {
+    const topics = [...(target.kafka.topics ?? [])].sort((x, y) => x.name.localeCompare(y.name)).map((t) => `${t.name}: ${[...t.operations].sort().join(',')}`);
+    return `kafka:${target.kafka.name} topics[${topics.join('; ')}]`;
+  }
   return JSON.stringify(target);
 }
 

@@ -16,6 +16,7 @@ import { startUpstreamDns } from './upstream-dns.js';
 import { nodeCredentials } from './node/node-config.js';
 import { cleanUpNodeHost, lockNode, recordHost, unlockNode } from './node/node-host.js';
 import { demoImage, imageFrom, kubeRouterImageRepository, nodeImages, type ImageSource } from './node/node-images.js';
+import { kafkaImages } from './node/kafka-image.js';
 import { nodeLayout, type NodeLayout } from './node/node-layout.js';
 import { closeApiServerPort, setUpNodeNetwork } from './node/node-network.js';
 import { startRealNode } from './node/node.js';
@@ -108,6 +109,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const images = new Map<string, ImageSource>([
     [image.reference, { layout: imageLayout, tag: image.tag }],
     ...nodeImages(repoRoot),
+    ...kafkaImages(repoRoot),
     ...(options.otterize ? otterizeImages(options.otterize) : []),
   ]);
   const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
@@ -172,6 +174,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           // Processed observations are kept 5 min (the product deletes them at once), so that the
           // end-to-end test and a user looking around can read what was seen and how it resolved.
           'operator.observationRetentionSeconds': 300,
+          // The demo's HTTP paths and methods in the map (off by default in the chart).
+          'httpPaths.enabled': true,
+          // The demo's Kafka broker (demo/kafka.yaml): its authorizer log read through the pods/log API.
+          'kafka.brokerSelector.app': 'kafka',
         },
       });
       await waitForReleaseReady(admin, observationNamespace, { sniffers: 1, operators: 2 }, releaseReadyTimeoutMs);

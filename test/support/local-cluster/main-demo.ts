@@ -21,13 +21,16 @@ export const shopEdges: readonly ExpectedEdge[] = [
  * metrics port, host network, so it has none).
  */
 export const shopIntents: readonly ExpectedIntents[] = [
-  { namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment', 'kubernetes:checkout#Deployment'] },
+  { namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: [
+    // The query string dropped, the order id templated.
+    'kubernetes:cart#Deployment http[GET /api/cart]', 'kubernetes:checkout#Deployment http[GET /api/orders/{*}]',
+  ] },
   { namespace: 'shop', workload: 'cart', kind: 'Deployment', targets: ['kubernetes:db#StatefulSet'] },
-  { namespace: 'shop', workload: 'checkout', kind: 'Deployment', targets: ['kubernetes:payments.billing#Deployment'] },
+  { namespace: 'shop', workload: 'checkout', kind: 'Deployment', targets: ['kubernetes:payments.billing#Deployment http[GET /charge]'] },
   { namespace: 'billing', workload: 'payments', kind: 'Deployment', targets: ['internet:api.payments.example:80'] },
   { namespace: 'ops', workload: 'inventory-sync', kind: 'Deployment', targets: ['service:kubernetes.default', 'internet:status.example.org:80'] },
-  { namespace: 'shop', workload: 'shop-recommender', targets: ['kubernetes:frontend#Deployment', 'internet:status.example.org:80'] },
-  { namespace: 'billing', workload: 'nightly-report', kind: 'CronJob', targets: ['kubernetes:payments#Deployment'] },
+  { namespace: 'shop', workload: 'shop-recommender', targets: ['kubernetes:frontend#Deployment http[GET /products/recommended]', 'internet:status.example.org:80'] },
+  { namespace: 'billing', workload: 'nightly-report', kind: 'CronJob', targets: ['kubernetes:payments#Deployment http[GET /report]'] },
   // CoreDNS watches the API server (through the kubernetes Service) and calls nothing else: the
   // names it forwards upstream are its clients' lookups, not its own.
   { namespace: 'kube-system', workload: 'coredns', kind: 'Deployment', targets: ['service:kubernetes.default'] },
@@ -39,15 +42,15 @@ export const shopIntents: readonly ExpectedIntents[] = [
 /** Every call the demo's clients make (their own logs count them under enforcement); the node scraper's URL names the node IP. */
 export function shopFlows(nodeIP: string): DemoFlow[] {
   return [
-    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://cart:8080/' },
-    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://checkout:8080/' },
+    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://cart:8080/api/cart?session=7f3a' },
+    { namespace: 'shop', podPrefix: 'frontend-', url: 'http://checkout:8080/api/orders/1042' },
     { namespace: 'shop', podPrefix: 'cart-', url: 'tcp://db:5432' },
-    { namespace: 'shop', podPrefix: 'checkout-', url: 'http://payments.billing:8080/' },
+    { namespace: 'shop', podPrefix: 'checkout-', url: 'http://payments.billing:8080/charge' },
     { namespace: 'billing', podPrefix: 'payments-', url: 'http://api.payments.example/charge' },
     { namespace: 'ops', podPrefix: 'inventory-sync-', url: 'https://kubernetes.default.svc/version' },
     { namespace: 'ops', podPrefix: 'inventory-sync-', url: 'http://status/' },
     { namespace: 'ops', podPrefix: 'node-scraper-', url: `http://${nodeIP}:9100/metrics` },
-    { namespace: 'shop', podPrefix: 'recommender-', url: 'http://frontend:8080/' },
+    { namespace: 'shop', podPrefix: 'recommender-', url: 'http://frontend:8080/products/recommended' },
     { namespace: 'shop', podPrefix: 'recommender-', url: 'http://status.example.org/' },
     { namespace: 'billing', podPrefix: 'nightly-report-', url: 'http://payments:8080/report' },
   ];

@@ -15,6 +15,13 @@ describe('local cluster convergence check', () => {
     expect(observed[0]!.spec.targets.map(targetKey)).to.deep.equal(['kubernetes:cart#Deployment', 'service:kubernetes.default', 'internet:api.example:443']);
   });
 
+  it('names HTTP paths (by path, methods sorted) and Kafka topics (by name, operations sorted) exactly', () => {
+    expect(targetKey({ kubernetes: { name: 'api', kind: 'Deployment', http: [{ path: '/z', methods: ['POST', 'GET'] }, { path: '/a/{*}', methods: ['GET'] }] } }))
+      .to.equal('kubernetes:api#Deployment http[GET /a/{*}; GET,POST /z]');
+    expect(targetKey({ kafka: { name: 'kafka.kafka', topics: [{ name: 'shipping', operations: ['produce', 'describe'] }, { name: 'orders', operations: ['consume'] }] } }))
+      .to.equal('kafka:kafka.kafka topics[orders: consume; shipping: describe,produce]');
+  });
+
   it('is converged when the map is exactly the expected one', () => {
     expect(mapDifferences([{ namespace: 'shop', workload: 'frontend', kind: 'Deployment', targets: ['kubernetes:cart#Deployment', 'service:kubernetes.default', 'internet:api.example:443'] }], observed)).to.deep.equal([]);
   });

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { ExistingIntents } from '../core/plan.js';
 import { managedByLabel, managedByValue } from '../../shared/ownership.js';
+import { gitOpsManagement, type GitOpsManagement } from '../../shared/gitops.js';
 
 /**
  * Kubernetes objects as the core sees them (pods, Services and EndpointSlices: src/shared/shell,
@@ -24,7 +25,22 @@ export function existingIntents(object: ClientIntentsObject): ExistingIntents {
     spec: object.spec,
     annotations: object.metadata?.annotations ?? {},
     resolvedIPs: object.status?.resolvedIPs,
+    ...withGitOps(object),
   };
+}
+
+/** The GitOps engine applying the object, from its labels, annotations and field managers. */
+export function gitOpsOf(object: KubernetesObject): GitOpsManagement | undefined {
+  return gitOpsManagement({
+    labels: object.metadata?.labels,
+    annotations: object.metadata?.annotations,
+    fieldManagers: (object.metadata?.managedFields ?? []).flatMap((f) => (f.manager ? [f.manager] : [])),
+  });
+}
+
+function withGitOps(object: KubernetesObject): { gitOps?: GitOpsManagement } {
+  const gitOps = gitOpsOf(object);
+  return gitOps ? { gitOps } : {};
 }
 
 export function isManaged(object: KubernetesObject): boolean {

@@ -133,6 +133,10 @@ export class Manager {
       enqueueClients,
       delivered: (ids) => this.routing.enqueueDelivered(ids),
       onEvict: (entries) => evicted('event-fingerprints', entries),
+      onDrift: ({ namespace, undeclared, unobserved }) => {
+        metrics.undeclaredTargets.set({ namespace }, undeclared);
+        metrics.unobservedTargets.set({ namespace }, unobserved);
+      },
     });
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);

@@ -7,6 +7,7 @@ import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { bookkeepingAnnotationPrefix, managedByLabel, managedByValue } from '../../shared/ownership.js';
 import type { GitOpsManagement } from '../../shared/gitops.js';
+import type { DriftEntry } from './drift-report.js';
 
 
 /** A ClientIntents as read from the cluster, reduced to what planning needs. */
@@ -59,7 +60,7 @@ export interface IntentsPlan {
    */
   readonly release?: ApplyBody;
   /** For a client whose ClientIntents is not ours: how far the map and the declared object differ. */
-  readonly drift?: { readonly namespace: string; readonly name: string; readonly undeclared: number; readonly unobserved: number; readonly engine?: string };
+  readonly drift?: DriftEntry;
   /** Evidence is pending but throttled: look again after this long. */
   readonly recheckAfterMs?: number;
   readonly invalid?: string;
@@ -202,7 +203,7 @@ function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, la
     return theirs.has(targetIdentity(t)) ? [] : [t];
   });
   const unobserved = unobservedTargets(declared, desired, options);
-  const drift = { namespace: existing.namespace, name: existing.name, undeclared: missing.length, unobserved: unobserved.length, ...(existing.gitOps ? { engine: existing.gitOps.engine } : {}) };
+  const drift: DriftEntry = { namespace: existing.namespace, name: existing.name, workload: desired.spec.workload, ...(existing.gitOps ? { engine: existing.gitOps.engine } : {}), undeclared: missing, unobserved };
   const quiet: IntentsPlan = { ...(status ? { applyStatus: status } : {}), ...(release ? { release } : {}), drift };
   if (missing.length === 0 && unobserved.length === 0) return quiet;
   const described = missing.map(describeTarget);

@@ -4,7 +4,13 @@ import { parse } from 'yaml';
 import { exportObjects } from '../../../src/cli/core/export-objects.js';
 import { yamlDocument } from '../../../src/cli/core/export-format.js';
 import { readIntentsObject } from '../../../src/cli/core/intents-object.js';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeDriftReport } from '../../../src/operator/core/drift-report.js';
 import { metricValue } from '../../support/metrics.js';
+import { sharedControlPlane } from '../../support/shared-control-plane.js';
+import { runCliProcess } from '../cli/cli-process.js';
 import { ciApi, connection, leadingOperatorSuite, waitFor, type ClientIntentsRead } from './cluster-fixtures.js';
 
 const opNs = 'netmap-gitops';
@@ -84,6 +90,27 @@ describe('operator and a GitOps engine on one ClientIntents (real API server)', 
     expect(after?.spec).to.deep.equal(released.spec);
     expect((await suite.cluster.listIntents(appNs)).filter((ci) => ci.spec.workload.name === 'web')).to.have.length(1);
 
+    // The drift report, in the operator's namespace, and what the CLI makes of it.
+    const driftReport = await waitFor('drift report ConfigMap naming orders', async () => {
+      const found = await suite.cluster.core.readNamespacedConfigMap({ namespace: opNs, name: 'network-mapper-drift' }).catch(() => undefined);
+      const entries = decodeDriftReport(found?.data).entries;
+      return entries.some((e) => e.name === 'web' && JSON.stringify(e.undeclared).includes('orders')) ? entries : undefined;
+    });
+    expect(driftReport.find((e) => e.name === 'web')).to.deep.include({ namespace: appNs, engine: 'Flux', undeclared: [{ kubernetes: { name: 'orders', kind: 'Deployment' } }], unobserved: [] });
+    const kubeconfig = (await sharedControlPlane()).kubeconfigPath;
+    const cli = (...args: string[]) => runCliProcess([...args, '--install-namespace', opNs], { KUBECONFIG: kubeconfig });
+    const diff = await cli('diff', '-n', appNs);
+    expect(diff.code, diff.stderr).to.equal(1);
+    expect(diff.stdout).to.contain('+ orders in namespace gitops-shop').and.not.contain('cart in namespace');
+    // The git checkout holds the committed export; --only-undeclared writes the next commit into it.
+    const repo = mkdtempSync(join(tmpdir(), 'netmap-gitops-'));
+    writeFileSync(join(repo, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - web.gitops-shop.yaml\n  - other.yaml\n');
+    const exportRun = await cli('export', '-n', appNs, '--only-undeclared', '-o', repo, '--output-type', 'dir');
+    expect(exportRun.code, exportRun.stderr).to.equal(0);
+    expect(readdirSync(repo).sort()).to.deep.equal(['kustomization.yaml', 'web.gitops-shop.yaml']);
+    expect((parse(readFileSync(join(repo, 'kustomization.yaml'), 'utf8')) as { resources: string[] }).resources).to.deep.equal(['other.yaml', 'web.gitops-shop.yaml']);
+    const nextCommit = parse(readFileSync(join(repo, 'web.gitops-shop.yaml'), 'utf8')) as Record<string, unknown>;
+
     // Flux's next reconciliations: its dry-run finds nothing to correct, and its apply changes nothing.
     for (let i = 0; i < 3; i++) {
       const dry = await fluxApply(committed, true);
@@ -93,8 +120,9 @@ describe('operator and a GitOps engine on one ClientIntents (real API server)', 
     }
 
     // The next export is committed (web -> cart and orders): Flux applies it, the drift is gone.
-    const next = { ...committed, spec: { workload: { name: 'web', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'orders', kind: 'Deployment' } }] } };
-    await fluxApply(next);
+    expect(nextCommit.metadata).to.deep.equal({ name: 'web', namespace: appNs });
+    expect((nextCommit.spec as { targets: unknown[] }).targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'orders', kind: 'Deployment' } }]);
+    await fluxApply(nextCommit);
     await waitFor('netmap_undeclared_targets back to 0', async () => {
       await report('10.248.7.12');
       return (await metricValue(suite.running.registry, 'netmap_undeclared_targets', { namespace: appNs })) === 0 ? true : undefined;
@@ -102,5 +130,12 @@ describe('operator and a GitOps engine on one ClientIntents (real API server)', 
     const final = await suite.cluster.intents(appNs, 'web');
     expect(final?.spec.targets).to.have.length(2);
     expect(final?.metadata?.labels?.['app.kubernetes.io/managed-by']).to.equal(undefined);
+    const clean = await waitFor('an empty drift report', async () => {
+      const run = await cli('diff', '-n', appNs);
+      return run.code === 0 ? run : undefined;
+    });
+    expect(clean.stdout).to.equal('');
+    const nothing = await cli('export', '-n', appNs, '--only-undeclared');
+    expect(nothing.stdout).to.equal('');
   });
 });

@@ -111,7 +111,14 @@ describe('planClientIntents with a GitOps engine', () => {
     expect(plan.apply).to.equal(undefined);
     expect(plan.delete).to.equal(undefined);
     expect(plan.release).to.deep.equal({ apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'frontend', namespace: 'shop' } });
-    expect(plan.drift).to.deep.equal({ namespace: 'shop', name: 'frontend', undeclared: 2, unobserved: 0, engine: 'Flux' });
+    expect(plan.drift).to.deep.equal({
+      namespace: 'shop',
+      name: 'frontend',
+      workload: { name: 'frontend', kind: 'Deployment' },
+      engine: 'Flux',
+      undeclared: [{ service: { name: 'kubernetes.default' } }, { internet: { domains: ['api.stripe.com'], ports: [443] } }],
+      unobserved: [],
+    });
     expect(plan.event?.message).to.contain('applied by Flux').and.contain('service kubernetes.default').and.contain('internet api.stripe.com');
     // Released (no label, no annotations of ours): nothing to write, the same report not repeated.
     const released: ExistingIntents = { ...applied, managed: false, annotations: {} };
@@ -124,7 +131,7 @@ describe('planClientIntents with a GitOps engine', () => {
     const plan = planClientIntents(storeWithTargets().desired(key)!, [applied], opts);
     expect(plan.apply).to.equal(undefined);
     expect(plan.release).to.equal(undefined);
-    expect(plan.drift?.undeclared).to.equal(3);
+    expect(plan.drift?.undeclared).to.have.length(3);
   });
 
   it('reports declared targets the map has not held for the configured time, and not before', () => {
@@ -137,10 +144,10 @@ describe('planClientIntents with a GitOps engine', () => {
       gitOps: flux,
     };
     const early = planClientIntents(storeWithTargets().desired(key)!, [declared], { ...opts, unobservedAfterMs: 60 * minute, observingSince: opts.now - 10 * minute });
-    expect(early.drift).to.deep.include({ undeclared: 0, unobserved: 0 });
+    expect(early.drift).to.deep.include({ undeclared: [], unobserved: [] });
     expect(early.event).to.equal(undefined);
     const late = planClientIntents(storeWithTargets().desired(key)!, [declared], { ...opts, unobservedAfterMs: 60 * minute, observingSince: opts.now - 61 * minute });
-    expect(late.drift).to.deep.include({ undeclared: 0, unobserved: 1 });
+    expect(late.drift).to.deep.include({ undeclared: [], unobserved: [{ service: { name: 'legacy-billing' } }] });
     expect(late.event?.message).to.contain('1 declared target(s) not observed for 3600 s: service legacy-billing');
   });
 });

@@ -15,6 +15,7 @@ import type { Clock } from '../../core/clock.js';
 import { NameClaims } from '../../core/name-claims.js';
 import { isNewerResourceVersion } from '../../core/resource-version.js';
 import { DriftCounts, type NamespaceDrift } from '../../core/drift-counts.js';
+import type { DriftEntry } from '../../core/drift-report.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -48,6 +49,8 @@ export interface ClientIntentsReconcilerDeps {
   readonly onEvict?: (entries: number) => void;
   /** A namespace's drift totals changed (netmap_undeclared_targets, netmap_unobserved_targets). */
   readonly onDrift?: (totals: NamespaceDrift) => void;
+  /** A client's drift entry changed (undefined: none), for the drift ConfigMap. */
+  readonly onDriftEntry?: (clientKey: string, entry: DriftEntry | undefined) => void;
 }
 
 /**
@@ -86,9 +89,10 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     this.written.clear();
   }
 
-  private recordDrift(key: string, drift: { namespace: string; undeclared: number; unobserved: number } | undefined): void {
-    const totals = this.drift.set(key, drift);
+  private recordDrift(key: string, drift: DriftEntry | undefined): void {
+    const totals = this.drift.set(key, drift && { namespace: drift.namespace, undeclared: drift.undeclared.length, unobserved: drift.unobserved.length });
     if (totals) this.deps.onDrift?.(totals);
+    this.deps.onDriftEntry?.(key, drift && (drift.undeclared.length > 0 || drift.unobserved.length > 0) ? drift : undefined);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {

@@ -30,8 +30,11 @@ export function undeclaredExport(objects: readonly IntentsObject[], entries: rea
   const byObject = new Map(objects.filter((o) => !isManaged(o)).map((o) => [`${o.namespace}/${o.name}`, o]));
   const grown = entries.flatMap((entry) => {
     const declared = byObject.get(`${entry.namespace}/${entry.name}`);
-    if (!declared || entry.undeclared.length === 0) return [];
-    return [{ ...declared, targets: [...declared.targets, ...(entry.undeclared as RawTarget[])] }];
+    // A report a moment older than the object may name targets git has since declared.
+    const have = new Set(declared?.targets.map((t) => canonicalJson(t)));
+    const added = entry.undeclared.filter((t) => !have.has(canonicalJson(t))) as RawTarget[];
+    if (!declared || added.length === 0) return [];
+    return [{ ...declared, targets: [...declared.targets, ...added] }];
   });
   return [...grown, ...newClients];
 }

@@ -20,6 +20,8 @@ export interface ExistingIntents {
   readonly resolvedIPs?: readonly { dns: string; ips: readonly string[] }[];
   /** Applied by a GitOps engine (shared/gitops.ts): never ours, whatever labels it carries. */
   readonly gitOps?: GitOpsManagement;
+  /** Whether our field manager still owns a field of it (status aside); undefined: not known. */
+  readonly ownsFields?: boolean;
 }
 
 /** Ours to write: our label, and no GitOps engine applies it. */
@@ -190,7 +192,7 @@ function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, la
   const resolved = desired.spec.targets.length > 0 ? userResolvedIPs(existing.spec, desired.resolvedIPs) : (existing.resolvedIPs ?? []);
   const status = statusPlan(existing.name, existing.namespace, existing.resolvedIPs ?? [], resolved);
   const release: ApplyBody | undefined =
-    existing.gitOps && (existing.managed || Object.keys(existing.annotations).some((key) => key.startsWith(bookkeepingAnnotationPrefix)))
+    existing.gitOps && existing.ownsFields !== false && (existing.managed || Object.keys(existing.annotations).some((key) => key.startsWith(bookkeepingAnnotationPrefix)))
       ? { apiVersion, kind: 'ClientIntents', metadata: { name: existing.name, namespace: existing.namespace } }
       : undefined;
   const declared = targetsOf(existing.spec);

@@ -29,6 +29,16 @@ export function existingIntents(object: ClientIntentsObject): ExistingIntents {
   };
 }
 
+/** Whether our field manager owns a field of the object itself (not its status); undefined: unknown. */
+function ownsFields(object: KubernetesObject): boolean | undefined {
+  const fields = object.metadata?.managedFields;
+  if (!fields) return undefined;
+  return fields.some((f) => f.manager === ourFieldManager && f.subresource !== 'status');
+}
+
+/** settings.fieldManager: the operator always writes as this manager. */
+const ourFieldManager = 'network-mapper';
+
 /** The GitOps engine applying the object, from its labels, annotations and field managers. */
 export function gitOpsOf(object: KubernetesObject): GitOpsManagement | undefined {
   return gitOpsManagement({
@@ -38,9 +48,10 @@ export function gitOpsOf(object: KubernetesObject): GitOpsManagement | undefined
   });
 }
 
-function withGitOps(object: KubernetesObject): { gitOps?: GitOpsManagement } {
+function withGitOps(object: KubernetesObject): { gitOps?: GitOpsManagement; ownsFields?: boolean } {
   const gitOps = gitOpsOf(object);
-  return gitOps ? { gitOps } : {};
+  const owns = ownsFields(object);
+  return gitOps ? { gitOps, ...(owns === undefined ? {} : { ownsFields: owns }) } : {};
 }
 
 export function isManaged(object: KubernetesObject): boolean {

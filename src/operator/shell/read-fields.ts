@@ -30,7 +30,7 @@ export function dropManagedFields(object: KubernetesObject): void {
 /** ClientIntents: of managedFields only the managers (a GitOps engine is recognised by its own). */
 export function slimIntents(object: KubernetesObject): void {
   const fields = object.metadata?.managedFields;
-  if (fields) object.metadata!.managedFields = fields.map((f) => ({ manager: f.manager, operation: f.operation }));
+  if (fields) object.metadata!.managedFields = fields.map((f) => ({ manager: f.manager, operation: f.operation, ...(f.subresource ? { subresource: f.subresource } : {}) }));
 }
 
 export function podReadFields(pod: V1Pod): unknown {

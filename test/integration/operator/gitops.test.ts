@@ -135,7 +135,6 @@ describe('operator and a GitOps engine on one ClientIntents (real API server)', 
       return run.code === 0 ? run : undefined;
     });
     expect(clean.stdout).to.equal('');
-    const nothing = await cli('export', '-n', appNs, '--only-undeclared');
-    expect(nothing.stdout).to.equal('');
+    await waitFor('nothing left to commit', async () => ((await cli('export', '-n', appNs, '--only-undeclared')).stdout === '' ? true : undefined));
   });
 });

@@ -56,8 +56,9 @@ describe('GitOps drift in the CLI', () => {
     // Flux's own labels stay out of git; the user's stay.
     expect(web.metadata.labels).to.deep.equal({ team: 'storefront' });
     expect(web.spec.targets).to.deep.equal([{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { service: { name: 'legacy' } }, { kubernetes: { name: 'orders', kind: 'Deployment' } }]);
-    // Nothing new: nothing to commit.
+    // Nothing new: nothing to commit; nor when git already declares what an older report names.
     expect(undeclaredExport([fromGit], [{ ...entry, undeclared: [] }])).to.deep.equal([]);
+    expect(undeclaredExport([fromGit], [{ ...entry, undeclared: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] }])).to.deep.equal([]);
   });
 
   it('extends a kustomization.yaml without dropping what it listed, and refuses one it cannot read', () => {

@@ -124,6 +124,8 @@ describe('planClientIntents with a GitOps engine', () => {
     const released: ExistingIntents = { ...applied, managed: false, annotations: {} };
     const again = planClientIntents(store.desired(key)!, [released], opts, plan.event?.fingerprint);
     expect(again).to.deep.equal({ drift: plan.drift });
+    // Our label left on it but no field ours any more (the engine took them over): nothing to release.
+    expect(planClientIntents(store.desired(key)!, [{ ...applied, ownsFields: false }], opts).release).to.equal(undefined);
   });
 
   it('creates no second object for the client, even for a kind the engine\'s object names', () => {

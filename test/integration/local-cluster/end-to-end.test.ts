@@ -24,7 +24,6 @@ import { nodeMetricsPort } from '../../support/local-cluster/node-metrics.js';
 import { otterizeDir } from '../../support/otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../../support/otterize/otterize-own-intents.js';
 import { describeOtterizeConsumer } from './otterize-consumer-tests.js';
-import { describeFluxGitOps } from './flux-gitops-tests.js';
 
 const prefix = slotted('nmlt');
 const windowSeconds = 3;
@@ -394,8 +393,6 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
       expect(result.flows.filter((f) => f !== removed && !f.kept).map(describeFlow), 'other flows broken').to.deep.equal([]);
     });
   }
-
-  describeFluxGitOps(() => cluster!, deployment);
 
   it('hands the Lease to another operator when the leader\'s pod is deleted, and loses no target', async function () {
     this.timeout(90_000);

@@ -120,6 +120,23 @@ ensure_kube_router() {
     github.com/cloudnativelabs/kube-router/v2/cmd/kube-router "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$version"
 }
 
+# Flux's source-controller and kustomize-controller (test/tools/flux-source, test/tools/flux-kustomize
+# pin them, v1.9.6: the newest release whose go.mod this machine's Go accepts) for the local
+# cluster's GitOps test (docs/gitops.md). Each is a main package of a module that Go builds from
+# our own go.mod, which repeats the replace lines of theirs (Go ignores those of a dependency).
+ensure_flux() {
+  local source=test/tools/flux-source kustomize=test/tools/flux-kustomize
+  CGO_ENABLED=0 build_go_tool flux-source-controller NETMAP_FLUX_SOURCE_BIN \
+    "Flux source-controller $(awk '$1 == "github.com/fluxcd/source-controller" { print $2; exit }' $source/go.mod)" \
+    $source github.com/fluxcd/source-controller "-s -w"
+  CGO_ENABLED=0 build_go_tool flux-kustomize-controller NETMAP_FLUX_KUSTOMIZE_BIN \
+    "Flux kustomize-controller $(awk '$1 == "github.com/fluxcd/kustomize-controller" { print $2; exit }' $kustomize/go.mod)" \
+    $kustomize github.com/fluxcd/kustomize-controller "-s -w"
+  # Their images and CRDs (scripts/flux-images.sh); a no-op when nothing they are made of changed.
+  NETMAP_FLUX_IMAGES=$(bash scripts/flux-images.sh)
+  export NETMAP_FLUX_IMAGES
+}
+
 build_typescript() {
   # tsc never deletes outputs; drop those whose source is gone so mocha does not run them.
   if [ -d dist ]; then
@@ -164,6 +181,7 @@ netmap_setup() {
   ensure_helm
   ensure_coredns
   ensure_kube_router
+  ensure_flux
   build_typescript
   ensure_image
   ensure_node_images
@@ -178,10 +196,11 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     helm) ensure_helm ;;
     coredns) ensure_coredns ;;
     kube-router) ensure_kube_router ;;
+    flux) ensure_flux ;;
     cap-patch) ensure_cap_patch ;;
     image) ensure_image ;;
     node-images) ensure_node_images ;;
     kafka-image) ensure_kafka_image ;;
-    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|kube-router|cap-patch|image|node-images|kafka-image]"; exit 2 ;;
+    *) log "usage: scripts/setup.sh [all|controlplane|helm|coredns|kube-router|flux|cap-patch|image|node-images|kafka-image]"; exit 2 ;;
   esac
 fi

@@ -36,6 +36,8 @@ export type Command =
       output: Output;
       /** `--format networkpolicy` only. */
       policy?: { egress: boolean; readyOnly?: ReadinessOptions };
+      /** `--only-undeclared`: what to commit next, from the operator's drift report in this namespace (docs/gitops.md). */
+      onlyUndeclared?: { installNamespace: string };
     }
   | VisualizeCommand
   | DiffCommand
@@ -63,6 +65,7 @@ const flagsOf = {
     'api-version': { type: 'string' },
     output: { type: 'string', short: 'o' },
     'output-type': { type: 'string' },
+    'only-undeclared': { type: 'boolean' },
   },
   visualize: visualizeFlags,
   diff: diffFlags,
@@ -126,6 +129,7 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
   }
   const format = oneOf('--format', values.format, [...exportFormats, 'networkpolicy'] as const, 'yaml');
   const policyOnly = (['egress', 'ready-only', 'stable-for'] as const).find((flag) => values[flag] !== undefined);
+  if (format === 'networkpolicy' && values['only-undeclared'] === true) throw new UsageError('--only-undeclared exports ClientIntents: --format networkpolicy does not apply');
   if (format !== 'networkpolicy' && policyOnly) throw new UsageError(`--${policyOnly} needs --format networkpolicy`);
   if (values['stable-for'] !== undefined && values['ready-only'] !== true) throw new UsageError('--stable-for needs --ready-only');
   const apiVersion = oneOf('--api-version', values['api-version'], exportApiVersions, 'v2beta1');
@@ -139,6 +143,11 @@ function buildCommand(name: CommandName, values: Record<string, unknown>): Comma
     if (selection.excludeLabels.length > 0) throw new UsageError('--exclude-labels does not apply to --format networkpolicy: a policy is planned from every client (-n, --server and --exclude-services pick the policies)');
     const readyOnly = values['ready-only'] === true ? parseReadiness(values) : undefined;
     return { kind: 'export', selection, cluster, format, apiVersion, output, policy: { egress: values.egress === true, ...(readyOnly ? { readyOnly } : {}) } };
+  }
+  if (values['only-undeclared'] === true) {
+    if (selection.includeUserManaged) throw new UsageError('--only-undeclared exports what the declared ClientIntents lack: --all does not apply');
+    // The declared objects are read too: their names and targets are the base of each file.
+    return { kind: 'export', selection: { ...selection, includeUserManaged: true }, cluster, format, apiVersion, output, onlyUndeclared: { installNamespace: parseInstall(values).namespace } };
   }
   return { kind: 'export', selection, cluster, format, apiVersion, output };
 }

@@ -1,5 +1,6 @@
 import { userAnnotations, userLabels, type IntentsObject, type RawTarget } from './intents-object.js';
 import { compare } from './selection.js';
+import { isGitOpsMark } from '../../shared/gitops.js';
 import { viewTarget } from './target-view.js';
 
 export const exportApiVersions = ['v2beta1', 'v1alpha3'] as const;
@@ -43,15 +44,20 @@ export function exportObjects(objects: readonly IntentsObject[], apiVersion: Exp
   return { objects: exported, warnings };
 }
 
+/** The engines' own marks stay out of git: the engine that applies the file writes its own. */
 function exportedMetadata(object: IntentsObject): Record<string, unknown> {
-  const labels = userLabels(object);
-  const annotations = userAnnotations(object);
+  const labels = withoutGitOpsMarks(userLabels(object));
+  const annotations = withoutGitOpsMarks(userAnnotations(object));
   return {
     name: object.name,
     namespace: object.namespace,
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
   };
+}
+
+function withoutGitOpsMarks(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !isGitOpsMark(key)));
 }
 
 function v2Spec(object: IntentsObject): Record<string, unknown> {

@@ -70,7 +70,13 @@ Export flags:
       --egress                  networkpolicy: also an egress policy per client workload
       --ready-only              networkpolicy: only workloads ready to enforce (see list --readiness)
       --stable-for DURATION     with --ready-only: the stable period (default: the chart's, else 7d)
-      --install-namespace NS    with --ready-only: where the operator runs, to read that period
+      --install-namespace NS    with --ready-only: where the operator runs, to read that period;
+                                with --only-undeclared: to read its drift report
+      --only-undeclared         what to commit next to the ClientIntents you keep in git
+                                (docs/gitops.md): each declared one with the targets observed but
+                                not declared added, under its own name, and each client only
+                                network-mapper covers; into a directory (--output-type dir), files
+                                named as a full export names them, kustomization.yaml extended
       --api-version VERSION     v2beta1 (default) or v1alpha3 (the deprecated spec.service/spec.calls shape)
   -o, --output PATH             write to this file instead of stdout (or directory, see --output-type)
       --output-type file|dir    dir: one file per ClientIntents, <workload>.<namespace>.yaml, and a

@@ -1,4 +1,5 @@
 import { bookkeepingAnnotationPrefix, managedByLabel, managedByValue } from '../../shared/ownership.js';
+import { gitOpsManagement } from '../../shared/gitops.js';
 
 /**
  * A ClientIntents as read from the API server, reduced to what the CLI shows and exports. Targets
@@ -22,8 +23,9 @@ export type RawTarget = Readonly<Record<string, unknown>>;
 /** Annotations that record how an object was written rather than what it says. */
 const toolAnnotations = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
 
+/** Ours: our label, and no GitOps engine applies it (git took over an export of ours: theirs now). */
 export function isManaged(object: IntentsObject): boolean {
-  return object.labels[managedByLabel] === managedByValue;
+  return object.labels[managedByLabel] === managedByValue && gitOpsManagement({ labels: object.labels, annotations: object.annotations }) === undefined;
 }
 
 export type ReadResult = { ok: true; object: IntentsObject } | { ok: false; reason: string };

@@ -60,6 +60,11 @@ async function execute(command: Command, streams: Streams, version: string): Pro
         await runExportPolicies(command, await readSelected(wholeMap, command.cluster, streams), streams);
         return exitCodes.ok;
       }
+      if (command.onlyUndeclared) {
+        const { runExportUndeclared } = await import('./commands/export-undeclared.js');
+        await runExportUndeclared(command, command.onlyUndeclared.installNamespace, streams);
+        return exitCodes.ok;
+      }
       const objects = await readSelected(command.selection, command.cluster, streams);
       const { objects: exported, warnings } = exportObjects(objects, command.apiVersion);
       for (const warning of warnings) streams.stderr(`warning: ${warning}\n`);

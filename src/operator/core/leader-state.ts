@@ -16,6 +16,8 @@ export class LeaderState {
   http: HttpIntents;
   leading = false;
   seeded = false;
+  /** When this replica last began to lead: the map is built since then. */
+  leadingSince: number | undefined;
   /** Shutting down: deliver what is resolved, take nothing new in. */
   draining = false;
   readonly gate = new BacklogGate(maxWriteHoldMs);

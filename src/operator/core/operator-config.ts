@@ -20,6 +20,11 @@ export const operatorConfigSchema = z.object({
   /** An answer IP stays in status.resolvedIPs for its TTL plus this long (more than the sniffer's REREPORT_SECONDS). */
   RESOLVED_IPS_GRACE_SECONDS: seconds.default(3600),
   EVIDENCE_INTERVAL_SECONDS: seconds.default(300),
+  /**
+   * A target a user's or GitOps engine's ClientIntents declares is reported unobserved (an Event,
+   * netmap_unobserved_targets) once the map has been built this long without it (7 days); 0 never.
+   */
+  UNOBSERVED_AFTER_SECONDS: seconds.default(7 * 86_400),
   /** Processed observations are deleted this long after processing: at once by default. */
   OBSERVATION_RETENTION_SECONDS: seconds.default(0),
   /** Wait this long after a window ends, so the pods it names are known. */
@@ -55,6 +60,7 @@ export interface OperatorSettings {
   goneWorkloadMs: number;
   resolvedIpGraceMs: number;
   evidenceIntervalMs: number;
+  unobservedAfterMs: number;
   observationRetentionMs: number;
   observationSettleMs: number;
   ipHistoryMs: number;
@@ -80,6 +86,7 @@ export function settingsFromEnv(env: OperatorConfigEnv, fallbackIdentity: string
     goneWorkloadMs: env.GONE_WORKLOAD_EXPIRY_SECONDS * 1000,
     resolvedIpGraceMs: env.RESOLVED_IPS_GRACE_SECONDS * 1000,
     evidenceIntervalMs: env.EVIDENCE_INTERVAL_SECONDS * 1000,
+    unobservedAfterMs: env.UNOBSERVED_AFTER_SECONDS * 1000,
     observationRetentionMs: env.OBSERVATION_RETENTION_SECONDS * 1000,
     observationSettleMs: env.OBSERVATION_SETTLE_SECONDS * 1000,
     ipHistoryMs: env.IP_HISTORY_SECONDS * 1000,

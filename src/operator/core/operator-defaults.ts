@@ -9,4 +9,6 @@ export const operatorDefaults = {
   leaseName: 'network-mapper-operator',
   /** KAFKA_CURSOR_CONFIGMAP: the Kafka watcher's positions and status (docs/kafka.md). */
   kafkaCursorConfigMap: 'network-mapper-kafka-cursors',
+  /** The drift between the map and the ClientIntents users or GitOps engines own (docs/gitops.md). */
+  driftConfigMap: 'network-mapper-drift',
 } as const;

@@ -5,7 +5,9 @@ import { capEvidence, decodeEvidence, evidenceAnnotation, evidenceAnnotations, e
 import { httpOverflowAnnotation } from './http-intents.js';
 import type { DesiredIntents } from './intents-store.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
-import { managedByLabel, managedByValue } from '../../shared/ownership.js';
+import { bookkeepingAnnotationPrefix, managedByLabel, managedByValue } from '../../shared/ownership.js';
+import type { GitOpsManagement } from '../../shared/gitops.js';
+import type { DriftEntry } from './drift-report.js';
 
 
 /** A ClientIntents as read from the cluster, reduced to what planning needs. */
@@ -16,12 +18,28 @@ export interface ExistingIntents {
   readonly spec: unknown;
   readonly annotations: Readonly<Record<string, string>>;
   readonly resolvedIPs?: readonly { dns: string; ips: readonly string[] }[];
+  /** Applied by a GitOps engine (shared/gitops.ts): never ours, whatever labels it carries. */
+  readonly gitOps?: GitOpsManagement;
+  /** Whether our field manager still owns a field of it (status aside); undefined: not known. */
+  readonly ownsFields?: boolean;
+}
+
+/** Ours to write: our label, and no GitOps engine applies it. */
+function isOurs(existing: ExistingIntents): boolean {
+  return existing.managed && existing.gitOps === undefined;
 }
 
 export interface PlanOptions {
   readonly now: number;
   /** Evidence alone is written at most this often per object. */
   readonly evidenceIntervalMs: number;
+  /**
+   * A target a user's (or GitOps engine's) ClientIntents declares counts as unobserved once the
+   * map has been built for this long without it; 0 never (docs/gitops.md).
+   */
+  readonly unobservedAfterMs?: number;
+  /** Since when this operator has built the map (its leadership began). */
+  readonly observingSince?: number;
 }
 
 export interface ApplyBody {
@@ -38,6 +56,13 @@ export interface IntentsPlan {
   readonly delete?: { readonly namespace: string; readonly name: string };
   /** For a user-managed ClientIntents: the observed targets it lacks. */
   readonly event?: { readonly namespace: string; readonly name: string; readonly message: string; readonly fingerprint: string };
+  /**
+   * Drops our label and annotations from an object a GitOps engine now applies (an apply of
+   * nothing under our field manager: SSA removes the fields only we owned, and no other).
+   */
+  readonly release?: ApplyBody;
+  /** For a client whose ClientIntents is not ours: how far the map and the declared object differ. */
+  readonly drift?: DriftEntry;
   /** Evidence is pending but throttled: look again after this long. */
   readonly recheckAfterMs?: number;
   readonly invalid?: string;
@@ -52,12 +77,14 @@ const apiVersion = `${clientIntentsDefinition.group}/${clientIntentsDefinition.v
  */
 export function planClientIntents(desired: DesiredIntents, inNamespace: readonly ExistingIntents[], options: PlanOptions, lastEventFingerprint?: string): IntentsPlan {
   const workload = desired.spec.workload;
-  const userOwned = inNamespace.find((e) => !e.managed && coversWorkload(e.spec, workload));
-  if (userOwned) return planForUserOwned(desired, userOwned, lastEventFingerprint);
+  // A GitOps engine's object wins even when it carries our label (an export of ours committed to
+  // git and applied under our object's name): its spec is git's from then on.
+  const userOwned = inNamespace.find((e) => !isOurs(e) && coversWorkload(e.spec, workload));
+  if (userOwned) return planForUserOwned(desired, userOwned, lastEventFingerprint, options);
 
   // Ours is found by workload name *and* kind, never by object name alone: a Deployment and a
   // CronJob called `web` each keep their own object.
-  const ours = inNamespace.find((e) => e.managed && isWorkload(e.spec, workload));
+  const ours = inNamespace.find((e) => isOurs(e) && isWorkload(e.spec, workload));
   const name = ours?.name ?? freeName(desired.objectName, workload, inNamespace);
 
   if (desired.spec.targets.length === 0) return ours ? { delete: { namespace: desired.namespace, name } } : {};
@@ -143,7 +170,7 @@ function freeName(preferred: string, workload: ClientIntentsSpec['workload'], in
   if (!taken.has(preferred)) return preferred;
   const holder = inNamespace.find((e) => e.name === preferred);
   const kind = workload.kind;
-  if (kind && holder?.managed && workloadOf(holder.spec)?.name === workload.name) {
+  if (kind && holder && isOurs(holder) && workloadOf(holder.spec)?.name === workload.name) {
     const suffix = `-${kind.toLowerCase()}`;
     const withKind = `${preferred.slice(0, 253 - suffix.length)}${suffix}`;
     if (!taken.has(withKind)) return withKind;
@@ -155,11 +182,19 @@ function freeName(preferred: string, workload: ClientIntentsSpec['workload'], in
   }
 }
 
-/** A user's ClientIntents: its spec is theirs; we write only status.resolvedIPs, and an Event for what it lacks. */
-function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, lastFingerprint: string | undefined): IntentsPlan {
+/**
+ * A user's or a GitOps engine's ClientIntents: its spec is theirs; we write only
+ * status.resolvedIPs, and an Event for what it lacks (observed, not declared) and for what it
+ * declares that the map has not held for `unobservedAfterMs`. An engine's object that still
+ * carries our label and annotations (ours until git took it over) is released of them once.
+ */
+function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, lastFingerprint: string | undefined, options: PlanOptions): IntentsPlan {
   const resolved = desired.spec.targets.length > 0 ? userResolvedIPs(existing.spec, desired.resolvedIPs) : (existing.resolvedIPs ?? []);
   const status = statusPlan(existing.name, existing.namespace, existing.resolvedIPs ?? [], resolved);
-  const withStatus: IntentsPlan = status ? { applyStatus: status } : {};
+  const release: ApplyBody | undefined =
+    existing.gitOps && existing.ownsFields !== false && (existing.managed || Object.keys(existing.annotations).some((key) => key.startsWith(bookkeepingAnnotationPrefix)))
+      ? { apiVersion, kind: 'ClientIntents', metadata: { name: existing.name, namespace: existing.namespace } }
+      : undefined;
   const declared = targetsOf(existing.spec);
   const theirs = new Set(declared.map(targetIdentity));
   const missing = desired.spec.targets.flatMap((t): IntentsTarget[] => {
@@ -169,20 +204,33 @@ function planForUserOwned(desired: DesiredIntents, existing: ExistingIntents, la
     }
     return theirs.has(targetIdentity(t)) ? [] : [t];
   });
-  if (missing.length === 0) return withStatus;
+  const unobserved = unobservedTargets(declared, desired, options);
+  const drift: DriftEntry = { namespace: existing.namespace, name: existing.name, workload: desired.spec.workload, ...(existing.gitOps ? { engine: existing.gitOps.engine } : {}), undeclared: missing, unobserved };
+  const quiet: IntentsPlan = { ...(status ? { applyStatus: status } : {}), ...(release ? { release } : {}), drift };
+  if (missing.length === 0 && unobserved.length === 0) return quiet;
   const described = missing.map(describeTarget);
-  const fingerprint = canonicalJson(described);
-  if (fingerprint === lastFingerprint) return withStatus;
-  const shown = described.slice(0, 20).join(', ') + (described.length > 20 ? ` and ${described.length - 20} more` : '');
-  return {
-    ...withStatus,
-    event: {
-      namespace: existing.namespace,
-      name: existing.name,
-      message: `network-mapper observed ${missing.length} target(s) this ClientIntents lacks: ${shown}`,
-      fingerprint,
-    },
-  };
+  const gone = unobserved.map(describeTarget);
+  const fingerprint = canonicalJson({ described, gone });
+  if (fingerprint === lastFingerprint) return quiet;
+  const list = (items: string[]) => items.slice(0, 20).join(', ') + (items.length > 20 ? ` and ${items.length - 20} more` : '');
+  const where = existing.gitOps ? ` (applied by ${existing.gitOps.engine}: commit \`kubectl netmap export --only-undeclared\`)` : '';
+  const parts = [
+    ...(missing.length > 0 ? [`network-mapper observed ${missing.length} target(s) this ClientIntents lacks${where}: ${list(described)}`] : []),
+    ...(unobserved.length > 0 ? [`${unobserved.length} declared target(s) not observed for ${Math.round((options.unobservedAfterMs ?? 0) / 1000)} s: ${list(gone)}`] : []),
+  ];
+  return { ...quiet, event: { namespace: existing.namespace, name: existing.name, message: parts.join('; '), fingerprint } };
+}
+
+/**
+ * Declared targets of a kind the map holds (workloads, Services, internet names; Kafka ACLs are
+ * compared per topic elsewhere) that it
+ * does not hold, once the map has been built for `unobservedAfterMs`: before that, unknown.
+ */
+function unobservedTargets(declared: readonly IntentsTarget[], desired: DesiredIntents, options: PlanOptions): IntentsTarget[] {
+  const after = options.unobservedAfterMs ?? 0;
+  if (after <= 0 || options.observingSince === undefined || options.now - options.observingSince < after) return [];
+  const held = new Set(desired.spec.targets.map(targetIdentity));
+  return declared.filter((t) => (t.kubernetes || t.service || t.internet) && !held.has(targetIdentity(t)));
 }
 
 /** Ports aside: a user's internet target covering the domain counts as covering ours. */

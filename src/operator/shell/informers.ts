@@ -6,7 +6,7 @@ import type { ObservationObject } from './controllers/observation-reconciler.js'
 import type { ClientIntentsObject } from './convert.js';
 import type { OperatorMetrics } from './metrics.js';
 import { pagedList } from './paged-list.js';
-import { dropManagedFields, endpointSliceReadFields, intentsReadFields, namespaceReadFields, nodeReadFields, observationReadFields, podReadFields, serviceReadFields, slimObservation, slimPod } from './read-fields.js';
+import { dropManagedFields, slimIntents, endpointSliceReadFields, intentsReadFields, namespaceReadFields, nodeReadFields, observationReadFields, podReadFields, serviceReadFields, slimObservation, slimPod } from './read-fields.js';
 import { WatchedResource } from './watched-resource.js';
 
 type Handler<T> = (type: 'add' | 'update' | 'delete', object: T) => void;
@@ -70,7 +70,7 @@ export function makeInformers(kc: KubeConfig, observationNamespace: string, log:
       () => custom.listClusterCustomObject({ group: ci.group, version: ci.version, plural: ci.plural }) as Promise<KubernetesListObject<ClientIntentsObject>>,
       intentsReadFields,
       on.intents,
-      dropManagedFields,
+      slimIntents,
     ),
     all,
   };

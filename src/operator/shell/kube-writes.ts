@@ -1,4 +1,5 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { managedByLabel, managedByValue } from '../../shared/ownership.js';
 import { clientIntentsDefinition } from '../../crds/client-intents.js';
 import { networkObservationDefinition, type NetworkObservationStatus } from '../../crds/network-observation.js';
 import { apiErrorCode } from '../../shared/api-error-code.js';
@@ -73,6 +74,17 @@ export class KubeWrites {
 
   async deleteObservation(namespace: string, name: string): Promise<void> {
     await this.counted('networkobservations', 'delete', () => this.custom.deleteNamespacedCustomObject({ ...observations, namespace, name }));
+  }
+
+  /** Replaces a ConfigMap's data (ours alone: the operator is its only writer), creating it when missing. */
+  async saveConfigMap(namespace: string, name: string, data: Record<string, string>): Promise<void> {
+    const body = { metadata: { name, namespace, labels: { [managedByLabel]: managedByValue } }, data };
+    try {
+      await this.counted('configmaps', 'update', () => this.core.replaceNamespacedConfigMap({ namespace, name, body }));
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+      await this.counted('configmaps', 'create', () => this.core.createNamespacedConfigMap({ namespace, body }));
+    }
   }
 
   async event(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

@@ -76,6 +76,7 @@ export class Leadership {
     state.store = store;
     state.http = http;
     state.seeded = true;
+    state.leadingSince = now;
     log.info('state rebuilt from managed ClientIntents', { clients: store.clientKeys().length });
     routing.enqueueClients(seeded);
     for (const object of this.parts.observations.list()) this.parts.observationController().enqueue({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });

@@ -29,6 +29,8 @@ import { KafkaIntegration } from './kafka/kafka-integration.js';
 import { Leadership } from './leadership.js';
 import { Maintenance } from './maintenance.js';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
+import { DriftReportWriter } from './drift-report-writer.js';
+import { operatorDefaults } from '../core/operator-defaults.js';
 import { sharingConnections } from './shared-connections.js';
 import type { WatchedResource } from './watched-resource.js';
 
@@ -45,6 +47,8 @@ const flushTimeoutMs = 10_000;
  */
 export class Manager {
   readonly metrics: OperatorMetrics;
+  /** The drift ConfigMap (core/drift-report.ts). */
+  private readonly driftReport: DriftReportWriter;
   private readonly index: ClusterIndex;
   private readonly state: LeaderState;
   private readonly gone: GoneNamespaces;
@@ -83,6 +87,7 @@ export class Manager {
     this.gone = new GoneNamespaces(settings.ipHistoryMs);
     this.writes = new KubeWrites(kc, settings.fieldManager, metrics, 'network-mapper', () => this.state.leading && (this.elector?.isLeader ?? true));
     const custom = kc.makeApiClient(CustomObjectsApi);
+    this.driftReport = new DriftReportWriter(this.writes, settings.observationNamespace, operatorDefaults.driftConfigMap, clock, log);
     const controller = <R>(name: string, reconciler: Reconciler<R>, idOf: (r: R) => string, workers: number): Controller<R> => new Controller<R>({ name, reconciler, idOf, workers, log, metrics, clock });
     const indexController = <R>(name: string, reconciler: Reconciler<R>, idOf: (r: R) => string): Controller<R> => {
       const c = controller(name, reconciler, idOf, Math.max(1, Math.ceil(settings.workers / 2)));
@@ -134,6 +139,11 @@ export class Manager {
       enqueueClients,
       delivered: (ids) => this.routing.enqueueDelivered(ids),
       onEvict: (entries) => evicted('event-fingerprints', entries),
+      onDriftEntry: (key, entry) => this.driftReport.set(key, entry),
+      onDrift: ({ namespace, undeclared, unobserved }) => {
+        metrics.undeclaredTargets.set({ namespace }, undeclared);
+        metrics.unobservedTargets.set({ namespace }, unobserved);
+      },
     });
     this.observationController = controller('observation', this.observationReconciler, objectId, settings.workers);
     this.clientController = controller('client-intents', this.clientReconciler, clientId, settings.workers);
@@ -206,6 +216,7 @@ export class Manager {
     if (this.state.active) await this.flush();
     await this.elector?.stop();
     this.leadership.setLeading(false);
+    this.driftReport.stop();
     await Promise.all([this.observationController.stop(), this.clientController.stop(), ...this.indexControllers.map((c) => c.stop())]);
     await Promise.all(this.resources.map((r) => r.stop()));
   }

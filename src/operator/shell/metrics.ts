@@ -18,6 +18,8 @@ export interface OperatorMetrics {
   readonly informerRestarts: Counter<'resource'>;
   readonly leader: Gauge;
   readonly evictions: Counter<'map'>;
+  readonly undeclaredTargets: Gauge<'namespace'>;
+  readonly unobservedTargets: Gauge<'namespace'>;
 }
 
 export function createOperatorMetrics(registry: Registry): OperatorMetrics {
@@ -42,5 +44,7 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     informerRestarts: new Counter({ name: 'netmap_informer_restarts_total', help: 'Informers restarted after an error, by resource', labelNames: ['resource'], registers }),
     leader: new Gauge({ name: 'netmap_leader', help: '1 while this replica holds the leader lease', registers }),
     evictions: new Counter({ name: 'netmap_evictions_total', help: 'Entries dropped from a bounded map before they aged out, by map (docs/operator.md, Bounds)', labelNames: ['map'], registers }),
+    undeclaredTargets: new Gauge({ name: 'netmap_undeclared_targets', help: 'Targets observed that the ClientIntents a user or a GitOps engine owns do not declare, per namespace (docs/gitops.md)', labelNames: ['namespace'], registers }),
+    unobservedTargets: new Gauge({ name: 'netmap_unobserved_targets', help: 'Targets such ClientIntents declare that the map has not held for UNOBSERVED_AFTER_SECONDS, per namespace', labelNames: ['namespace'], registers }),
   };
 }

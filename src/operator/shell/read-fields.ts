@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1EndpointSlice, V1Namespace, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import type { ObservationObject } from './controllers/observation-reconciler.js';
 import { isTerminal, podInfo } from '../../shared/shell/pod-info.js';
-import { isManaged, nodeIps, type ClientIntentsObject } from './convert.js';
+import { gitOpsOf, isManaged, nodeIps, type ClientIntentsObject } from './convert.js';
 import { endpointSliceInfo, serviceInfo } from '../../shared/shell/service-info.js';
 
 /**
@@ -25,6 +25,12 @@ export function slimObservation(object: ObservationObject): void {
 
 export function dropManagedFields(object: KubernetesObject): void {
   if (object.metadata) delete object.metadata.managedFields;
+}
+
+/** ClientIntents: of managedFields only the managers (a GitOps engine is recognised by its own). */
+export function slimIntents(object: KubernetesObject): void {
+  const fields = object.metadata?.managedFields;
+  if (fields) object.metadata!.managedFields = fields.map((f) => ({ manager: f.manager, operation: f.operation, ...(f.subresource ? { subresource: f.subresource } : {}) }));
 }
 
 export function podReadFields(pod: V1Pod): unknown {
@@ -60,6 +66,7 @@ export function intentsReadFields(object: ClientIntentsObject): unknown {
   return {
     spec: object.spec ?? null,
     managed: isManaged(object),
+    gitOps: gitOpsOf(object)?.engine ?? null,
     annotations: object.metadata?.annotations ?? {},
     resolvedIPs: object.status?.resolvedIPs ?? null,
   };

@@ -61,6 +61,7 @@ export function testSettings(namespace: string, identity: string, overrides: Par
     goneWorkloadMs: 0,
     resolvedIpGraceMs: 3_600_000,
     evidenceIntervalMs: 300_000,
+    unobservedAfterMs: 0,
     observationRetentionMs: 300_000,
     observationSettleMs: 300,
     ipHistoryMs: 600_000,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod, type KubeConfig } from '@kubernetes/client-node';
 import { waitFor } from '../wait-for.js';
 import type { ExpectedEdge } from './expected-map.js';
 import { listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
@@ -73,5 +73,25 @@ export async function waitForKafkaReady(kc: KubeConfig, timeoutMs: number): Prom
     return true;
   };
   // Once a second: each try reads four pods and three logs.
-  await waitFor('the Kafka broker Ready and its clients working', async () => (await ready()) || new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000)), timeoutMs);
+  await waitFor('the Kafka broker Ready and its clients working', async () => (await ready()) || new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000)), timeoutMs)
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}:\n${await kafkaPodsState(core)}`, { cause: error });
+    });
+}
+
+/** What a failed start leaves to read: each Kafka pod's phase, restarts, last exit and last log lines (the pods are gone after the test). */
+async function kafkaPodsState(core: CoreV1Api): Promise<string> {
+  const lines: string[] = [];
+  for (const namespace of ['kafka', ...clients.map((c) => c.namespace)]) {
+    const { items } = await core.listNamespacedPod({ namespace }).catch(() => ({ items: [] as V1Pod[] }));
+    for (const pod of items) {
+      const status = pod.status?.containerStatuses?.[0];
+      const exited = status?.lastState?.terminated;
+      lines.push(`${namespace}/${pod.metadata?.name}: ${pod.status?.phase}, ${status?.restartCount ?? 0} restarts${exited ? `, last exit ${exited.exitCode} (${exited.reason ?? ''})` : ''}`);
+      const name = pod.metadata!.name!;
+      const log = await core.readNamespacedPodLog({ name, namespace, tailLines: 8, previous: (status?.restartCount ?? 0) > 0 }).catch(() => '');
+      lines.push(...log.trim().split('\n').filter(Boolean).map((line) => `  | ${line}`));
+    }
+  }
+  return lines.join('\n');
 }

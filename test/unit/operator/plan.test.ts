@@ -82,7 +82,7 @@ describe('planClientIntents', () => {
     expect(plan.applyStatus).to.equal(undefined);
     expect(plan.event?.name).to.equal('frontend-by-hand');
     expect(plan.event?.message).to.contain('service kubernetes.default').and.contain('internet api.stripe.com').and.not.contain('cart');
-    expect(planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [user], opts, plan.event?.fingerprint)).to.deep.equal({});
+    expect(planClientIntents(storeWithTargets().desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [user], opts, plan.event?.fingerprint)).to.deep.equal({ drift: plan.drift });
   });
 
   it('never applies over a foreign object that happens to have the name it would use', () => {
@@ -95,5 +95,61 @@ describe('planClientIntents', () => {
     const store = new IntentsStore(1024);
     store.record(client, { type: 'kubernetes', name: 'a.b.c' }, 'SYN', t0, t0);
     expect(planClientIntents(store.desired(clientKeyOf('shop', 'frontend', 'Deployment'))!, [], opts).invalid).to.match(/targets/);
+  });
+});
+
+describe('planClientIntents with a GitOps engine', () => {
+  const key = clientKeyOf('shop', 'frontend', 'Deployment');
+  const flux = { engine: 'Flux' as const, by: 'label kustomize.toolkit.fluxcd.io/name' };
+
+  it('never writes the spec of an object git took over, releases our label from it once, and reports what git lacks', () => {
+    const store = storeWithTargets();
+    const ours = asExisting(planClientIntents(store.desired(key)!, [], opts).apply!);
+    // The export committed to git had only the cart target; Flux applied it under our object's name.
+    const applied: ExistingIntents = { ...ours, spec: { workload: { name: 'frontend', kind: 'Deployment' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }] }, gitOps: flux };
+    const plan = planClientIntents(store.desired(key)!, [applied], opts);
+    expect(plan.apply).to.equal(undefined);
+    expect(plan.delete).to.equal(undefined);
+    expect(plan.release).to.deep.equal({ apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: 'frontend', namespace: 'shop' } });
+    expect(plan.drift).to.deep.equal({
+      namespace: 'shop',
+      name: 'frontend',
+      workload: { name: 'frontend', kind: 'Deployment' },
+      engine: 'Flux',
+      undeclared: [{ service: { name: 'kubernetes.default' } }, { internet: { domains: ['api.stripe.com'], ports: [443] } }],
+      unobserved: [],
+    });
+    expect(plan.event?.message).to.contain('applied by Flux').and.contain('service kubernetes.default').and.contain('internet api.stripe.com');
+    // Released (no label, no annotations of ours): nothing to write, the same report not repeated.
+    const released: ExistingIntents = { ...applied, managed: false, annotations: {} };
+    const again = planClientIntents(store.desired(key)!, [released], opts, plan.event?.fingerprint);
+    expect(again).to.deep.equal({ drift: plan.drift });
+    // Our label left on it but no field ours any more (the engine took them over): nothing to release.
+    expect(planClientIntents(store.desired(key)!, [{ ...applied, ownsFields: false }], opts).release).to.equal(undefined);
+  });
+
+  it('creates no second object for the client, even for a kind the engine\'s object names', () => {
+    const applied: ExistingIntents = { namespace: 'shop', name: 'frontend-from-git', managed: false, spec: { workload: { name: 'frontend', kind: 'Deployment' }, targets: [] }, annotations: {}, gitOps: flux };
+    const plan = planClientIntents(storeWithTargets().desired(key)!, [applied], opts);
+    expect(plan.apply).to.equal(undefined);
+    expect(plan.release).to.equal(undefined);
+    expect(plan.drift?.undeclared).to.have.length(3);
+  });
+
+  it('reports declared targets the map has not held for the configured time, and not before', () => {
+    const declared: ExistingIntents = {
+      namespace: 'shop',
+      name: 'frontend',
+      managed: false,
+      spec: { workload: { name: 'frontend' }, targets: [{ kubernetes: { name: 'cart', kind: 'Deployment' } }, { service: { name: 'legacy-billing' } }, { service: { name: 'kubernetes.default' } }, { internet: { domains: ['api.stripe.com'] } }] },
+      annotations: {},
+      gitOps: flux,
+    };
+    const early = planClientIntents(storeWithTargets().desired(key)!, [declared], { ...opts, unobservedAfterMs: 60 * minute, observingSince: opts.now - 10 * minute });
+    expect(early.drift).to.deep.include({ undeclared: [], unobserved: [] });
+    expect(early.event).to.equal(undefined);
+    const late = planClientIntents(storeWithTargets().desired(key)!, [declared], { ...opts, unobservedAfterMs: 60 * minute, observingSince: opts.now - 61 * minute });
+    expect(late.drift).to.deep.include({ undeclared: [], unobserved: [{ service: { name: 'legacy-billing' } }] });
+    expect(late.event?.message).to.contain('1 declared target(s) not observed for 3600 s: service legacy-billing');
   });
 });

@@ -6,6 +6,8 @@ import { observedEdges } from '../../core/network-policy/observed-edges.js';
 import { planNetworkPolicies, selectPolicies, wholeMap } from '../../core/network-policy/plan-policies.js';
 import { diffPolicies, renderPoliciesDiff } from '../../core/network-policy/policy-diff.js';
 import { readIntentsDir } from '../read-intents-dir.js';
+import { readDriftReport } from '../read-drift-report.js';
+import { observedFromDrift } from '../../core/drift-view.js';
 import { readPoliciesDir } from '../read-policies-dir.js';
 import { readPolicyFacts } from '../read-policy-facts.js';
 import { loadUserKubeConfig } from '../user-kube-config.js';
@@ -21,7 +23,9 @@ export async function runDiff(command: DiffCommand, streams: Streams): Promise<n
   const declared: DeclaredIntents[] | undefined = fromDir?.flatMap((d) =>
     selectIntents([d.object], command.selection, labelled).map((object) => ({ object, source: d.source })),
   );
-  const diff = clusterDiff(objects, declared);
+  // The map of clients whose ClientIntents is declared: the operator's drift report, when it keeps one.
+  const drift = await readDriftReport(command.cluster, command.installNamespace, streams);
+  const diff = clusterDiff(drift ? [...objects, ...observedFromDrift(objects, drift)] : objects, declared);
   streams.stdout(command.output === 'json' ? renderDiffJson(diff) : renderDiff(diff));
   return diff.differ ? 1 : exitCodes.ok;
 }

@@ -6,6 +6,7 @@ import { planClientIntents, type ExistingIntents } from '../../core/plan.js';
 import { reconciled, requeueAfter, type ClientRequest, type Reconciler, type ReconcileResult } from '../../core/reconcile.js';
 import type { OperatorSettings } from '../../core/operator-config.js';
 import { existingIntents, type ClientIntentsObject } from '../convert.js';
+import { slimIntents } from '../read-fields.js';
 import type { KubeWrites } from '../kube-writes.js';
 import type { LeaderState } from '../../core/leader-state.js';
 import type { Lister } from '../watched-resource.js';
@@ -13,6 +14,8 @@ import { targetNamespace, type GoneNamespaces } from '../../core/gone-namespaces
 import type { Clock } from '../../../shared/core/clock.js';
 import { NameClaims } from '../../core/name-claims.js';
 import { isNewerResourceVersion } from '../../core/resource-version.js';
+import { DriftCounts, type NamespaceDrift } from '../../core/drift-counts.js';
+import type { DriftEntry } from '../../core/drift-report.js';
 
 /** An unchanged list of missing targets is reported again at most once a day. */
 const eventFingerprintMs = 86_400_000;
@@ -44,6 +47,10 @@ export interface ClientIntentsReconcilerDeps {
   readonly delivered: (observationIds: readonly string[]) => void;
   /** Event fingerprints dropped for the bound (netmap_evictions_total). */
   readonly onEvict?: (entries: number) => void;
+  /** A namespace's drift totals changed (netmap_undeclared_targets, netmap_unobserved_targets). */
+  readonly onDrift?: (totals: NamespaceDrift) => void;
+  /** A client's drift entry changed (undefined: none), for the drift ConfigMap. */
+  readonly onDriftEntry?: (clientKey: string, entry: DriftEntry | undefined) => void;
 }
 
 /**
@@ -58,6 +65,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   private readonly eventFingerprints: BoundedMap<string, { fingerprint: string; at: number }>;
   /** The object name each client was last planned under (core/name-claims.ts). */
   private readonly claims = new NameClaims();
+  /** Per client whose ClientIntents is not ours: its drift, for the per-namespace gauges. */
+  private readonly drift = new DriftCounts(defaultStoreBounds.maxClients);
 
   constructor(private readonly deps: ClientIntentsReconcilerDeps) {
     this.eventFingerprints = new BoundedMap(defaultStoreBounds.maxClients, { onEvict: (evicted) => deps.onEvict?.(evicted.length) });
@@ -83,6 +92,12 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
   /** Leadership lost: what we knew of our writes may be outdated when we lead again. */
   reset(): void {
     this.written.clear();
+  }
+
+  private recordDrift(key: string, drift: DriftEntry | undefined): void {
+    const totals = this.drift.set(key, drift && { namespace: drift.namespace, undeclared: drift.undeclared.length, unobserved: drift.unobserved.length });
+    if (totals) this.deps.onDrift?.(totals);
+    this.deps.onDriftEntry?.(key, drift && (drift.undeclared.length > 0 || drift.unobserved.length > 0) ? drift : undefined);
   }
 
   async reconcile(request: ClientRequest): Promise<ReconcileResult> {
@@ -113,7 +128,8 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     const hold = state.gate.hold(key, now);
     if (hold.hold) return hold.releaseAt === undefined ? reconciled : requeueAfter(hold.releaseAt - now);
     const inNamespace = this.existingIn(desired.namespace);
-    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs }, this.fingerprintOf(key, now));
+    const plan = planClientIntents(desired, [...[...inNamespace.values()].map(existingIntents), ...this.claims.takenBy(desired.namespace, key, (name) => inNamespace.has(name), (client) => this.deps.state.store.has(client))], { now, evidenceIntervalMs: this.deps.settings.evidenceIntervalMs, unobservedAfterMs: this.deps.settings.unobservedAfterMs, ...(state.leadingSince !== undefined ? { observingSince: state.leadingSince } : {}) }, this.fingerprintOf(key, now));
+    this.recordDrift(key, plan.drift);
     if (plan.invalid) {
       log.error('desired ClientIntents is invalid; not written', { namespace: desired.namespace, name: desired.objectName, problem: plan.invalid });
     }
@@ -122,6 +138,12 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       const current = inNamespace.get(plan.apply.metadata.name);
       this.remember(await writes.applyIntents(plan.apply, current?.metadata?.resourceVersion));
       log.info('ClientIntents applied', { namespace: desired.namespace, name: plan.apply.metadata.name, targets: plan.apply.spec?.targets.length });
+    }
+    if (plan.release) {
+      // Git took the object over: our label and annotations go (SSA drops only the fields we alone own).
+      const current = inNamespace.get(plan.release.metadata.name);
+      this.remember(await writes.applyIntents(plan.release, current?.metadata?.resourceVersion));
+      log.info('ClientIntents released to its GitOps engine: our label and annotations removed, its spec never written', { namespace: plan.release.metadata.namespace, name: plan.release.metadata.name, engine: plan.drift?.engine });
     }
     if (plan.applyStatus) this.remember(await writes.applyIntentsStatus(plan.applyStatus));
     if (plan.delete) {
@@ -135,7 +157,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
       await writes.event(
         { apiVersion: `${clientIntentsDefinition.group}/${clientIntentsDefinition.version}`, kind: 'ClientIntents', namespace: plan.event.namespace, name: plan.event.name, uid: target?.metadata?.uid },
         'Normal',
-        'ObservedTargetsMissing',
+        plan.drift?.engine ? 'GitOpsDrift' : 'ObservedTargetsMissing',
         plan.event.message,
       );
       this.eventFingerprints.set(key, { fingerprint: plan.event.fingerprint, at: this.deps.clock.now() });
@@ -167,10 +189,11 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
     this.deps.state.http.forget(key);
     this.eventFingerprints.delete(key);
     this.claims.release(key);
+    this.recordDrift(key, undefined);
   }
 
   private remember(object: ClientIntentsObject): void {
-    if (object.metadata) delete object.metadata.managedFields;
+    slimIntents(object);
     this.written.set(`${object.metadata?.namespace}/${object.metadata?.name}`, object);
   }
 }

@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { decodeDriftReport } from '../../../src/operator/core/drift-report.js';
+import { fluxNamespace, installFlux } from '../../support/local-cluster/flux/flux-install.js';
+import { startGitServer, type GitServer } from '../../support/local-cluster/flux/git-server.js';
+import { applyManifests, observationNamespace, repoRoot, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
+import { slottedPort } from '../../support/test-slot.js';
+import { waitFor } from '../../support/wait-for.js';
+import type { DemoDeployment } from './otterize-consumer-tests.js';
+
+const cliMain = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const ns = 'e2e-gitops';
+const ci = { group: 'k8s.otterize.com', version: 'v2beta1', plural: 'clientintents' };
+const kustomizations = { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' };
+
+interface ClientIntentsRead {
+  metadata: { resourceVersion?: string; labels?: Record<string, string>; managedFields?: { manager?: string; time?: string; subresource?: string }[] };
+  spec: { targets: unknown[] };
+}
+interface KustomizationRead {
+  status?: { lastAppliedRevision?: string; lastHandledReconcileAt?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+/**
+ * The GitOps story with the real Flux (docs/gitops.md): source-controller and kustomize-controller
+ * built by the set-up, run as Deployments from images built here, a git server on the host over
+ * HTTP, a GitRepository and a Kustomization on it. A client of its own namespace: its map is
+ * exported and committed, Flux applies it, then over ten reconciliations with a new call in the
+ * middle nobody fights; the export of what is undeclared is committed, and the drift is gone.
+ */
+export function describeFluxGitOps(cluster: () => LocalCluster, deployment: DemoDeployment): void {
+  {
+    // Tests of the end-to-end describe itself (a nested describe would run after its cleanup test).
+    let git: GitServer;
+    const admin = () => cluster().admin;
+    const custom = () => admin().makeApiClient(CustomObjectsApi);
+    const intentsDir = () => join(git.checkout, 'intents');
+    const cli = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      // Not spawnSync: the git server answers in this process.
+      try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliMain, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', KUBECONFIG: cluster().controlPlane.kubeconfigPath }, timeout: 60_000 });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+      }
+    };
+    const shopper = async (): Promise<ClientIntentsRead | undefined> =>
+      (await custom().getNamespacedCustomObject({ ...ci, namespace: ns, name: 'shopper' }).catch(() => undefined)) as ClientIntentsRead | undefined;
+    const kustomization = async (): Promise<KustomizationRead> => (await custom().getNamespacedCustomObject({ ...kustomizations, namespace: fluxNamespace, name: 'intents' })) as KustomizationRead;
+    const ready = (k: KustomizationRead) => k.status?.conditions?.find((c) => c.type === 'Ready');
+    /** Waits until Flux applied `commit` (or the newest commit) and is Ready. */
+    const applied = (commit: string) => waitFor(`Flux applied ${commit.slice(0, 8)}`, async () => {
+      const k = await kustomization();
+      return k.status?.lastAppliedRevision?.endsWith(commit) && ready(k)?.status === 'True' ? k : undefined;
+    }, 90_000);
+    /** One reconciliation on request (Flux's reconcile.fluxcd.io/requestedAt), Ready after it. */
+    const reconcileOnce = async (): Promise<KustomizationRead> => {
+      const at = new Date().toISOString();
+      await custom().patchNamespacedCustomObject({ ...kustomizations, namespace: fluxNamespace, name: 'intents', body: { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': at } } } }, mergePatch);
+      return waitFor(`Flux reconciliation ${at}`, async () => {
+        const k = await kustomization();
+        return k.status?.lastHandledReconcileAt === at ? k : undefined;
+      }, 60_000);
+    };
+
+    it('GitOps: runs the real Flux (source-controller, kustomize-controller, their CRDs) and a git server; Flux applies a commit', async function () {
+      this.timeout(300_000);
+      await installFlux(admin(), repoRoot, cluster().network.containerdSocket);
+      git = await startGitServer(join(cluster().stateDir, 'git'), cluster().network.hostLink.hostIP, slottedPort(19531));
+      await applyManifests(admin(), [
+        `apiVersion: v1\nkind: Namespace\nmetadata: { name: ${ns} }\n---`,
+        deployment('store', ns, { LISTEN_PORT: '8080' }, 8080),
+        deployment('stock', ns, { LISTEN_PORT: '8080' }, 8080),
+        deployment('shopper', ns, { TARGETS: 'http://store:8080/' }),
+      ].join('\n'));
+      const first = git.commit('empty', new Map([['intents/kustomization.yaml', 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n']]));
+      await applyManifests(admin(), `
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: { name: intents, namespace: ${fluxNamespace} }
+spec: { interval: 5s, url: "${git.url}", ref: { branch: main } }
+---`);
+      // The Kustomization once its source has an artifact: before, kustomize-controller waits 30 s to look again.
+      await waitFor('GitRepository Ready', async () => {
+        const repo = (await custom().getNamespacedCustomObject({ group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories', namespace: fluxNamespace, name: 'intents' })) as KustomizationRead;
+        return ready(repo)?.status === 'True' ? true : undefined;
+      }, 90_000);
+      await applyManifests(admin(), `
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: { name: intents, namespace: ${fluxNamespace} }
+spec: { interval: 5s, path: ./intents, prune: true, sourceRef: { kind: GitRepository, name: intents } }
+---`);
+      const k = await applied(first);
+      expect(ready(k)?.reason).to.equal('ReconciliationSucceeded');
+    });
+
+    after(async () => {
+      await git?.stop();
+    });
+
+    it('GitOps: applies the committed export onto the object network-mapper wrote, which lets go of it', async function () {
+      this.timeout(120_000);
+      await waitFor('ClientIntents shopper -> store', async () => ((await shopper())?.spec.targets.length === 1 ? true : undefined), 60_000);
+      const exported = await cli('export', '-n', ns, '-o', intentsDir(), '--output-type', 'dir');
+      expect(exported.code, exported.stderr).to.equal(0);
+      const commit = git.commit('the map', new Map());
+      await applied(commit);
+      // Flux's labels on it, and no field of it ours but status (our label released, or its
+      // ownership taken by Flux's clean-up of other managers).
+      const object = await waitFor('shopper taken over by Flux', async () => {
+        const o = await shopper();
+        const ours = (o?.metadata.managedFields ?? []).filter((f) => f.manager === 'network-mapper' && f.subresource !== 'status');
+        return o && o.metadata.labels?.['kustomize.toolkit.fluxcd.io/name'] === 'intents' && ours.length === 0 ? o : undefined;
+      }, 30_000);
+      expect(object.spec.targets).to.deep.equal([{ kubernetes: { name: 'store', kind: 'Deployment' } }]);
+      const specOwners = (object.metadata.managedFields ?? []).filter((f) => JSON.stringify(f).includes('f:spec')).map((f) => f.manager);
+      expect(specOwners).to.deep.equal(['kustomize-controller']);
+      expect((await custom().listNamespacedCustomObject({ ...ci, namespace: ns }) as { items: { spec: { workload: { name: string } } }[] }).items.filter((i) => i.spec.workload.name === 'shopper')).to.have.length(1);
+    });
+
+    it('GitOps: over ten Flux reconciliations with a new call in the middle: Ready throughout, no correction, resourceVersion unchanged; the call in diff and export --only-undeclared', async function () {
+      this.timeout(300_000);
+      // Settled: the release of our label (and, with Otterize, its finalizer and status) written.
+      const before = await waitFor('shopper unchanged for 5 s', async () => {
+        const first = await shopper();
+        await new Promise((r) => setTimeout(r, 5000));
+        const second = await shopper();
+        return first && second?.metadata.resourceVersion === first.metadata.resourceVersion ? second : undefined;
+      }, 60_000);
+      const rv = before.metadata.resourceVersion;
+      const since = Date.now();
+      for (let i = 0; i < 10; i++) {
+        if (i === 4) {
+          // The new call: shopper now also calls stock (its pod is replaced, the workload stays).
+          await admin().makeApiClient(AppsV1Api).patchNamespacedDeployment({ namespace: ns, name: 'shopper', body: { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'TARGETS', value: 'http://store:8080/ http://stock:8080/' }] }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+          await waitFor('drift report naming stock', async () => {
+            const map = await admin().makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: observationNamespace, name: 'network-mapper-drift' }).catch(() => undefined);
+            return decodeDriftReport(map?.data).entries.some((e) => e.namespace === ns && e.name === 'shopper' && JSON.stringify(e.undeclared).includes('stock')) ? true : undefined;
+          }, 60_000);
+        }
+        const k = await reconcileOnce();
+        expect(ready(k)?.status, `reconciliation ${i + 1}: ${ready(k)?.message}`).to.equal('True');
+        expect((await shopper())?.metadata.resourceVersion, `reconciliation ${i + 1}`).to.equal(rv);
+      }
+      const after = (await shopper())!;
+      expect(after.spec).to.deep.equal(before.spec);
+      expect(after.metadata.managedFields?.find((f) => f.manager === 'kustomize-controller')?.time).to.equal(before.metadata.managedFields?.find((f) => f.manager === 'kustomize-controller')?.time);
+      // Flux's own account (kustomize-controller's log, through the kubelet): each apply since found shopper unchanged.
+      const core = admin().makeApiClient(CoreV1Api);
+      const pod = (await core.listNamespacedPod({ namespace: fluxNamespace, labelSelector: 'app=kustomize-controller' })).items[0]!;
+      const actions = (await core.readNamespacedPodLog({ namespace: fluxNamespace, name: pod.metadata!.name! })).split('\n').flatMap((line) => {
+        try {
+          const entry = JSON.parse(line) as { ts?: string; msg?: string; output?: Record<string, string> };
+          const action = entry.output?.[`ClientIntents/${ns}/shopper`];
+          return entry.msg === 'server-side apply completed' && action && Date.parse(entry.ts ?? '') >= since ? [action] : [];
+        } catch {
+          return [];
+        }
+      });
+      expect(actions.length).to.be.at.least(10);
+      expect([...new Set(actions)]).to.deep.equal(['unchanged']);
+      const events = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=shopper' });
+      expect(events.items.some((e) => e.reason === 'GitOpsDrift' && e.message?.includes('stock'))).to.equal(true);
+
+      const diff = await cli('diff', '-n', ns);
+      expect(diff.code, diff.stderr).to.equal(1);
+      expect(diff.stdout).to.contain('+ stock in namespace e2e-gitops');
+      const next = await cli('export', '-n', ns, '--only-undeclared', '-o', intentsDir(), '--output-type', 'dir');
+      expect(next.code, next.stderr).to.equal(0);
+      const file = parse(readFileSync(join(intentsDir(), 'shopper.e2e-gitops.yaml'), 'utf8')) as { metadata: { name: string }; spec: { targets: unknown[] } };
+      expect(file.metadata.name).to.equal('shopper');
+      expect(file.spec.targets).to.deep.equal([{ kubernetes: { name: 'store', kind: 'Deployment' } }, { kubernetes: { name: 'stock', kind: 'Deployment' } }]);
+    });
+
+    it('GitOps: applies the committed export of what was undeclared; the drift report is then empty', async function () {
+      this.timeout(120_000);
+      const commit = git.commit('what network-mapper observed', new Map());
+      await applied(commit);
+      await waitFor('shopper -> store and stock, as committed', async () => ((await shopper())?.spec.targets.length === 2 ? true : undefined), 30_000);
+      const clean = await waitFor('an empty drift report', async () => {
+        const run = await cli('diff', '-n', ns);
+        return run.code === 0 ? run : undefined;
+      }, 60_000);
+      expect(clean.stdout).to.equal('');
+      await waitFor('nothing left to commit', async () => ((await cli('export', '-n', ns, '--only-undeclared')).stdout === '' ? true : undefined), 30_000);
+    });
+  }
+}

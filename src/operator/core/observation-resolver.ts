@@ -3,7 +3,7 @@ import { apiServerService, apiServerTargetName, sameIdentity, type ClusterIndex 
 import { answeredName } from './cluster-dns.js';
 import { clientKeyOf, type IntentsStore } from './intents-store.js';
 import { targetName } from './names.js';
-import type { TargetRef } from './target-ref.js';
+import { targetKey, type TargetRef } from './target-ref.js';
 import type { ServerTarget, UnresolvedReason, WorkloadIdentity } from './types.js';
 
 export interface ResolveOptions {
@@ -52,6 +52,8 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     if (stand && store.drop(client, stand)) changedClients.add(clientKeyOf(client.namespace, client.name, client.kind));
   };
 
+  /** Lookups of TCP-only Services: evidence for a target an answered call makes, never a target alone. */
+  const lookups: { client: WorkloadIdentity; ref: TargetRef; first: number; last: number }[] = [];
   for (const answer of spec.dnsAnswers) {
     const first = Date.parse(answer.firstSeen);
     const last = Date.parse(answer.lastSeen);
@@ -88,6 +90,8 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     // A lookup is an intention, the answered call the fact: a refused call (under enforcement)
     // must not widen the map through its lookup. Only where no call can be seen does it count.
     if (index.callsVisibleAfterLookup(name)) {
+      const ref = refFor(client.value, server.value);
+      if (ref) lookups.push({ client: client.value, ref, first, last });
       resolved++;
       continue;
     }
@@ -132,6 +136,17 @@ export function resolveObservation(spec: NetworkObservationSpec, index: ClusterI
     for (const port of ports.slice(1)) added = add(client.value, ref, connection.sources[0]!, first, last, port) && added;
     if (added) resolved++;
     if (added && server.ok) supersede(client.value, server.value);
+  }
+
+  const known = new Map<string, ReadonlySet<string>>();
+  for (const lookup of lookups) {
+    const key = clientKeyOf(lookup.client.namespace, lookup.client.name, lookup.client.kind);
+    let targets = known.get(key);
+    if (!targets) {
+      targets = new Set(store.desired(key)?.evidence.keys() ?? []);
+      known.set(key, targets);
+    }
+    if (targets.has(targetKey(lookup.ref))) add(lookup.client, lookup.ref, 'DNS', lookup.first, lookup.last);
   }
 
   return { records: spec.dnsAnswers.length + spec.connections.length, resolved, unresolved, changedClients };

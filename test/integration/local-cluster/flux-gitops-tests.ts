@@ -60,7 +60,11 @@ export function describeFluxGitOps(cluster: () => LocalCluster, deployment: Demo
     const applied = (commit: string) => waitFor(`Flux applied ${commit.slice(0, 8)}`, async () => {
       const k = await kustomization();
       return k.status?.lastAppliedRevision?.endsWith(commit) && ready(k)?.status === 'True' ? k : undefined;
-    }, 90_000);
+    }, 90_000).catch(async (error: Error) => {
+      // What Flux said: the Kustomization's Ready condition (its message names a failed apply).
+      const k = await kustomization().catch(() => undefined);
+      throw new Error(`${error.message}; Kustomization Ready: ${JSON.stringify(k ? ready(k) : undefined)}, last applied ${k?.status?.lastAppliedRevision ?? 'none'}`, { cause: error });
+    });
     /** One reconciliation on request (Flux's reconcile.fluxcd.io/requestedAt), Ready after it. */
     const reconcileOnce = async (): Promise<KustomizationRead> => {
       const at = new Date().toISOString();

@@ -81,6 +81,8 @@ describe('resolveObservation', () => {
     expect(store.desired(frontend)?.spec.targets, 'the answered call adds it').to.deep.equal([
       { kubernetes: { name: 'cart', kind: 'Deployment' } }, { kubernetes: { name: 'payments.billing', kind: 'StatefulSet' } },
     ]);
+    resolveObservation(observation({ dnsAnswers: [lookups[0]!], connections: [conn('10.0.0.1', '10.96.0.20', 8080, at + 2000)] }), index, store, options);
+    expect([...store.desired(frontend)!.evidence.get('kubernetes:cart#Deployment')!.captures].sort(), 'the lookup is evidence once the call is there').to.deep.equal(['DNS', 'SYN']);
   });
 
   it('resolves in-cluster DNS names (service, headless, pod) and merges them with the connection', () => {

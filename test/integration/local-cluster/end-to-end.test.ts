@@ -24,7 +24,6 @@ import { nodeMetricsPort } from '../../support/local-cluster/node-metrics.js';
 import { otterizeDir } from '../../support/otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../../support/otterize/otterize-own-intents.js';
 import { describeOtterizeConsumer } from './otterize-consumer-tests.js';
-import { describeFluxGitOps } from './flux-gitops-tests.js';
 import { networkPolicyPhase } from './network-policy-tests.js';
 import { describeIpReuse } from './ip-reuse-tests.js';
 import { describeSnatToInternet } from './snat-tests.js';
@@ -359,9 +358,6 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
   const networkPolicies = networkPolicyPhase(() => cluster!);
   networkPolicies.describeExport();
   describeKafka(() => cluster!);
-  // Before Otterize: under its egress policies source-controller could not reach the git server
-  // on the host, a target by bare IP that ClientIntents from the map do not hold (docs/gitops.md).
-  describeFluxGitOps(() => cluster!, deployment);
 
   if (otterize) {
     describeOtterizeConsumer(otterize, () => cluster!, deployment);

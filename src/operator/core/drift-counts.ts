@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../shared/core/bounded-map.js';
+
 /** One client's drift: observed targets its declared ClientIntents lacks, declared ones not observed. */
 export interface ClientDrift {
   readonly namespace: string;
@@ -14,30 +16,38 @@ export interface NamespaceDrift {
 /**
  * Per client the last drift planned, summed per namespace for netmap_undeclared_targets and
  * netmap_unobserved_targets. Bounded by the clients the store holds: a client the store forgets
- * is deleted here too (client-intents-reconciler.ts), and at most `maxClients` are kept.
+ * is deleted here too (client-intents-reconciler.ts), and at most `maxClients` are kept (a
+ * BoundedMap, least recently set first out).
  */
 export class DriftCounts {
-  private readonly clients = new Map<string, ClientDrift>();
+  private readonly clients: BoundedMap<string, ClientDrift>;
+  /** Namespaces whose total changed because a client was given up for the bound, during one set. */
+  private evictedFrom = new Set<string>();
 
-  constructor(private readonly maxClients: number) {}
+  constructor(maxClients: number) {
+    this.clients = new BoundedMap(maxClients, {
+      onEvict: (evicted) => {
+        for (const [, drift] of evicted) this.evictedFrom.add(drift.namespace);
+      },
+    });
+  }
 
-  /** Records a client's drift (undefined: it has none, or its ClientIntents is ours); the namespace total to publish. */
-  set(clientKey: string, drift: ClientDrift | undefined): NamespaceDrift | undefined {
+  /**
+   * Records a client's drift (undefined: it has none, or its ClientIntents is ours); returns the
+   * totals to publish: every namespace whose sum this changed, none when nothing did.
+   */
+  set(clientKey: string, drift: ClientDrift | undefined): NamespaceDrift[] {
     const before = this.clients.get(clientKey);
-    if (drift && (drift.undeclared > 0 || drift.unobserved > 0)) {
-      this.clients.delete(clientKey);
-      this.clients.set(clientKey, drift);
-      for (const oldest of this.clients.keys()) {
-        if (this.clients.size <= this.maxClients) break;
-        this.clients.delete(oldest);
-      }
-    } else {
-      this.clients.delete(clientKey);
+    this.evictedFrom = new Set();
+    if (drift && (drift.undeclared > 0 || drift.unobserved > 0)) this.clients.set(clientKey, drift);
+    else this.clients.delete(clientKey);
+    const changed = new Set(this.evictedFrom);
+    const same = before !== undefined && drift !== undefined && before.namespace === drift.namespace && before.undeclared === drift.undeclared && before.unobserved === drift.unobserved;
+    if (!same) {
+      if (before) changed.add(before.namespace);
+      if (drift) changed.add(drift.namespace);
     }
-    const namespace = drift?.namespace ?? before?.namespace;
-    if (namespace === undefined) return undefined;
-    if (before && drift && before.undeclared === drift.undeclared && before.unobserved === drift.unobserved && before.namespace === drift.namespace) return undefined;
-    return this.total(namespace);
+    return [...changed].map((namespace) => this.total(namespace));
   }
 
   total(namespace: string): NamespaceDrift {

@@ -96,7 +96,7 @@ export class ClientIntentsReconciler implements Reconciler<ClientRequest> {
 
   private recordDrift(key: string, drift: DriftEntry | undefined): void {
     const totals = this.drift.set(key, drift && { namespace: drift.namespace, undeclared: drift.undeclared.length, unobserved: drift.unobserved.length });
-    if (totals) this.deps.onDrift?.(totals);
+    for (const total of totals) this.deps.onDrift?.(total);
     this.deps.onDriftEntry?.(key, drift && (drift.undeclared.length > 0 || drift.unobserved.length > 0) ? drift : undefined);
   }
 

@@ -62,6 +62,7 @@ export const chartValuesSchema = z.strictObject({
     resolvedIPsGraceSeconds: operator.RESOLVED_IPS_GRACE_SECONDS.unwrap(),
     evidenceIntervalSeconds: operator.EVIDENCE_INTERVAL_SECONDS.unwrap(),
     readinessStableFor: z.string().regex(/^[1-9][0-9]*[dhms]?$/, 'must be a duration such as 7d, 36h or 90m'),
+    unobservedAfterSeconds: operator.UNOBSERVED_AFTER_SECONDS.unwrap(),
     observationRetentionSeconds: operator.OBSERVATION_RETENTION_SECONDS.unwrap(),
     workers: operator.WORKERS.unwrap(),
     port: operator.HEALTH_PORT.unwrap().min(1),

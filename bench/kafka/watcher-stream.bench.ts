@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { readAuthorizerLine } from '../../src/operator/core/kafka/authorizer-line.js';
@@ -9,6 +10,8 @@ import { sumMetric } from '../../test/support/metrics.js';
 import { startBareNode, type BareNode } from '../../test/support/local-cluster/bare-node.js';
 import { NodeBusyError } from '../../test/support/local-cluster/node/node-host.js';
 import { demoImage } from '../../test/support/local-cluster/node/node-images.js';
+import { kafkaImage, kafkaImages } from '../../test/support/local-cluster/node/kafka-image.js';
+import { repoRoot } from '../../test/support/local-cluster/local-cluster.js';
 import { slotted, slottedOctet } from '../../test/support/test-slot.js';
 import { componentNodeFlags } from '../support/node-flags.js';
 import { aclMessage, base, layout, standardMessage, tlsPrincipal, type AuditFields } from '../../test/unit/operator/kafka/authorizer-fixtures.js';
@@ -36,8 +39,10 @@ import { aclMessage, base, layout, standardMessage, tlsPrincipal, type AuditFiel
 const rate = Number(process.env.KAFKA_LINES_PER_SECOND ?? 10_000);
 const seconds = Number(process.env.KAFKA_BENCH_SECONDS ?? 30);
 const total = rate * seconds;
+/** KAFKA_LOAD=broker: a real broker and producer instead of the generator. */
+const realBroker = process.env.KAFKA_LOAD === 'broker';
 const command = 'BENCH_LOCAL_NODE=1 flock /run/netmap-node-turn.lock npm run bench -- kafka/watcher-stream';
-const generatorSource = join(import.meta.dirname, '..', '..', '..', 'bench', 'kafka', 'load-generator.mjs');
+const generatorScript = join(import.meta.dirname, '..', '..', '..', 'bench', 'kafka', 'load-generator.mjs');
 
 function skipReason(): string | undefined {
   if (process.env.BENCH_LOCAL_NODE !== '1') return `it starts the machine's one real node: run it on its own with \`${command}\``;
@@ -84,40 +89,51 @@ function findProcess(parts: readonly string[]): number | undefined {
 /** The operator, killed with the node when the bench is stopped from outside. */
 const running: { operator?: OperatorProcess } = {};
 
-/** The generator container's log files in the kubelet's pod log dir, with their sizes. */
-function containerLogFiles(node: BareNode): string[] {
+/** The broker container's dir in the kubelet's pod log dir. */
+function containerLogDir(node: BareNode): string | undefined {
   const podLogs = join(node.layout.stateDir, 'pod-logs');
   const podDir = readdirSync(podLogs).find((d) => d.startsWith('kafka_kafka-0_'));
-  if (!podDir) return ['(none found)'];
-  const dir = join(podLogs, podDir, 'kafka');
+  return podDir ? join(podLogs, podDir, 'kafka') : undefined;
+}
+
+/** The broker container's log files, with their sizes. */
+function containerLogFiles(node: BareNode): string[] {
+  const dir = containerLogDir(node);
+  if (!dir) return ['(none found)'];
   return readdirSync(dir).sort().map((f) => `${f} ${mib(statSync(join(dir, f)).size)} MiB`);
 }
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
-async function run(node: BareNode): Promise<void> {
-  const admin = node.admin;
-  const core = admin.makeApiClient(CoreV1Api);
-  const apps = admin.makeApiClient(AppsV1Api);
-  const custom = admin.makeApiClient(CustomObjectsApi);
-  await installCrds(admin);
-  for (const name of ['network-mapper', 'kafka', 'bench-clients']) await core.createNamespace({ body: { metadata: { name } } });
+interface LoadState {
+  /** Lines written so far, where the source knows (the generator); undefined for the broker. */
+  readonly written?: number;
+  /** The load has ended (all written, or the producer stopped). */
+  readonly finished: boolean;
+  /** Set once finished: when the last line was written, and the write rate reached. */
+  readonly summary?: string;
+  readonly finishedAt?: number;
+}
 
-  // The client whose IP the lines name.
-  await apps.createNamespacedDeployment({ namespace: 'bench-clients', body: {
-    metadata: { name: 'bench-client' },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'bench-client' } }, template: { metadata: { labels: { app: 'bench-client' } }, spec: {
-      containers: [{ name: 'app', image: demoImage, env: [{ name: 'LISTEN_PORT', value: '8080' }] }],
-    } } },
-  } });
-  let clientIp = '';
-  await waitUntil('the client pod running', async () => {
-    const pod = (await core.listNamespacedPod({ namespace: 'bench-clients' })).items.find((p) => p.status?.phase === 'Running' && p.status.podIP);
-    clientIp = pod?.status?.podIP ?? '';
-    return clientIp !== '';
-  }, 120_000);
+interface LoadSource {
+  /** What the report calls it. */
+  readonly name: string;
+  /** The broker pod's lines before the load starts (the generator's ready line, the broker's start-up). */
+  start(): Promise<void>;
+  state(counted: Map<string, number>, now: number): Promise<LoadState>;
+  /** Lines by result the operator should have counted, where known. */
+  expected(): Map<string, number> | undefined;
+  /** The same load once more, to its end (the generator only): what it costs the node with nobody following. */
+  again?(): Promise<void>;
+}
 
+const pollMs = 1250;
+
+/** The load generator pod (bench/kafka/load-generator.mjs) naming the client pod's IP as host. */
+async function generatorSource(node: BareNode, clientIp: string): Promise<LoadSource> {
+  const core = node.admin.makeApiClient(CoreV1Api);
+  const apps = node.admin.makeApiClient(AppsV1Api);
   const messages = Array.from({ length: 400 }, (_, n) => message(n, clientIp).replace(/^\[[^\]]*\] /, ''));
   // What the operator should count: each line's result as the parser gives it, the ready line not-authorizer.
   const expected = new Map<string, number>([['not-authorizer', 1]]);
@@ -126,10 +142,9 @@ async function run(node: BareNode): Promise<void> {
     return result.ok ? 'access' : result.reason;
   });
   for (let n = 0; n < total; n++) expected.set(resultOf[n % 400]!, (expected.get(resultOf[n % 400]!) ?? 0) + 1);
-
   await core.createNamespacedConfigMap({ namespace: 'kafka', body: {
     metadata: { name: 'load-generator' },
-    data: { 'messages.txt': `${messages.join('\n')}\n`, 'load-generator.mjs': readFileSync(generatorSource, 'utf8') },
+    data: { 'messages.txt': `${messages.join('\n')}\n`, 'load-generator.mjs': readFileSync(generatorScript, 'utf8') },
   } });
   await apps.createNamespacedStatefulSet({ namespace: 'kafka', body: {
     metadata: { name: 'kafka' },
@@ -143,15 +158,146 @@ async function run(node: BareNode): Promise<void> {
       volumes: [{ name: 'load', configMap: { name: 'load-generator' } }],
     } } },
   } });
-  let generatorIp = '';
-  await waitUntil('the load generator pod Ready', async () => {
-    const pod = await core.readNamespacedPod({ namespace: 'kafka', name: 'kafka-0' });
-    generatorIp = pod.status?.podIP ?? '';
-    return generatorIp !== '' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const ip = await readyPodIp(core, 'the load generator pod Ready');
+  const url = `http://${ip.includes(':') ? `[${ip}]` : ip}:8080/`;
+  type GeneratorState = { written: number; startedAt: number; finishedAt: number; ticks: number };
+  return {
+    name: `load generator pod (${rate} lines/s for ${seconds} s)`,
+    start: async () => {
+      await fetch(`${url}start`, { method: 'POST' });
+    },
+    state: async () => {
+      const s = (await (await fetch(url)).json()) as GeneratorState;
+      if (s.finishedAt === 0) return { written: s.written + 1, finished: false };
+      const writeSeconds = (s.finishedAt - s.startedAt) / 1000;
+      return {
+        written: s.written + 1, finished: true, finishedAt: s.finishedAt,
+        summary: `written ${s.written.toLocaleString('en-US')} lines in ${writeSeconds.toFixed(1)} s (${Math.round(s.written / writeSeconds).toLocaleString('en-US')} lines/s, ${s.ticks} writes) + 1 ready line`,
+      };
+    },
+    expected: () => expected,
+    again: async () => {
+      await fetch(`${url}start`, { method: 'POST' });
+      await waitUntil('the second burst written', async () => ((await (await fetch(url)).json()) as GeneratorState).finishedAt > 0, (seconds + 60) * 1000);
+    },
+  };
+}
+
+/**
+ * A real Kafka 4.1.1 broker (the demo's image and entrypoint, topic `orders`) and Kafka's own
+ * ProducerPerformance as the client Deployment, one record per Produce request (batching off,
+ * acks=1), throttled to `rate` records/s: each request is one authorizer line. The producer runs
+ * `seconds` after the first access line is counted, then its Deployment is deleted.
+ */
+async function brokerSource(node: BareNode): Promise<LoadSource> {
+  const core = node.admin.makeApiClient(CoreV1Api);
+  const apps = node.admin.makeApiClient(AppsV1Api);
+  await apps.createNamespacedStatefulSet({ namespace: 'kafka', body: {
+    metadata: { name: 'kafka' },
+    spec: { replicas: 1, serviceName: 'kafka', selector: { matchLabels: { app: 'kafka' } }, template: { metadata: { labels: { app: 'kafka' } }, spec: {
+      containers: [{
+        name: 'kafka', image: kafkaImage,
+        env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'TOPICS', value: 'orders' }, { name: 'KAFKA_HEAP_OPTS', value: '-Xmx256m -Xms256m' }],
+        readinessProbe: { tcpSocket: { port: 9092 }, periodSeconds: 2 },
+        volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
+      }],
+      volumes: [{ name: 'data', emptyDir: {} }],
+    } } },
+  } });
+  const brokerIp = await readyPodIp(core, 'the Kafka broker Ready', 180_000);
+  let firstAccessAt = 0;
+  let stoppedAt = 0;
+  let accessAtFirst = 0;
+  let accessAtStop = 0;
+  return {
+    name: `real Kafka 4.1.1 broker, ProducerPerformance at ${rate} records/s for ${seconds} s`,
+    start: async () => {
+      await apps.createNamespacedDeployment({ namespace: 'bench-clients', body: {
+        metadata: { name: 'bench-client' },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'bench-client' } }, template: { metadata: { labels: { app: 'bench-client' } }, spec: {
+          terminationGracePeriodSeconds: 0,
+          containers: [{
+            name: 'producer', image: kafkaImage,
+            command: ['java', '-Xmx96m', '-XX:+UseSerialGC', '-cp', '/opt/kafka/libs/*', '-Dlog4j2.configurationFile=/opt/kafka/config/tools-log4j2.properties',
+              'org.apache.kafka.tools.ProducerPerformance', '--topic', 'orders', '--num-records', String(rate * (seconds + 120)), '--record-size', '100',
+              '--throughput', String(rate), '--producer-props', `bootstrap.servers=${brokerIp}:9092`, 'acks=1', 'linger.ms=0', 'batch.size=0', 'enable.idempotence=false'],
+          }],
+        } } },
+      } });
+    },
+    state: async (counted, now) => {
+      const access = counted.get('access') ?? 0;
+      if (firstAccessAt === 0 && access > 0) {
+        firstAccessAt = now;
+        accessAtFirst = access;
+      }
+      if (stoppedAt === 0 && firstAccessAt > 0 && now - firstAccessAt >= seconds * 1000) {
+        stoppedAt = now;
+        accessAtStop = access;
+        // Scaled to zero (no garbage collector runs here to remove a deleted Deployment's pods).
+        const deployment = await apps.readNamespacedDeployment({ namespace: 'bench-clients', name: 'bench-client' });
+        await apps.replaceNamespacedDeployment({ namespace: 'bench-clients', name: 'bench-client', body: { ...deployment, spec: { ...deployment.spec!, replicas: 0 } } });
+      }
+      if (stoppedAt === 0) return { finished: false };
+      const windowSeconds = (stoppedAt - firstAccessAt) / 1000;
+      return {
+        finished: true, finishedAt: stoppedAt,
+        summary: `the broker's access lines counted from the first to the producer's deletion: ${(accessAtStop - accessAtFirst).toLocaleString('en-US')} in ${windowSeconds.toFixed(1)} s (${Math.round((accessAtStop - accessAtFirst) / windowSeconds).toLocaleString('en-US')} lines/s)`,
+      };
+    },
+    expected: () => undefined,
+  };
+}
+
+/** The client whose IP the generator's lines name: a pod that only exists. */
+async function startClient(node: BareNode): Promise<string> {
+  const core = node.admin.makeApiClient(CoreV1Api);
+  await node.admin.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'bench-clients', body: {
+    metadata: { name: 'bench-client' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'bench-client' } }, template: { metadata: { labels: { app: 'bench-client' } }, spec: {
+      containers: [{ name: 'app', image: demoImage, env: [{ name: 'LISTEN_PORT', value: '8080' }] }],
+    } } },
+  } });
+  let clientIp = '';
+  await waitUntil('the client pod running', async () => {
+    const pod = (await core.listNamespacedPod({ namespace: 'bench-clients' })).items.find((p) => p.status?.phase === 'Running' && p.status.podIP);
+    clientIp = pod?.status?.podIP ?? '';
+    return clientIp !== '';
   }, 120_000);
-  const generatorUrl = `http://${generatorIp.includes(':') ? `[${generatorIp}]` : generatorIp}:8080/`;
-  const generator = async (method = 'GET'): Promise<{ written: number; startedAt: number; finishedAt: number; ticks: number }> =>
-    (await fetch(`${generatorUrl}${method === 'POST' ? 'start' : ''}`, { method })).json() as Promise<{ written: number; startedAt: number; finishedAt: number; ticks: number }>;
+  return clientIp;
+}
+
+async function readyPodIp(core: CoreV1Api, what: string, timeoutMs = 120_000): Promise<string> {
+  let ip = '';
+  await waitUntil(what, async () => {
+    const pod = await core.readNamespacedPod({ namespace: 'kafka', name: 'kafka-0' });
+    ip = pod.status?.podIP ?? '';
+    return ip !== '' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  }, timeoutMs);
+  return ip;
+}
+
+/** Lines in the container's log files as the kubelet keeps them (rotated ones gzipped): what the broker pod wrote, while none was deleted. */
+function linesInContainerLog(node: BareNode): number {
+  const dir = containerLogDir(node);
+  if (!dir) return NaN;
+  let lines = 0;
+  for (const file of readdirSync(dir)) {
+    const raw = readFileSync(join(dir, file));
+    const text = file.endsWith('.gz') ? gunzipSync(raw) : raw;
+    for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
+  }
+  return lines;
+}
+
+async function run(node: BareNode): Promise<void> {
+  const admin = node.admin;
+  const core = admin.makeApiClient(CoreV1Api);
+  const custom = admin.makeApiClient(CustomObjectsApi);
+  await installCrds(admin);
+  for (const name of ['network-mapper', 'kafka', 'bench-clients']) await core.createNamespace({ body: { metadata: { name } } });
+
+  const source = realBroker ? await brokerSource(node) : await generatorSource(node, await startClient(node));
 
   // As deployed: the image's Node flags for the operator (image/node-flags).
   const operator: OperatorProcess = await startOperatorProcess(node.controlPlane.kubeconfigPath, {
@@ -159,36 +305,48 @@ async function run(node: BareNode): Promise<void> {
   });
   running.operator = operator;
   try {
+    const countedByResult = (text: string): Map<string, number> => {
+      const counted = new Map<string, number>();
+      for (const line of text.split('\n').filter((l) => l.startsWith('netmap_kafka_lines_total{'))) {
+        const result = /result="([^"]+)"/.exec(line)?.[1] ?? '?';
+        counted.set(result, (counted.get(result) ?? 0) + Number(line.split(' ').at(-1)));
+      }
+      return counted;
+    };
     const linesRead = (text: string): number => sumMetric(text, 'netmap_kafka_lines_total');
     await waitUntil('the watcher following the broker pod (its first line counted)', async () => linesRead(await operator.metricsText()) >= 1, 60_000);
     const kubelet = findProcess(['kubelet', `--hostname-override=${node.layout.nodeName}`]);
+    const containerd = findProcess(['containerd', '--config', join(node.layout.stateDir, 'containerd.toml')]);
     const apiServer = node.controlPlane.pid;
+    const nodeCpu = (): { apiServer: number; kubelet: number; containerd: number } =>
+      ({ apiServer: cpuSeconds(apiServer), kubelet: kubelet ? cpuSeconds(kubelet) : NaN, containerd: containerd ? cpuSeconds(containerd) : NaN });
 
-    // Idle: following a stream that sends nothing.
+    // Idle: following a stream that sends nothing (the generator), or a broker's quiet log.
+    await new Promise((r) => setTimeout(r, realBroker ? 5000 : 0));
     const idleCpu = operator.cpuSeconds();
     const idleBegan = Date.now();
     await new Promise((r) => setTimeout(r, 5000));
     const idlePercent = ((operator.cpuSeconds() - idleCpu) / ((Date.now() - idleBegan) / 1000)) * 100;
 
-    const before = { text: await operator.metricsText(), rss: operator.rssMiB(), cpu: operator.cpuSeconds(), apiServer: cpuSeconds(apiServer), kubelet: kubelet ? cpuSeconds(kubelet) : 0 };
+    const before = { text: await operator.metricsText(), rss: operator.rssMiB(), cpu: operator.cpuSeconds(), ...nodeCpu() };
     const heapBefore = sumMetric(before.text, 'nodejs_heap_size_used_bytes');
     const began = Date.now();
-    await generator('POST');
+    await source.start();
     const lags: number[] = [];
     const backlogs: number[] = [];
     let maxRss = before.rss;
     let maxHeap = heapBefore;
     let read = linesRead(before.text);
-    let state = await generator();
+    let state: LoadState = { finished: false };
     let lastProgress = Date.now();
     const timeline: string[] = [];
     let nextTimeline = began + 10_000;
     for (;;) {
       // 1.25 s apart: the samples walk through the watcher's 1 s flush period instead of meeting it at one phase.
-      await new Promise((r) => setTimeout(r, 1250));
+      await new Promise((r) => setTimeout(r, pollMs));
       const text = await operator.metricsText();
       const now = Date.now();
-      state = await generator();
+      state = await source.state(countedByResult(text), now);
       const nowRead = linesRead(text);
       if (nowRead > read) lastProgress = now;
       read = nowRead;
@@ -198,39 +356,49 @@ async function run(node: BareNode): Promise<void> {
         nextTimeline += 10_000;
         timeline.push(`${Math.round((now - began) / 1000)} s ${operator.rssMiB().toFixed(0)}/${mib(sumMetric(text, 'nodejs_heap_size_used_bytes'))}`);
       }
-      if (state.finishedAt === 0) {
+      if (!state.finished && (countedByResult(text).get('access') ?? 0) > 0) {
         const lastLine = sumMetric(text, 'netmap_kafka_last_line_timestamp_seconds');
         if (lastLine > 0) lags.push(now / 1000 - lastLine);
-        backlogs.push(state.written + 1 - read);
+        if (state.written !== undefined) backlogs.push(state.written - read);
       }
-      if (state.finishedAt > 0 && read >= total + 1) break;
+      if (state.finished && state.written !== undefined && read >= state.written) break;
+      // The broker: once the producer is gone, until its log has been quiet for a few seconds.
+      if (state.finished && state.written === undefined && now - lastProgress > 5000) break;
       if (now - lastProgress > 20_000) break;
     }
     const ended = Date.now();
-    const after = { text: await operator.metricsText(), rss: operator.rssMiB(), cpu: operator.cpuSeconds(), apiServer: cpuSeconds(apiServer), kubelet: kubelet ? cpuSeconds(kubelet) : 0 };
+    const after = { text: await operator.metricsText(), rss: operator.rssMiB(), cpu: operator.cpuSeconds(), ...nodeCpu() };
     const wall = (ended - began) / 1000;
-    const percent = (cpu: number): string => `${((cpu / wall) * 100).toFixed(1)} %`;
-    const counted = new Map<string, number>();
-    for (const line of after.text.split('\n').filter((l) => l.startsWith('netmap_kafka_lines_total{'))) {
-      const result = /result="([^"]+)"/.exec(line)?.[1] ?? '?';
-      counted.set(result, (counted.get(result) ?? 0) + Number(line.split(' ').at(-1)));
-    }
-    const writeSeconds = (state.finishedAt - state.startedAt) / 1000;
+    const percent = (cpu: number, over = wall): string => `${((cpu / over) * 100).toFixed(1)} %`;
+    const counted = countedByResult(after.text);
+    const inFiles = linesInContainerLog(node);
+    const expected = source.expected();
 
-    console.log(`# node dist/bench/kafka/watcher-stream.bench.js  (node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${rate} lines/s for ${seconds} s)`);
-    console.log(`written ${state.written.toLocaleString('en-US')} lines in ${writeSeconds.toFixed(1)} s (${Math.round(state.written / writeSeconds).toLocaleString('en-US')} lines/s, ${state.ticks} writes) + 1 ready line`);
-    console.log(`read    ${read.toLocaleString('en-US')} lines (netmap_kafka_lines_total), ${(ended - state.finishedAt) / 1000} s after the last write; lost ${(state.written + 1 - read).toLocaleString('en-US')}`);
-    console.log(`by result: ${[...new Set([...expected.keys(), ...counted.keys()])].map((r) => `${r} ${counted.get(r) ?? 0}/${expected.get(r) ?? 0}`).join(', ')} (counted/written)`);
-    console.log(`operator CPU ${percent(after.cpu - before.cpu)} of a core over ${wall.toFixed(1)} s (idle, following a silent stream: ${idlePercent.toFixed(1)} %); API server ${percent(after.apiServer - before.apiServer)}, kubelet ${kubelet ? percent(after.kubelet - before.kubelet) : 'not found'}`);
+    console.log(`# node dist/bench/kafka/watcher-stream.bench.js  (node ${process.version}, ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${source.name})`);
+    if (state.summary) console.log(state.summary);
+    console.log(`read    ${read.toLocaleString('en-US')} lines (netmap_kafka_lines_total), ${((ended - (state.finishedAt ?? ended)) / 1000).toFixed(1)} s after the load ended; in the kubelet's log files ${inFiles.toLocaleString('en-US')}; lost ${((state.written ?? inFiles) - read).toLocaleString('en-US')}`);
+    if (expected) console.log(`by result: ${[...new Set([...expected.keys(), ...counted.keys()])].map((r) => `${r} ${counted.get(r) ?? 0}/${expected.get(r) ?? 0}`).join(', ')} (counted/written)`);
+    else console.log(`by result: ${[...counted].map(([r, n]) => `${r} ${n}`).join(', ')}`);
+    console.log(`operator CPU ${percent(after.cpu - before.cpu)} of a core over ${wall.toFixed(1)} s (idle before: ${idlePercent.toFixed(1)} %); meanwhile the control plane process (API server, etcd, controllers) ${percent(after.apiServer - before.apiServer)}, kubelet ${percent(after.kubelet - before.kubelet)}, containerd ${percent(after.containerd - before.containerd)}`);
     console.log(`operator RSS ${before.rss.toFixed(1)} -> max ${maxRss.toFixed(1)} -> ${after.rss.toFixed(1)} MiB; heap used ${mib(heapBefore)} -> max ${mib(maxHeap)} -> ${mib(sumMetric(after.text, 'nodejs_heap_size_used_bytes'))} MiB`);
     console.log(`operator RSS/heap used MiB every 10 s: ${timeline.join(', ')}`);
-    console.log(`lag (now - newest kubelet timestamp flushed, sampled every 1.25 s while writing): median ${median(lags).toFixed(2)} s, max ${Math.max(...lags).toFixed(2)} s; lines written but not counted: median ${median(backlogs).toLocaleString('en-US')}, max ${Math.max(...backlogs).toLocaleString('en-US')}`);
+    console.log(`lag (now - newest kubelet timestamp flushed, sampled every ${pollMs / 1000} s while the load ran): median ${median(lags).toFixed(2)} s, max ${Math.max(...lags).toFixed(2)} s` +
+      (backlogs.length ? `; lines written but not counted: median ${median(backlogs).toLocaleString('en-US')}, max ${Math.max(...backlogs).toLocaleString('en-US')}` : ''));
     console.log(`bounds: window-full ${counted.get('window-full') ?? 0}, line-too-long ${counted.get('line-too-long') ?? 0}; gaps ${sumMetric(after.text, 'netmap_kafka_log_gaps_total')}; brokers followed ${sumMetric(after.text, 'netmap_kafka_brokers_followed')}`);
     console.log(`kubelet's log files of the container at the end (rotated at its default containerLogMaxSize 10 MiB, checked every 10 s): ${containerLogFiles(node).join(', ')}`);
     const intents = (await custom.getNamespacedCustomObject({ group: 'k8s.otterize.com', version: 'v2beta1', namespace: 'bench-clients', plural: 'clientintents', name: 'bench-client' }).catch(() => undefined)) as
       { spec?: { targets?: { kafka?: { name: string; topics: { name: string; operations: string[] }[] } }[] } } | undefined;
     const kafka = intents?.spec?.targets?.find((t) => t.kafka)?.kafka;
     console.log(`ClientIntents bench-clients/bench-client: ${kafka ? `kafka ${kafka.name}, ${kafka.topics.length} topics (${kafka.topics[0]?.name}: ${kafka.topics[0]?.operations.join(',')})` : 'no kafka target'}`);
+    if (source.again) {
+      await operator.stop();
+      const quiet = nodeCpu();
+      const againBegan = Date.now();
+      await source.again();
+      const over = (Date.now() - againBegan) / 1000;
+      const done = nodeCpu();
+      console.log(`the same load again with the operator stopped (nobody following), ${over.toFixed(1)} s: control plane process ${percent(done.apiServer - quiet.apiServer, over)}, kubelet ${percent(done.kubelet - quiet.kubelet, over)}, containerd ${percent(done.containerd - quiet.containerd, over)}`);
+    }
   } finally {
     await operator.stop();
   }
@@ -242,7 +410,7 @@ if (skip) {
 } else {
   let node: BareNode | undefined;
   try {
-    node = await startBareNode({ prefix: slotted('nmkw'), octet: slottedOctet(120) });
+    node = await startBareNode({ prefix: slotted('nmkw'), octet: slottedOctet(120), ...(realBroker ? { moreImages: kafkaImages(repoRoot) } : {}) });
   } catch (error) {
     if (!(error instanceof NodeBusyError)) throw error;
     console.log(`# node dist/bench/kafka/watcher-stream.bench.js: skipped: ${error.message}`);

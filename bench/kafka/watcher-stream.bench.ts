@@ -205,6 +205,7 @@ async function brokerSource(node: BareNode): Promise<LoadSource> {
     } } },
   } });
   const brokerIp = await readyPodIp(core, 'the Kafka broker Ready', 180_000);
+  let startedAt = 0;
   let firstAccessAt = 0;
   let stoppedAt = 0;
   let accessAtFirst = 0;
@@ -212,6 +213,7 @@ async function brokerSource(node: BareNode): Promise<LoadSource> {
   return {
     name: `real Kafka 4.1.1 broker, ProducerPerformance at ${rate} records/s for ${seconds} s`,
     start: async () => {
+      startedAt = Date.now();
       await apps.createNamespacedDeployment({ namespace: 'bench-clients', body: {
         metadata: { name: 'bench-client' },
         spec: { replicas: 1, selector: { matchLabels: { app: 'bench-client' } }, template: { metadata: { labels: { app: 'bench-client' } }, spec: {
@@ -227,6 +229,8 @@ async function brokerSource(node: BareNode): Promise<LoadSource> {
     },
     state: async (counted, now) => {
       const access = counted.get('access') ?? 0;
+      // The broker logs now and then by itself: without this the bench would wait for a producer that never produces.
+      if (firstAccessAt === 0 && access === 0 && now - startedAt > 120_000) throw new Error(`no topic access line 120 s after the producer was created: ${await producerState(core)}`);
       if (firstAccessAt === 0 && access > 0) {
         firstAccessAt = now;
         accessAtFirst = access;
@@ -247,6 +251,16 @@ async function brokerSource(node: BareNode): Promise<LoadSource> {
     },
     expected: () => undefined,
   };
+}
+
+/** The producer pod's phase, restarts and last log lines, for an error. */
+async function producerState(core: CoreV1Api): Promise<string> {
+  const pod = (await core.listNamespacedPod({ namespace: 'bench-clients' })).items[0];
+  if (!pod) return 'no producer pod';
+  const status = pod.status?.containerStatuses?.[0];
+  const restarts = status?.restartCount ?? 0;
+  const log = await core.readNamespacedPodLog({ namespace: 'bench-clients', name: pod.metadata!.name!, tailLines: 15, previous: restarts > 0 }).catch((error: unknown) => `(no log: ${String(error).slice(0, 200)})`);
+  return `${pod.metadata?.name}: ${pod.status?.phase}, ${restarts} restarts, last exit ${status?.lastState?.terminated?.exitCode ?? '-'}\n${log}`;
 }
 
 /** The client whose IP the generator's lines name: a pod that only exists. */

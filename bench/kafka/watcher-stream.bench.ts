@@ -10,8 +10,6 @@ import { sumMetric } from '../../test/support/metrics.js';
 import { startBareNode, type BareNode } from '../../test/support/local-cluster/bare-node.js';
 import { NodeBusyError } from '../../test/support/local-cluster/node/node-host.js';
 import { demoImage } from '../../test/support/local-cluster/node/node-images.js';
-import { kafkaImage, kafkaImages } from '../../test/support/local-cluster/node/kafka-image.js';
-import { repoRoot } from '../../test/support/local-cluster/local-cluster.js';
 import { slotted, slottedOctet } from '../../test/support/test-slot.js';
 import { componentNodeFlags } from '../support/node-flags.js';
 import { aclMessage, base, layout, standardMessage, tlsPrincipal, type AuditFields } from '../../test/unit/operator/kafka/authorizer-fixtures.js';
@@ -39,8 +37,6 @@ import { aclMessage, base, layout, standardMessage, tlsPrincipal, type AuditFiel
 const rate = Number(process.env.KAFKA_LINES_PER_SECOND ?? 10_000);
 const seconds = Number(process.env.KAFKA_BENCH_SECONDS ?? 30);
 const total = rate * seconds;
-/** KAFKA_LOAD=broker: a real broker and producer instead of the generator. */
-const realBroker = process.env.KAFKA_LOAD === 'broker';
 const command = 'BENCH_LOCAL_NODE=1 flock /run/netmap-node-turn.lock npm run bench -- kafka/watcher-stream';
 const generatorScript = join(import.meta.dirname, '..', '..', '..', 'bench', 'kafka', 'load-generator.mjs');
 
@@ -183,86 +179,6 @@ async function generatorSource(node: BareNode, clientIp: string): Promise<LoadSo
   };
 }
 
-/**
- * A real Kafka 4.1.1 broker (the demo's image and entrypoint, topic `orders`) and Kafka's own
- * ProducerPerformance as the client Deployment, one record per Produce request (batching off,
- * acks=1), throttled to `rate` records/s: each request is one authorizer line. The producer runs
- * `seconds` after the first access line is counted, then its Deployment is deleted.
- */
-async function brokerSource(node: BareNode): Promise<LoadSource> {
-  const core = node.admin.makeApiClient(CoreV1Api);
-  const apps = node.admin.makeApiClient(AppsV1Api);
-  await apps.createNamespacedStatefulSet({ namespace: 'kafka', body: {
-    metadata: { name: 'kafka' },
-    spec: { replicas: 1, serviceName: 'kafka', selector: { matchLabels: { app: 'kafka' } }, template: { metadata: { labels: { app: 'kafka' } }, spec: {
-      containers: [{
-        name: 'kafka', image: kafkaImage,
-        env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'TOPICS', value: 'orders' }, { name: 'KAFKA_HEAP_OPTS', value: '-Xmx256m -Xms256m' }],
-        readinessProbe: { tcpSocket: { port: 9092 }, periodSeconds: 2 },
-        volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
-      }],
-      volumes: [{ name: 'data', emptyDir: {} }],
-    } } },
-  } });
-  const brokerIp = await readyPodIp(core, 'the Kafka broker Ready', 180_000);
-  let startedAt = 0;
-  let firstAccessAt = 0;
-  let stoppedAt = 0;
-  let accessAtFirst = 0;
-  let accessAtStop = 0;
-  return {
-    name: `real Kafka 4.1.1 broker, ProducerPerformance at ${rate} records/s for ${seconds} s`,
-    start: async () => {
-      startedAt = Date.now();
-      await apps.createNamespacedDeployment({ namespace: 'bench-clients', body: {
-        metadata: { name: 'bench-client' },
-        spec: { replicas: 1, selector: { matchLabels: { app: 'bench-client' } }, template: { metadata: { labels: { app: 'bench-client' } }, spec: {
-          terminationGracePeriodSeconds: 0,
-          containers: [{
-            name: 'producer', image: kafkaImage,
-            command: ['java', '-Xmx96m', '-XX:+UseSerialGC', '-cp', '/opt/kafka/libs/*', '-Dlog4j2.configurationFile=/opt/kafka/config/tools-log4j2.properties',
-              'org.apache.kafka.tools.ProducerPerformance', '--topic', 'orders', '--num-records', String(rate * (seconds + 120)), '--record-size', '100',
-              '--throughput', String(rate), '--producer-props', `bootstrap.servers=${brokerIp}:9092`, 'acks=1', 'linger.ms=0', 'batch.size=0', 'enable.idempotence=false'],
-          }],
-        } } },
-      } });
-    },
-    state: async (counted, now) => {
-      const access = counted.get('access') ?? 0;
-      // The broker logs now and then by itself: without this the bench would wait for a producer that never produces.
-      if (firstAccessAt === 0 && access === 0 && now - startedAt > 120_000) throw new Error(`no topic access line 120 s after the producer was created: ${await producerState(core)}`);
-      if (firstAccessAt === 0 && access > 0) {
-        firstAccessAt = now;
-        accessAtFirst = access;
-      }
-      if (stoppedAt === 0 && firstAccessAt > 0 && now - firstAccessAt >= seconds * 1000) {
-        stoppedAt = now;
-        accessAtStop = access;
-        // Scaled to zero (no garbage collector runs here to remove a deleted Deployment's pods).
-        const deployment = await apps.readNamespacedDeployment({ namespace: 'bench-clients', name: 'bench-client' });
-        await apps.replaceNamespacedDeployment({ namespace: 'bench-clients', name: 'bench-client', body: { ...deployment, spec: { ...deployment.spec!, replicas: 0 } } });
-      }
-      if (stoppedAt === 0) return { finished: false };
-      const windowSeconds = (stoppedAt - firstAccessAt) / 1000;
-      return {
-        finished: true, finishedAt: stoppedAt,
-        summary: `the broker's access lines counted from the first to the producer's deletion: ${(accessAtStop - accessAtFirst).toLocaleString('en-US')} in ${windowSeconds.toFixed(1)} s (${Math.round((accessAtStop - accessAtFirst) / windowSeconds).toLocaleString('en-US')} lines/s)`,
-      };
-    },
-    expected: () => undefined,
-  };
-}
-
-/** The producer pod's phase, restarts and last log lines, for an error. */
-async function producerState(core: CoreV1Api): Promise<string> {
-  const pod = (await core.listNamespacedPod({ namespace: 'bench-clients' })).items[0];
-  if (!pod) return 'no producer pod';
-  const status = pod.status?.containerStatuses?.[0];
-  const restarts = status?.restartCount ?? 0;
-  const log = await core.readNamespacedPodLog({ namespace: 'bench-clients', name: pod.metadata!.name!, tailLines: 15, previous: restarts > 0 }).catch((error: unknown) => `(no log: ${String(error).slice(0, 200)})`);
-  return `${pod.metadata?.name}: ${pod.status?.phase}, ${restarts} restarts, last exit ${status?.lastState?.terminated?.exitCode ?? '-'}\n${log}`;
-}
-
 /** The client whose IP the generator's lines name: a pod that only exists. */
 async function startClient(node: BareNode): Promise<string> {
   const core = node.admin.makeApiClient(CoreV1Api);
@@ -311,7 +227,7 @@ async function run(node: BareNode): Promise<void> {
   await installCrds(admin);
   for (const name of ['network-mapper', 'kafka', 'bench-clients']) await core.createNamespace({ body: { metadata: { name } } });
 
-  const source = realBroker ? await brokerSource(node) : await generatorSource(node, await startClient(node));
+  const source = await generatorSource(node, await startClient(node));
 
   // As deployed: the image's Node flags for the operator (image/node-flags).
   const operator: OperatorProcess = await startOperatorProcess(node.controlPlane.kubeconfigPath, {
@@ -335,8 +251,7 @@ async function run(node: BareNode): Promise<void> {
     const nodeCpu = (): { apiServer: number; kubelet: number; containerd: number } =>
       ({ apiServer: cpuSeconds(apiServer), kubelet: kubelet ? cpuSeconds(kubelet) : NaN, containerd: containerd ? cpuSeconds(containerd) : NaN });
 
-    // Idle: following a stream that sends nothing (the generator), or a broker's quiet log.
-    await new Promise((r) => setTimeout(r, realBroker ? 5000 : 0));
+    // Idle: following a stream that sends nothing yet.
     const idleCpu = operator.cpuSeconds();
     const idleBegan = Date.now();
     await new Promise((r) => setTimeout(r, 5000));
@@ -376,8 +291,6 @@ async function run(node: BareNode): Promise<void> {
         if (state.written !== undefined) backlogs.push(state.written - read);
       }
       if (state.finished && state.written !== undefined && read >= state.written) break;
-      // The broker: once the producer is gone, until its log has been quiet for a few seconds.
-      if (state.finished && state.written === undefined && now - lastProgress > 5000) break;
       if (now - lastProgress > 20_000) break;
     }
     const ended = Date.now();
@@ -424,7 +337,7 @@ if (skip) {
 } else {
   let node: BareNode | undefined;
   try {
-    node = await startBareNode({ prefix: slotted('nmkw'), octet: slottedOctet(120), ...(realBroker ? { moreImages: kafkaImages(repoRoot) } : {}) });
+    node = await startBareNode({ prefix: slotted('nmkw'), octet: slottedOctet(120) });
   } catch (error) {
     if (!(error instanceof NodeBusyError)) throw error;
     console.log(`# node dist/bench/kafka/watcher-stream.bench.js: skipped: ${error.message}`);

@@ -5,7 +5,7 @@ import { componentLogger } from '../component-process.js';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { nodeCredentials } from './node/node-config.js';
 import { cleanUpNodeHost, lockNode, recordHost, unlockNode } from './node/node-host.js';
-import { nodeImages, type ImageSource } from './node/node-images.js';
+import { nodeImages } from './node/node-images.js';
 import { nodeLayout, type NodeLayout } from './node/node-layout.js';
 import { closeApiServerPort, setUpNodeNetwork } from './node/node-network.js';
 import { startRealNode } from './node/node.js';
@@ -30,12 +30,12 @@ export interface BareNode {
 /**
  * The first half of the local cluster (startLocalCluster) and nothing else: the control plane
  * and one real node (containerd, kubelet, kube-proxy, kube-scheduler) with the pause and demo
- * images (and `moreImages`) only; no CoreDNS, NetworkPolicy enforcer or network-mapper release.
+ * images only; no CoreDNS, NetworkPolicy enforcer or network-mapper release.
  * For benchmarks that need a kubelet's real logs and pods/log, started in seconds. Takes the
  * machine's node lock like any local cluster (NodeBusyError while another runs).
  */
-export async function startBareNode(options: { readonly prefix: string; readonly octet: number; readonly moreImages?: ReadonlyMap<string, ImageSource> }): Promise<BareNode> {
-  const images = new Map([...[...nodeImages(repoRoot)].filter(([reference]) => /\/(pause|demo):/.test(reference)), ...(options.moreImages ?? [])]);
+export async function startBareNode(options: { readonly prefix: string; readonly octet: number }): Promise<BareNode> {
+  const images = new Map([...[...nodeImages(repoRoot)].filter(([reference]) => /\/(pause|demo):/.test(reference))]);
   const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
   const layout = nodeLayout(options.prefix, options.octet, stateDir);
   mkdirSync(stateDir, { recursive: true });

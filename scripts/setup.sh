@@ -13,9 +13,10 @@ ensure_debian_packages() {
   # The local cluster's node: containerd and runc (Debian's: the versions Debian patches, no Go
   # build of our own), the CNI plugins, util-linux (nsenter, setpriv), ipset (the NetworkPolicy
   # enforcer), busybox-static (the demo image's shell), Java 17 and Maven (the Kafka image:
-  # Debian's runtime, javac for the demo's Kafka clients, Kafka's jars from Maven Central).
+  # Debian's runtime, javac for the demo's Kafka clients, Kafka's jars from Maven Central),
+  # openssl (the Kafka demo's CA and certificates).
   local wanted=(libpcap-dev iproute2 iptables nftables make g++ python3 ca-certificates patch buildah mmdebstrap chromium
-    containerd runc containernetworking-plugins util-linux ipset busybox-static openjdk-17-jdk-headless maven) missing=()
+    containerd runc containernetworking-plugins util-linux ipset busybox-static openjdk-17-jdk-headless maven openssl) missing=()
   local p
   for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -28,6 +28,7 @@ import { networkPolicyPhase } from './network-policy-tests.js';
 import { describeIpReuse } from './ip-reuse-tests.js';
 import { describeSnatToInternet } from './snat-tests.js';
 import { describeKafka } from './kafka-tests.js';
+import { describeKafkaAcls } from './kafka-acl-tests.js';
 import { kafkaDemoYaml, kafkaIntentsDocuments, waitForKafkaMap, waitForKafkaReady } from '../../support/local-cluster/kafka-demo.js';
 
 const prefix = slotted('nmlt');
@@ -361,6 +362,8 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
 
   if (otterize) {
     describeOtterizeConsumer(otterize, () => cluster!, deployment);
+    // After Otterize's steady minute: the operator's calls of the broker then widen the map.
+    describeKafkaAcls(() => cluster!);
 
     const allApplied = (): Promise<boolean> => waitFor('every ClientIntents applied by Otterize', async () => {
       const items = await listIntentItems(cluster!.admin);

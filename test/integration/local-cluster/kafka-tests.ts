@@ -19,7 +19,7 @@ export function describeKafka(cluster: () => LocalCluster): void {
     return result.stdout;
   };
 
-  it('runs a real Kafka 4.1.1 broker (KRaft, combined, StandardAuthorizer, allowed operations logged) as a StatefulSet, its heap bounded: start time and RSS', async () => {
+  it('runs a real Kafka 4.1.1 broker (KRaft, combined, StandardAuthorizer, allowed operations logged, TLS client certificates required) as a StatefulSet, its heap bounded: start time and RSS', async () => {
     const core = cluster().admin.makeApiClient(CoreV1Api);
     const pod = await waitFor('the broker pod Ready', async () => {
       const read = await core.readNamespacedPod({ name: 'kafka-0', namespace: 'kafka' });
@@ -30,7 +30,10 @@ export function describeKafka(cluster: () => LocalCluster): void {
     expect(started, 'the broker logged its start').to.be.a('string');
     expect(log).to.match(/Kafka version: 4\.1\.1/);
     expect(log).to.match(/authorizer\.class\.name = org\.apache\.kafka\.metadata\.authorizer\.StandardAuthorizer/);
-    expect(log).to.match(/DEBUG Principal = User:ANONYMOUS is Allowed operation = WRITE from host = [0-9.]+ on resource = Topic:LITERAL:orders/);
+    // The producer's TLS identity: its certificate's subject is its principal.
+    expect(log).to.match(/DEBUG Principal = User:CN=order-service\.sales is Allowed operation = WRITE from host = [0-9.]+ on resource = Topic:LITERAL:orders/);
+    expect(log).to.match(/listeners = SSL:\/\/:9092,INTERNAL:\/\/localhost:9094,CONTROLLER:\/\/localhost:9093/);
+    expect(log).to.match(/ssl\.client\.auth = required/);
     const containerStarted = Date.parse(pod.status!.containerStatuses![0]!.state!.running!.startedAt! as unknown as string);
     const status = kubectl('exec', '-n', 'kafka', 'kafka-0', '--', 'cat', '/proc/1/status', '/proc/1/cmdline');
     const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;

@@ -15,7 +15,7 @@ export function kafkaDemoYaml(): string {
 export const kafkaBroker = 'kafka.kafka';
 
 /** Each client's topics and operations (Otterize's names, the CRD's order), as the broker's authorizer allowed them. */
-const clients = [
+export const kafkaClients = [
   { namespace: 'sales', workload: 'order-service', topics: [{ name: 'orders', operations: ['produce', 'describe'] }] },
   { namespace: 'logistics', workload: 'shipper', topics: [{ name: 'orders', operations: ['consume', 'describe'] }, { name: 'shipping', operations: ['produce', 'describe'] }] },
   { namespace: 'audit', workload: 'topic-auditor', topics: [{ name: 'orders', operations: ['describe'] }, { name: 'shipping', operations: ['describe'] }] },
@@ -26,7 +26,7 @@ const clients = [
  * sniffer) and a kafka client with exactly its topics and operations (the watcher). The broker
  * calls nothing outside its pod (its controller and its topic set-up are on loopback).
  */
-export const kafkaIntents: readonly ExpectedIntents[] = clients.map((c) => ({
+export const kafkaIntents: readonly ExpectedIntents[] = kafkaClients.map((c) => ({
   namespace: c.namespace, workload: c.workload, kind: 'Deployment',
   targets: [
     `kubernetes:${kafkaBroker}#StatefulSet`,
@@ -35,7 +35,7 @@ export const kafkaIntents: readonly ExpectedIntents[] = clients.map((c) => ({
 }));
 
 /** The same, as `kubectl netmap export` writes the ClientIntents. */
-export const kafkaIntentsDocuments = clients.map((c) => ({
+export const kafkaIntentsDocuments = kafkaClients.map((c) => ({
   apiVersion: 'k8s.otterize.com/v2beta1', kind: 'ClientIntents', metadata: { name: c.workload, namespace: c.namespace },
   spec: { workload: { name: c.workload, kind: 'Deployment' }, targets: [
     { kubernetes: { name: kafkaBroker, kind: 'StatefulSet' } },
@@ -44,13 +44,13 @@ export const kafkaIntentsDocuments = clients.map((c) => ({
 }));
 
 /** The clients' connections to the broker's pod, for the main command's diagnosis of a map that did not converge. */
-export const kafkaEdges: readonly ExpectedEdge[] = clients.map((c) => ({ client: { namespace: c.namespace, app: c.workload }, pods: { namespace: 'kafka', app: 'kafka', port: 9092 } }));
+export const kafkaEdges: readonly ExpectedEdge[] = kafkaClients.map((c) => ({ client: { namespace: c.namespace, app: c.workload }, pods: { namespace: 'kafka', app: 'kafka', port: 9092 } }));
 
 /** Waits until the Kafka clients' ClientIntents are exactly the expected ones (the broker and three JVMs start in about half a minute). */
 export async function waitForKafkaMap(kc: KubeConfig, timeoutMs: number): Promise<void> {
   let differences: string[] = [];
   await waitFor('the Kafka clients\' ClientIntents', async () => {
-    const observed = (await listIntents(kc)).filter((i) => clients.some((c) => c.namespace === i.namespace));
+    const observed = (await listIntents(kc)).filter((i) => kafkaClients.some((c) => c.namespace === i.namespace));
     differences = mapDifferences(kafkaIntents, observed);
     return differences.length === 0;
   }, timeoutMs).catch((error: Error) => {
@@ -64,7 +64,7 @@ export async function waitForKafkaReady(kc: KubeConfig, timeoutMs: number): Prom
   const ready = async (): Promise<boolean> => {
     const broker = await core.readNamespacedPod({ name: 'kafka-0', namespace: 'kafka' });
     if (!broker.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
-    for (const c of clients) {
+    for (const c of kafkaClients) {
       const [pod] = (await core.listNamespacedPod({ namespace: c.namespace, labelSelector: `app=${c.workload}` })).items;
       if (!pod || pod.status?.phase !== 'Running') return false;
       const log = await core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: c.namespace, tailLines: 50 });
@@ -82,7 +82,7 @@ export async function waitForKafkaReady(kc: KubeConfig, timeoutMs: number): Prom
 /** What a failed start leaves to read: each Kafka pod's phase, restarts, last exit and last log lines (the pods are gone after the test). */
 async function kafkaPodsState(core: CoreV1Api): Promise<string> {
   const lines: string[] = [];
-  for (const namespace of ['kafka', ...clients.map((c) => c.namespace)]) {
+  for (const namespace of ['kafka', ...kafkaClients.map((c) => c.namespace)]) {
     const { items } = await core.listNamespacedPod({ namespace }).catch(() => ({ items: [] as V1Pod[] }));
     for (const pod of items) {
       const status = pod.status?.containerStatuses?.[0];

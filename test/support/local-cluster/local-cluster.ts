@@ -17,6 +17,8 @@ import { nodeCredentials } from './node/node-config.js';
 import { cleanUpNodeHost, lockNode, recordHost, unlockNode } from './node/node-host.js';
 import { demoImage, imageFrom, kubeRouterImageRepository, nodeImages, type ImageSource } from './node/node-images.js';
 import { kafkaImages } from './node/kafka-image.js';
+import { kafkaClients } from './kafka-demo.js';
+import { applyKafkaTlsSecrets, kafkaIdentities, otterizeTlsSecret } from './kafka-tls.js';
 import { nodeLayout, type NodeLayout } from './node/node-layout.js';
 import { closeApiServerPort, setUpNodeNetwork } from './node/node-network.js';
 import { startRealNode } from './node/node.js';
@@ -154,6 +156,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await startNodeMetrics(admin, layout);
     // The NetworkPolicy enforcer, before anything makes policies (docs/local-cluster.md).
     await step('NetworkPolicy enforcer (kube-router firewall)', () => startNetworkPolicyEnforcer(admin, imageFrom(images, kubeRouterImageRepository)));
+    // The Kafka demo's TLS identities (docs/kafka.md), and Otterize's operator's for administering
+    // the broker: Secrets in the cert-manager shape, before the pods and the chart that mount them.
+    const identities = kafkaIdentities(kafkaClients).filter((i) => options.otterize || i.secret !== otterizeTlsSecret);
+    await step('Kafka TLS identities (a CA, a certificate per workload)', () => applyKafkaTlsSecrets(admin, join(stateDir, 'kafka-tls'), identities));
     if (options.otterize) {
       const otterize = options.otterize;
       await step('Otterize Intents Operator (Helm chart)', () => installOtterizeRelease(admin, otterize, {

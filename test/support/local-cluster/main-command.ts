@@ -12,6 +12,7 @@ import { OtterizeUnavailableError } from '../otterize/otterize-release.js';
 import { listIntentItems, listIntents, mapDifferences, type ExpectedIntents } from './expected-intents.js';
 import { lookAroundCommands, renderLookAround } from './look-around.js';
 import { describeEdge, missingEdges, type ExpectedEdge } from './expected-map.js';
+import { runKafkaAclLoop } from './kafka-acls.js';
 import { applyManifests, repoRoot, observationNamespace, startLocalCluster, type LocalCluster } from './local-cluster.js';
 import { ImageUnavailableError } from './network-mapper-image.js';
 import { NodeBusyError } from './node/node-host.js';
@@ -39,6 +40,9 @@ const componentLogsDir = join(repoRoot, '.cache', 'logs', 'main-command');
 
 /** How long the demo runs under enforcement before the verdict. */
 const enforcementWindowMs = 120_000;
+
+/** Each step of the Kafka ACLs (Otterize writes them within seconds; a JVM reads them back in a few). */
+const kafkaAclTimeoutMs = 90_000;
 
 /** Otterize applies a new ClientIntents within a second or two; a slow machine gets this long. */
 const otterizeApplyTimeoutMs = 60_000;
@@ -153,6 +157,7 @@ async function showMap(cluster: LocalCluster, options: MainCommandOptions, stopp
   }
   runCli(kubeconfig, ['visualize', '-o', join(exportDir, 'map.svg')]);
   if (cluster.withOtterize) await showOtterizePolicies(cluster, stopping);
+  if (cluster.withOtterize && !stopping()) await showKafkaAcls(cluster, kubeconfig);
   if (cluster.withOtterize && options.flows) {
     console.log(`\nEnforcing (kube-router) for ${enforcementWindowMs / 1000} s: the demo's flows, counted from its clients' logs, and ${options.unmappedCalls?.length ?? 0} calls outside the map...`);
     const result = await checkZeroTrust(cluster, options.flows(cluster.network.nodeIP), options.unmappedCalls ?? [], enforcementWindowMs, stopping);
@@ -166,6 +171,26 @@ ${renderLookAround(commands)}
 
 Logs: ${cluster.logDir}/ (pods and node components; pods also through kubectl logs), ${componentLogsDir}/ (the local cluster's own components)
 Press Ctrl-C to stop; everything it created is removed.`);
+}
+
+/**
+ * The Kafka part of the map and the ACLs Otterize made of it in the real broker (docs/kafka.md,
+ * "ACLs from the map"), then what the broker allows under them.
+ */
+async function showKafkaAcls(cluster: LocalCluster, kubeconfig: string): Promise<void> {
+  const kafka = (await listIntents(cluster.admin)).flatMap((i) => i.spec.targets.flatMap((t) => (t.kafka
+    ? [`  ${i.spec.workload.name} in ${i.namespace} -> ${t.kafka.name}: ${(t.kafka.topics ?? []).map((topic) => `${topic.name} [${topic.operations.join(' ')}]`).join(', ')}`]
+    : [])));
+  console.log(`\nThe Kafka part of the map:\n${kafka.join('\n')}\nGiving Otterize a KafkaServerConfig for the broker (TLS identities; identified clients allowed everything while their ACLs are written, then intents required)...`);
+  try {
+    const report = await runKafkaAclLoop(cluster.admin, kubeconfig, kafkaAclTimeoutMs);
+    console.log(`The broker's ACLs, read back with Kafka's Admin API (${report.acls.length}; ${report.mapAcls.length} from the map, the rest from the KafkaServerConfig):\n${report.acls.map((line) => `  ${line}`).join('\n')}`);
+    console.log(`Under them: ${report.mappedCalls.working.map((w) => `${w}: works`).join('; ')}${report.mappedCalls.notYet.length ? `; NOT seen working: ${report.mappedCalls.notYet.join(', ')}` : ''}`);
+    if (report.mappedCalls.refusals.length) console.log(`Refused mapped calls:\n${report.mappedCalls.refusals.map((r) => `  ${r}`).join('\n')}`);
+    console.log(report.unmapped.map((u) => `Outside the map: ${u.what}: ${u.result === 'TOPIC_AUTHORIZATION_FAILED' ? 'refused by the broker' : 'NOT refused'} (${u.result})`).join('\n'));
+  } catch (error) {
+    console.log(`The Kafka ACLs did not come: ${error instanceof Error ? error.message : String(error)} (see Otterize's operator log: kubectl logs -n otterize-system deploy/intents-operator-controller-manager)`);
+  }
 }
 
 /** The zero-trust loop closed: Otterize has applied every ClientIntents of the map, and the NetworkPolicies it made from them. */

@@ -84,6 +84,11 @@ export async function installOtterizeRelease(admin: KubeConfig, dir: OtterizeDir
       // Off by default in the chart; on, Otterize turns the map's internet targets (and their
       // status.resolvedIPs) into egress rules too, which the main command shows.
       'operator.enableEgressNetworkPolicyCreation': true,
+      // The operator's TLS identity for administering Kafka brokers (KafkaServerConfig): the chart
+      // mounts Secret intents-operator-spire-tls-controller-manager (tls.crt, tls.key, ca.crt, as
+      // cert-manager writes it; the local cluster makes it, kafka-tls.ts) and points the operator at it.
+      'operator.autoGenerateTLSUsingCredentialsOperator': true,
+      'global.certificateProvider': 'cert-manager',
     },
     postRenderer: [process.execPath, removeContainerMain, 'kube-rbac-proxy'],
   });

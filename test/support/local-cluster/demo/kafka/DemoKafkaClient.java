@@ -7,7 +7,12 @@
 //   create-topics TOPIC...     creates the topics (existing ones are fine), retrying until the broker answers, then exits
 //   produce-once TOPIC         sends one record and exits 0 when it was acknowledged, 1 otherwise
 //   acls                       prints every ACL (Admin API), one per line, and exits
-// BOOTSTRAP names the broker (host:port).
+// BOOTSTRAP names the broker (host:port). With TLS_DIR (tls.crt, tls.key, ca.crt: a Secret in the
+// cert-manager shape) the client speaks TLS and presents its certificate: the broker's principal
+// for it is the certificate's subject (User:CN=<workload>.<namespace>).
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -37,6 +43,7 @@ public final class DemoKafkaClient {
   private static final String BOOTSTRAP = env("BOOTSTRAP", "localhost:9092");
   private static final long INTERVAL_MS = Long.parseLong(env("INTERVAL_MS", "2000"));
   private static final int TIMEOUT_MS = Integer.parseInt(env("CALL_TIMEOUT_MS", "5000"));
+  private static final String TLS_DIR = env("TLS_DIR", "");
 
   private DemoKafkaClient() {}
 
@@ -65,7 +72,24 @@ public final class DemoKafkaClient {
     props.put(AdminClientConfig.CLIENT_ID_CONFIG, NAME);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+    if (!TLS_DIR.isEmpty()) {
+      // PEM given inline: no key store files to convert (Kafka reads PKCS#8 keys and PEM chains).
+      props.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SSL");
+      props.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
+      props.put(SslConfigs.SSL_KEYSTORE_KEY_CONFIG, read("tls.key"));
+      props.put(SslConfigs.SSL_KEYSTORE_CERTIFICATE_CHAIN_CONFIG, read("tls.crt"));
+      props.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+      props.put(SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, read("ca.crt"));
+    }
     return props;
+  }
+
+  private static String read(String file) {
+    try {
+      return Files.readString(Path.of(TLS_DIR, file));
+    } catch (IOException error) {
+      throw new IllegalStateException("TLS_DIR " + TLS_DIR + ": cannot read " + file, error);
+    }
   }
 
   private static KafkaProducer<String, String> producer() {

@@ -80,7 +80,8 @@ export class KubeWrites {
   async saveConfigMap(namespace: string, name: string, data: Record<string, string>): Promise<void> {
     const body = { metadata: { name, namespace, labels: { [managedByLabel]: managedByValue } }, data };
     try {
-      await this.counted('configmaps', 'update', () => this.core.replaceNamespacedConfigMap({ namespace, name, body }));
+      // A missing ConfigMap (its first write) is no failed write: it is created next.
+      await this.counted('configmaps', 'update', () => this.core.replaceNamespacedConfigMap({ namespace, name, body }), '404');
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
       await this.counted('configmaps', 'create', () => this.core.createNamespacedConfigMap({ namespace, body }));
@@ -108,7 +109,8 @@ export class KubeWrites {
     );
   }
 
-  private async counted<T>(resource: string, verb: string, write: () => Promise<T>): Promise<T> {
+  /** `handled`: an HTTP status the caller handles as an answer, not counted as an error (still thrown). */
+  private async counted<T>(resource: string, verb: string, write: () => Promise<T>, handled?: string): Promise<T> {
     if (!this.mayWrite()) throw new NotLeaderError(resource, verb);
     try {
       const result = await write();
@@ -119,7 +121,7 @@ export class KubeWrites {
       // changed the object between our read and our write): the retry re-reads and re-plans.
       const code = apiErrorCode(error);
       if (code === '409') this.metrics.writeConflicts.inc({ resource });
-      else this.metrics.writeErrors.inc({ resource, code });
+      else if (code !== handled) this.metrics.writeErrors.inc({ resource, code });
       throw error;
     }
   }

@@ -24,6 +24,7 @@ import { nodeMetricsPort } from '../../support/local-cluster/node-metrics.js';
 import { otterizeDir } from '../../support/otterize/otterize-dir.js';
 import { otterizeOwnIntents } from '../../support/otterize/otterize-own-intents.js';
 import { describeOtterizeConsumer } from './otterize-consumer-tests.js';
+import { describeFluxGitOps } from './flux-gitops-tests.js';
 import { networkPolicyPhase } from './network-policy-tests.js';
 import { describeIpReuse } from './ip-reuse-tests.js';
 import { describeSnatToInternet } from './snat-tests.js';
@@ -359,6 +360,8 @@ describe('local cluster end to end: demo traffic to ClientIntents (integration)'
   const networkPolicies = networkPolicyPhase(() => cluster!);
   networkPolicies.describeExport();
   describeKafka(() => cluster!);
+  // Flux as pods, with Otterize's operator paused, and uninstalled before Otterize's part (flux-gitops-tests.ts).
+  describeFluxGitOps(() => cluster!, deployment);
 
   if (otterize) {
     describeOtterizeConsumer(otterize, () => cluster!, deployment);

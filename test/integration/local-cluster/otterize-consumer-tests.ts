@@ -7,13 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { clientIntentsDefinition, clientIntentsSpec, httpMethods, type ClientIntentsSpec } from '../../../src/crds/client-intents.js';
 import { intentsBounds } from '../../../src/crds/bounds.js';
-import { decodeEvidence, evidenceAnnotation, evidenceAnnotations, type Evidence } from '../../../src/operator/core/evidence.js';
+import { decodeEvidence, evidenceAnnotation, evidenceAnnotations, evidenceWrittenAtAnnotation, type Evidence } from '../../../src/operator/core/evidence.js';
+import { canonicalJson } from '../../../src/shared/canonical-json.js';
 import { maxPortsPerTarget } from '../../../src/operator/core/port-evidence.js';
 import { idPlaceholder } from '../../../src/sniffer/core/http/path-template.js';
 import { controlPlaneBinary } from '../../support/control-plane.js';
 import { listIntentItems, type ClientIntentsItem } from '../../support/local-cluster/expected-intents.js';
 import { applyManifests, observationNamespace, type LocalCluster } from '../../support/local-cluster/local-cluster.js';
 import { releasePods } from '../../support/local-cluster/network-mapper-release.js';
+import { describeWrites, loggedIntentsWrites } from '../../support/local-cluster/operator-writes.js';
 import { sumMetric, writeRefusals } from '../../support/metrics.js';
 import type { OtterizeDir } from '../../support/otterize/otterize-dir.js';
 import { appliedByOtterize, otterizeFinalizer, otterizePolicies } from '../../support/otterize/otterize-policies.js';
@@ -188,11 +190,50 @@ export function describeOtterizeConsumer(dir: OtterizeDir, cluster: () => LocalC
     expect(egress.spec?.policyTypes).to.include('Egress');
   });
 
-  it('makes no write over a steady minute although Otterize keeps its finalizer and status and labels pods', async function () {
+  /** EVIDENCE_INTERVAL_SECONDS as the release runs the operator (the chart's operator.evidenceIntervalSeconds), in ms. */
+  const evidenceIntervalMs = async (): Promise<number> => {
+    const operator = await admin().makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace: observationNamespace, name: 'network-mapper-operator' });
+    const value = operator.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'EVIDENCE_INTERVAL_SECONDS')?.value;
+    if (!value) throw new Error('the operator\'s Deployment sets no EVIDENCE_INTERVAL_SECONDS');
+    return Number(value) * 1000;
+  };
+
+  it('makes no write over a steady minute but evidence refreshes that fell due, although Otterize keeps its finalizer and status and labels pods', async function () {
     this.timeout(150_000);
+    // An active client's evidence (its targets' last seen) is written again once
+    // EVIDENCE_INTERVAL_SECONDS (300 s) have passed since its last write (docs/operator.md,
+    // "Evidence"), so a minute of a run longer than that can hold such refreshes, depending on
+    // where it falls: each once per object, its spec unchanged. Anything else (a second write of
+    // an object, a write before it was due) would be a reaction to Otterize's writes.
+    const interval = await evidenceIntervalMs();
+    const snapshot = async (): Promise<Map<string, { spec: string; writtenAt: string }>> => new Map((await managedAnnotated()).map((i) =>
+      [`${i.metadata.namespace}/${i.metadata.name}`, { spec: canonicalJson(i.spec), writtenAt: i.metadata.annotations?.[evidenceWrittenAtAnnotation] ?? '' }]));
+    // The snapshots outside the metric's readings: a write between them counts as a refresh, not as a write.
+    const first = await snapshot();
     const before = await operatorMetric('netmap_writes_total', { resource: 'clientintents' });
+    const since = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 60_000));
-    expect(await operatorMetric('netmap_writes_total', { resource: 'clientintents' })).to.equal(before);
+    const writes = (await operatorMetric('netmap_writes_total', { resource: 'clientintents' })) - before;
+    const second = await snapshot();
+    const refreshed: string[] = [];
+    const problems: string[] = [];
+    for (const key of new Set([...first.keys(), ...second.keys()])) {
+      const [was, is] = [first.get(key), second.get(key)];
+      if (!was || !is) {
+        problems.push(`${key} ${was ? 'deleted' : 'created'}`);
+        continue;
+      }
+      if (was.spec !== is.spec) problems.push(`${key}: spec changed`);
+      if (was.writtenAt === is.writtenAt) continue;
+      refreshed.push(key);
+      const after = Date.parse(is.writtenAt) - Date.parse(was.writtenAt);
+      // Second precision on both sides.
+      if (!(after >= interval - 1000)) problems.push(`${key}: written ${after / 1000} s after its previous write (${was.writtenAt} -> ${is.writtenAt}), before its evidence was due`);
+    }
+    console.log(`local-cluster: writes of ours in the steady minute: ${writes}; evidence refreshes due in it: ${refreshed.join(', ') || 'none'}`);
+    const log = async (): Promise<string> => `; ClientIntents writes logged:\n${describeWrites(await loggedIntentsWrites(admin(), observationNamespace, since))}`;
+    expect(problems, problems.length > 0 ? await log() : '').to.deep.equal([]);
+    expect(writes, writes > refreshed.length ? `more writes than objects refreshed${await log()}` : '').to.be.at.most(refreshed.length);
     for (const item of await managedIntents()) {
       expect(appliedByOtterize(item), `${item.metadata.namespace}/${item.metadata.name} still applied`).to.equal(true);
       expect(item.metadata.finalizers).to.include(otterizeFinalizer);

@@ -11,6 +11,7 @@ import { sumMetric } from '../../support/metrics.js';
 import { operatorTestCluster } from './cluster-fixtures.js';
 
 const namespace = 'write-errors';
+const operatorNamespace = 'write-errors-operator';
 
 function intentsBody(name: string, targets: unknown[]): ApplyBody {
   return {
@@ -24,7 +25,7 @@ describe('write errors say what failed (real API server)', function () {
   this.timeout(60_000);
   let operatorKc: KubeConfig;
   before(async () => {
-    ({ operatorKc } = await operatorTestCluster('write-errors-operator', [namespace]));
+    ({ operatorKc } = await operatorTestCluster(operatorNamespace, [namespace]));
   });
 
   async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -52,6 +53,16 @@ describe('write errors say what failed (real API server)', function () {
     expect(code).to.equal('422');
     expect(await metric(registry, 'netmap_write_errors_total', { resource: 'clientintents', code })).to.equal(1);
     expect(await metric(registry, 'netmap_write_conflicts_total')).to.equal(0);
+  });
+
+  it('counts no error for a ConfigMap\'s first write (the drift report): its replace finds none, and it is created', async () => {
+    const registry = new Registry();
+    const writes = new KubeWrites(operatorKc, 'network-mapper', createOperatorMetrics(registry), 'network-mapper');
+    await writes.saveConfigMap(operatorNamespace, 'network-mapper-drift', { first: '1' });
+    await writes.saveConfigMap(operatorNamespace, 'network-mapper-drift', { second: '2' });
+    expect(await metric(registry, 'netmap_write_errors_total')).to.equal(0);
+    expect(await metric(registry, 'netmap_writes_total', { resource: 'configmaps', verb: 'create' })).to.equal(1);
+    expect(await metric(registry, 'netmap_writes_total', { resource: 'configmaps', verb: 'update' })).to.equal(1);
   });
 
   it('counts an unreachable API server as network, and logs the cause behind "fetch failed"', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppsV1Api, KubernetesObjectApi, loadAllYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, KubernetesObjectApi, RbacAuthorizationV1Api, loadAllYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { importImages, type ImageSource } from '../node/node-images.js';
 import { applyManifests } from '../local-cluster.js';
 import { waitFor } from '../../wait-for.js';
@@ -92,5 +92,40 @@ export async function installFlux(admin: KubeConfig, repoRoot: string, container
   const apps = admin.makeApiClient(AppsV1Api);
   for (const name of ['source-controller', 'kustomize-controller']) {
     await waitFor(`Flux ${name} Ready`, async () => ((await apps.readNamespacedDeployment({ name, namespace: fluxNamespace })).status?.readyReplicas === 1 ? true : undefined), timeoutMs);
+  }
+}
+
+/** The cluster-scoped objects installFlux makes besides its CRDs. */
+const fluxClusterRoleBindings = ['flux-source-controller', 'flux-kustomize-controller'];
+
+const ignoreNotFound = (error: unknown): void => {
+  if ((error as { code?: number }).code !== 404) throw error;
+};
+
+/**
+ * Removes what installFlux made: its namespace (the controllers, their Service and
+ * ServiceAccounts), the ClusterRoleBindings and the CRDs, and waits until the namespace is gone.
+ * Delete Flux's own objects (GitRepository, Kustomization) first, while the controllers run to
+ * take their finalizers off.
+ */
+export async function uninstallFlux(admin: KubeConfig, repoRoot: string, timeoutMs = 120_000): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  await core.deleteNamespace({ name: fluxNamespace }).catch(ignoreNotFound);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  for (const name of fluxClusterRoleBindings) await rbac.deleteClusterRoleBinding({ name }).catch(ignoreNotFound);
+  await waitFor(`namespace ${fluxNamespace} gone`, async () => {
+    try {
+      await core.readNamespace({ name: fluxNamespace });
+      return undefined;
+    } catch (error) {
+      return (error as { code?: number }).code === 404 ? true : undefined;
+    }
+  }, timeoutMs);
+  const extensions = admin.makeApiClient(ApiextensionsV1Api);
+  const { crdDir } = fluxImages(repoRoot);
+  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml'))) {
+    for (const crd of loadAllYaml(readFileSync(join(crdDir, file), 'utf8')) as KubernetesObject[]) {
+      await extensions.deleteCustomResourceDefinition({ name: crd.metadata!.name! }).catch(ignoreNotFound);
+    }
   }
 }

@@ -1,9 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubernetesObjectApi, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { componentLogger } from '../component-process.js';
 import { step } from '../progress.js';
-import { startControlPlane, type ControlPlane } from '../control-plane.js';
+import type { ControlPlane } from '../control-plane.js';
 import type { OtterizeDir } from '../otterize/otterize-dir.js';
 import { installOtterizeRelease, otterizeImages } from '../otterize/otterize-release.js';
 import { startCoreDns } from './coredns.js';
@@ -13,17 +11,13 @@ import { chartImageReference, helmInstall, waitForReleaseReady } from './network
 import { startNetworkPolicyEnforcer } from './network-policy-enforcer.js';
 import { startNodeMetrics } from './node-metrics.js';
 import { startUpstreamDns } from './upstream-dns.js';
-import { nodeCredentials } from './node/node-config.js';
-import { cleanUpNodeHost, lockNode, recordHost, unlockNode } from './node/node-host.js';
 import { demoImage, imageFrom, kubeRouterImageRepository, nodeImages, type ImageSource } from './node/node-images.js';
 import { kafkaImages } from './node/kafka-image.js';
 import { kafkaClients } from './kafka-demo.js';
 import { applyKafkaTlsSecrets, kafkaIdentities, otterizeTlsSecret } from './kafka-tls.js';
-import { nodeLayout, type NodeLayout } from './node/node-layout.js';
-import { closeApiServerPort, setUpNodeNetwork } from './node/node-network.js';
-import { startRealNode } from './node/node.js';
+import type { NodeLayout } from './node/node-layout.js';
+import { startBareNode } from './bare-node.js';
 
-const log = componentLogger('local-cluster');
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 /** The release namespace: the sniffer writes NetworkObservations there and the operator reads them (as installed). */
 export const observationNamespace = 'network-mapper';
@@ -114,44 +108,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...kafkaImages(repoRoot),
     ...(options.otterize ? otterizeImages(options.otterize) : []),
   ]);
-  const stateDir = join(repoRoot, '.cache', 'local-cluster', options.prefix);
-  const layout = nodeLayout(options.prefix, options.octet, stateDir);
-  mkdirSync(stateDir, { recursive: true });
-  lockNode(layout);
-  await cleanUpNodeHost(layout);
-  const logDir = join(stateDir, 'logs');
-  rmSync(logDir, { recursive: true, force: true });
-  mkdirSync(logDir, { recursive: true });
-  await recordHost(layout);
-
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async (): Promise<void> => {
-    for (const step of stops.reverse()) await step().catch((error: unknown) => log.warn('cleanup step failed', { error: String(error) }));
-    await cleanUpNodeHost(layout);
-    unlockNode();
-  };
+  const base = await startBareNode({ prefix: options.prefix, octet: options.octet, images, controllers });
+  const { controlPlane, admin, layout, stateDir, logDir, stop } = base;
   try {
-    await step('node network (link, routes, nft rules)', () => setUpNodeNetwork(layout));
-    const controlPlane = await step('control plane (etcd, kube-apiserver, controllers)', () => startControlPlane({
-      controllers,
-      // The API server binds every host address and advertises the host's end of the node's
-      // link: the kubernetes Service's endpoint, which pods reach through kube-proxy's DNAT and
-      // the node's components directly. It joins a node: kubeconfigs and certificates for the
-      // kubelet, kube-proxy and the scheduler, which it runs beside the controllers.
-      extraArgs: ['--bind-address=0.0.0.0', `--advertise-address=${layout.hostLink.hostIP}`, `--node-name=${layout.nodeName}`,
-        `--node-ip=${layout.nodeIP}`, '--service-account-admission'],
-    }));
-    stops.push(() => controlPlane.stop());
-    const admin = controlPlane.admin();
-    closeApiServerPort(layout, Number(new URL(admin.getCurrentCluster()!.server).port));
-
-    const node = await step(`node ${layout.nodeName} (containerd, kubelet, kube-proxy, kube-scheduler)`, () => startRealNode(layout, { admin, credentials: nodeCredentials(controlPlane.dataDir), images, logDir }));
-    stops.push(() => node.stop());
     const nodeReadyAfterMs = Date.now() - startedAt;
     const internet = startInternet(layout);
-    stops.push(() => internet.stop());
+    base.onStop(() => internet.stop());
     const upstreamDns = await startUpstreamDns(layout, internet.names);
-    stops.push(() => upstreamDns.stop());
+    base.onStop(() => upstreamDns.stop());
     await step('CoreDNS', () => startCoreDns(admin, { clusterIP: layout.dnsServiceIP, clusterDomain: 'cluster.local', images }));
     await startNodeMetrics(admin, layout);
     // The NetworkPolicy enforcer, before anything makes policies (docs/local-cluster.md).
